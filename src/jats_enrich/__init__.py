@@ -1,0 +1,44 @@
+"""jats-enrich: tag contributor roles and keywords in JATS articles with controlled vocabularies.
+
+Public names are imported on first use, so ``jats-enrich --help`` stays fast::
+
+    from jats_enrich import Enricher
+    result = Enricher().enrich_bytes(data)
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+try:
+    __version__ = version("jats-enrich")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0+unknown"
+
+_PUBLIC: dict[str, str] = {
+    "Enricher": "pipeline",
+    "EnrichOptions": "pipeline",
+    "EnrichResult": "pipeline",
+    "ArticleReport": "findings",
+    "Finding": "findings",
+    "Report": "findings",
+    "Outcome": "decide",
+    "Matcher": "matcher",
+    "Vocabulary": "vocabulary",
+    "Term": "vocabulary",
+    "load_vocabulary": "dictionaries",
+    "JatsEnrichError": "errors",
+    "ArticleError": "errors",
+    "DictionaryError": "errors",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jats_enrich' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)

@@ -1,0 +1,233 @@
+"""The ``jats-enrich`` command: parse options, call the library, map errors to exit codes.
+
+Nothing here does pipeline work. Library modules are imported inside the command functions so
+that ``jats-enrich --help`` does not pay for lxml and pydantic.
+
+Exit codes:
+  0  every article was processed
+  2  at least one article could not be processed (each is named on stderr and in the report)
+  64 usage error: bad option, missing input, output that would overwrite an input
+  65 a dictionary file is invalid
+  73 an output or report file could not be written
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from .findings import ArticleReport, Report
+    from .vocabulary import Vocabulary
+
+EXIT_OK = 0
+EXIT_ARTICLE_FAILED = 2
+EXIT_USAGE = 64
+EXIT_DICTIONARY = 65
+EXIT_CANT_WRITE = 73
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with 2 on a usage error; 2 means 'an article failed' here, so use 64."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = _Parser(
+        prog="jats-enrich",
+        description=(
+            "Tag contributor roles in JATS XML articles with controlled-vocabulary identities "
+            "(CRediT by default) and report what could not be tagged."
+        ),
+        epilog="Exit codes: 0 all articles processed; 2 some article failed; 64 usage error; "
+        "65 invalid dictionary; 73 cannot write output. Run 'jats-enrich COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    enrich = commands.add_parser(
+        "enrich",
+        help="enrich articles and write them under --out",
+        description=(
+            "Match every contributor <role> against the dictionaries and write the JATS vocab attributes "
+            "(vocab, vocab-identifier, vocab-term, vocab-term-identifier) into articles of JATS 1.2 or later. "
+            "Output files mirror the input tree under --out and differ from the input only inside the start "
+            "tags of enriched elements. Articles of older JATS or NLM versions are written unchanged and "
+            "their roles reported as skipped-version. Inputs are never modified."
+        ),
+    )
+    enrich.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article files, or folders searched recursively for *.xml and *.nxml")
+    enrich.add_argument("--out", "-o", required=True, type=Path, metavar="DIR", help="folder for the enriched articles (created if missing)")
+    enrich.add_argument("--report", "-r", type=Path, metavar="FILE.json", help="write the JSON report of every finding here")
+    enrich.add_argument(
+        "--vocab",
+        action="append",
+        metavar="NAME|FILE",
+        help="dictionary to match against: a shipped one by name (credit, casrai) or a JSON-LD file; repeatable (default: credit)",
+    )
+    enrich.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line; errors are still printed")
+    enrich.set_defaults(handler=_enrich)
+
+    vocab = commands.add_parser("vocab", help="list and validate dictionaries", description="List and validate dictionaries.")
+    vocab_commands = vocab.add_subparsers(dest="vocab_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    listing = vocab_commands.add_parser(
+        "list",
+        help="list the shipped dictionaries, or the terms of one",
+        description="Without NAME, list the shipped dictionaries; with a NAME or FILE, list its terms.",
+    )
+    listing.add_argument("name", nargs="?", metavar="NAME|FILE", help="a shipped dictionary name or a dictionary file")
+    listing.set_defaults(handler=_vocab_list)
+    validate = vocab_commands.add_parser(
+        "validate",
+        help="check a dictionary file and say exactly what is wrong",
+        description="Load a dictionary file, check it against the dictionary model, and print a summary or the first problem (file, term, field).",
+    )
+    validate.add_argument("file", type=Path, metavar="FILE")
+    validate.set_defaults(handler=_vocab_validate)
+    vocab.set_defaults(handler=lambda args: _missing_subcommand(vocab))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    from .errors import DictionaryError, OutputError, UsageError
+
+    try:
+        code: int = args.handler(args)
+        return code
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except DictionaryError as exc:
+        _error(str(exc))
+        return EXIT_DICTIONARY
+    except OutputError as exc:
+        _error(str(exc))
+        return EXIT_CANT_WRITE
+    except KeyboardInterrupt:
+        _error("interrupted; files already written are complete, nothing is half-written")
+        return 130
+
+
+def _error(message: str) -> None:
+    print(f"jats-enrich: error: {message}", file=sys.stderr)
+
+
+def _missing_subcommand(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def _enrich(args: argparse.Namespace) -> int:
+    from .batch import atomic_write, check_outputs, discover, run_batch
+    from .errors import UsageError
+    from .pipeline import Enricher, EnrichOptions
+
+    options = EnrichOptions(vocabularies=tuple(args.vocab or ("credit",)))
+    enricher = Enricher(options)
+    jobs = discover(args.inputs, exclude=args.out)
+    if not jobs:
+        raise UsageError(f"no *.xml or *.nxml articles found in {', '.join(map(str, args.inputs))}")
+    check_outputs(jobs, args.out)
+    if args.report is not None and args.report.resolve() in {j.source.resolve() for j in jobs}:
+        raise UsageError(f"{args.report}: the report would overwrite an input article")
+
+    progress = _Progress(total=len(jobs), quiet=args.quiet)
+    try:
+        report = run_batch(jobs, args.out, enricher, on_article=progress.update)
+    finally:
+        progress.close()
+    if args.report is not None:
+        atomic_write(args.report, report.model_dump_json(indent=2).encode("utf-8") + b"\n")
+    if not args.quiet:
+        print(_summary_line(report, args.report), file=sys.stderr)
+    return EXIT_ARTICLE_FAILED if report.articles_failed else EXIT_OK
+
+
+class _Progress:
+    """A tqdm bar on a terminal; nothing otherwise. Article errors are always printed, one line each."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.bar = None
+        self.counts: dict[str, int] = {}
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, article: ArticleReport) -> None:
+        if article.error:
+            self._print(f"jats-enrich: {article.error}")
+        for finding in article.findings:
+            self.counts[finding.outcome.value] = self.counts.get(finding.outcome.value, 0) + 1
+        if self.bar is not None:
+            self.bar.set_postfix(tagged=self.counts.get("tagged", 0), unmatched=self.counts.get("unmatched", 0), refresh=False)
+            self.bar.update(1)
+
+    def _print(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _summary_line(report: Report, report_path: Path | None) -> str:
+    findings = ", ".join(f"{n} {outcome}" for outcome, n in report.summary.items()) or "no findings"
+    where = f"; report: {report_path}" if report_path else ""
+    return f"jats-enrich: {report.articles_total} articles, {report.articles_failed} failed; {findings}{where}"
+
+
+def _vocab_list(args: argparse.Namespace) -> int:
+    from .dictionaries import SHIPPED, load_vocabulary
+
+    if args.name is None:
+        rows = [("NAME", "IDENTIFIER", "TERMS", "TITLE")]
+        for name in SHIPPED:
+            v = load_vocabulary(name)
+            rows.append((name, v.identifier, str(len(v.terms)), v.title or ""))
+        _print_table(rows)
+        return EXIT_OK
+    vocabulary = load_vocabulary(args.name)
+    _print_terms(vocabulary)
+    return EXIT_OK
+
+
+def _print_terms(vocabulary: Vocabulary) -> None:
+    print(f"{vocabulary.name}: {vocabulary.identifier} ({len(vocabulary.terms)} terms)")
+    rows = [("LABEL", "IDENTIFIER", "STATUS", "ALIASES")]
+    for term in vocabulary.terms:
+        rows.append((term.label, term.identifier, term.status.value, "; ".join(term.aliases)))
+    _print_table(rows)
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _vocab_validate(args: argparse.Namespace) -> int:
+    from .dictionaries import load_dictionary_file
+
+    vocabulary = load_dictionary_file(args.file)
+    deprecated = sum(1 for t in vocabulary.terms if t.status.value == "deprecated")
+    print(
+        f"{args.file}: valid; vocabulary {vocabulary.name!r} ({vocabulary.identifier}), "
+        f"{len(vocabulary.terms)} terms, {deprecated} deprecated"
+    )
+    return EXIT_OK

@@ -1,0 +1,1 @@
+"""Package data: tables generated from public facts (see scripts/)."""

@@ -1,0 +1,64 @@
+"""Find and load dictionaries: shipped ones by name, the user's by path.
+
+Readers are registered by file suffix as "module:function" strings and imported only when a file of
+that kind is loaded, so a heavy reader (an RDF library for SKOS, say) costs nothing otherwise.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import import_module
+from importlib.resources import as_file, files
+from pathlib import Path
+from typing import Protocol
+
+from .errors import DictionaryError
+from .vocabulary import Vocabulary
+
+#: Dictionaries shipped in vocab/, by the name users give on the command line.
+SHIPPED: dict[str, str] = {"credit": "credit.jsonld", "casrai": "casrai.jsonld"}
+
+#: File suffix -> "module:function" of the reader for that format.
+READERS: dict[str, str] = {
+    ".jsonld": "jats_enrich.jsonld:read_jsonld",
+    ".json": "jats_enrich.jsonld:read_jsonld",
+}
+
+
+class Reader(Protocol):
+    def __call__(self, path: Path) -> Vocabulary: ...
+
+
+def reader_for(path: Path) -> Reader:
+    suffix = path.suffix.lower()
+    target = READERS.get(suffix)
+    if target is None:
+        known = ", ".join(sorted(READERS))
+        raise DictionaryError(f"{path}: unknown dictionary format {suffix or '(no suffix)'!r}; known: {known}")
+    module_name, function_name = target.split(":")
+    reader: Reader = getattr(import_module(module_name), function_name)
+    return reader
+
+
+def load_dictionary_file(path: Path) -> Vocabulary:
+    """Load and validate one dictionary file; DictionaryError says what is wrong and where."""
+    if not path.is_file():
+        raise DictionaryError(f"{path}: no such dictionary file")
+    return reader_for(path)(path)
+
+
+@cache
+def load_shipped(name: str) -> Vocabulary:
+    """A shipped dictionary by name (loaded once per process)."""
+    filename = SHIPPED.get(name)
+    if filename is None:
+        raise DictionaryError(f"{name}: no shipped dictionary of that name; shipped: {', '.join(SHIPPED)}")
+    with as_file(files("jats_enrich.shipped_vocab").joinpath(filename)) as path:
+        return load_dictionary_file(path)
+
+
+def load_vocabulary(name_or_path: str | Path) -> Vocabulary:
+    """A shipped dictionary when given its name, else the dictionary file at that path."""
+    if isinstance(name_or_path, str) and name_or_path in SHIPPED:
+        return load_shipped(name_or_path)
+    return load_dictionary_file(Path(name_or_path))

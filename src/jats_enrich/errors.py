@@ -1,0 +1,27 @@
+"""The exceptions jats-enrich raises.
+
+One base class; each subclass also inherits the builtin that fits, so callers can catch either.
+Every message names the file (or input) it is about. Only the CLI turns them into exit codes.
+"""
+
+from __future__ import annotations
+
+
+class JatsEnrichError(Exception):
+    """Base class of every error jats-enrich raises on purpose."""
+
+
+class DictionaryError(JatsEnrichError, ValueError):
+    """A dictionary file is unreadable or breaks the dictionary model."""
+
+
+class ArticleError(JatsEnrichError, ValueError):
+    """One article cannot be processed: not well-formed, not JATS, unreadable. The batch goes on."""
+
+
+class UsageError(JatsEnrichError, ValueError):
+    """The caller asked for something impossible (bad option, output over an input...)."""
+
+
+class OutputError(JatsEnrichError, OSError):
+    """An output file could not be written."""

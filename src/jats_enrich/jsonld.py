@@ -1,0 +1,215 @@
+"""Read dictionaries in the JSON-LD form the CASRAI dictionary publishes (schema.org DefinedTerm).
+
+Accepted shapes:
+
+* a ``DefinedTermSet`` object whose ``hasDefinedTerm`` lists ``DefinedTerm`` objects;
+* a list of ``DefinedTerm`` objects (as on a CASRAI term page), which must share one
+  ``inDefinedTermSet`` (the vocabulary identifier);
+* a single ``DefinedTerm`` object.
+
+The file is read as compact JSON-LD keys, without fetching any ``@context`` (no network). Term keys:
+``name`` (label; a string, or language-tagged values of which the English or untagged one is the
+label and the others translations), ``identifier``, ``description``, ``alternateName`` and
+``sameAs`` (aliases; language-tagged ones in a language other than English are translations;
+URLs in ``sameAs`` are other identifiers of the term), ``inDefinedTermSet`` (domain), and the
+jats-enrich extensions ``status`` (draft, stable, deprecated), ``replacedBy`` (identifier) and
+``deprecatedIdentifier`` (older identifiers). Set keys: ``identifier``, ``name`` (title),
+``vocab`` (the short name written as ``@vocab``; else the file name), ``version``, ``license``,
+``deprecatedIdentifier``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .errors import DictionaryError
+from .limits import MAX_DICTIONARY_BYTES
+from .vocabulary import Term, TermStatus, Vocabulary
+
+ENGLISH = ("en",)
+
+
+def read_jsonld(path: Path) -> Vocabulary:
+    """Load a JSON-LD dictionary file; raise DictionaryError naming file, term and field."""
+    data = _load_json(path)
+    return vocabulary_from_jsonld(data, source=str(path), default_name=path.name.split(".")[0])
+
+
+def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Vocabulary:
+    if isinstance(data, dict) and _has_type(data, "DefinedTermSet"):
+        items = data.get("hasDefinedTerm")
+        if not isinstance(items, list) or not items:
+            raise DictionaryError(f"{source}: DefinedTermSet: field 'hasDefinedTerm' must be a non-empty list")
+        terms = [_term(item, i, source) for i, item in enumerate(items, 1)]
+        header = data
+        identifier = _string(data, "identifier", source, "DefinedTermSet") or _string(data, "@id", source, "DefinedTermSet")
+        if not identifier:
+            raise DictionaryError(f"{source}: DefinedTermSet: field 'identifier' is missing")
+    elif isinstance(data, list | dict):
+        items = data if isinstance(data, list) else [data]
+        if not items:
+            raise DictionaryError(f"{source}: the list of DefinedTerm objects is empty")
+        terms = [_term(item, i, source) for i, item in enumerate(items, 1)]
+        sets = {t.domain for t in terms}
+        if len(sets) != 1 or None in sets:
+            raise DictionaryError(
+                f"{source}: a list of DefinedTerm objects needs one shared 'inDefinedTermSet' "
+                f"(found {sorted(s or '(none)' for s in sets)}); use a DefinedTermSet instead"
+            )
+        header = {}
+        identifier = sets.pop() or ""
+    else:
+        raise DictionaryError(f"{source}: expected a DefinedTermSet object or a list of DefinedTerm objects")
+
+    name = _string(header, "vocab", source, "DefinedTermSet") or default_name
+    try:
+        return Vocabulary(
+            name=name,
+            identifier=identifier,
+            title=_string(header, "name", source, "DefinedTermSet"),
+            version=_string(header, "version", source, "DefinedTermSet"),
+            license=_string(header, "license", source, "DefinedTermSet"),
+            deprecated_identifiers=tuple(_strings(header, "deprecatedIdentifier", source, "DefinedTermSet")),
+            terms=tuple(terms),
+        )
+    except ValidationError as exc:
+        raise DictionaryError(f"{source}: {_first_error(exc)}") from None
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        size = path.stat().st_size
+        if size > MAX_DICTIONARY_BYTES:
+            raise DictionaryError(f"{path}: file is {size} bytes, larger than the {MAX_DICTIONARY_BYTES}-byte limit")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DictionaryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise DictionaryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise DictionaryError(f"{path}: malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+
+
+def _has_type(obj: dict[str, Any], wanted: str) -> bool:
+    kind = obj.get("@type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return any(isinstance(k, str) and k.rsplit("/", 1)[-1].rsplit(":", 1)[-1] == wanted for k in kinds)
+
+
+def _term(item: Any, index: int, source: str) -> Term:
+    where = f"term #{index}"
+    if not isinstance(item, dict):
+        raise DictionaryError(f"{source}: {where}: expected a DefinedTerm object, found {type(item).__name__}")
+    names = _tagged_values(item, "name", source, where)
+    if not names:
+        raise DictionaryError(f"{source}: {where}: field 'name' is missing")
+    label = next((v for lang, v in names if lang in ENGLISH or lang is None), None)
+    if label is None:
+        raise DictionaryError(f"{source}: {where}: field 'name' has no English or untagged value")
+    where = f"term #{index} ({label!r})"
+    if not _has_type(item, "DefinedTerm"):
+        raise DictionaryError(f"{source}: {where}: field '@type' must be 'DefinedTerm'")
+
+    aliases: list[str] = []
+    translations: dict[str, list[str]] = {}
+    other_ids: list[str] = []
+    for lang, value in names:
+        if value != label:
+            _file_name(value, lang, aliases, translations)
+    for lang, value in _tagged_values(item, "alternateName", source, where):
+        _file_name(value, lang, aliases, translations)
+    for lang, value in _tagged_values(item, "sameAs", source, where):
+        if value.startswith(("http://", "https://", "urn:")):
+            other_ids.append(value)
+        else:
+            _file_name(value, lang, aliases, translations)
+
+    status_text = _string(item, "status", source, where) or TermStatus.STABLE.value
+    try:
+        status = TermStatus(status_text.lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in TermStatus)
+        raise DictionaryError(f"{source}: {where}: field 'status' is {status_text!r}, expected one of {allowed}") from None
+
+    identifier = _string(item, "identifier", source, where) or _string(item, "@id", source, where)
+    if not identifier:
+        raise DictionaryError(f"{source}: {where}: field 'identifier' is missing")
+    try:
+        return Term(
+            label=label,
+            identifier=identifier,
+            status=status,
+            replaced_by=_string(item, "replacedBy", source, where),
+            aliases=tuple(dict.fromkeys(aliases)),
+            translations={lang: tuple(dict.fromkeys(v)) for lang, v in translations.items()},
+            deprecated_identifiers=tuple(
+                dict.fromkeys(_strings(item, "deprecatedIdentifier", source, where) + other_ids)
+            ),
+            definition=_string(item, "description", source, where),
+            domain=_string(item, "inDefinedTermSet", source, where),
+        )
+    except ValidationError as exc:
+        raise DictionaryError(f"{source}: {where}: {_first_error(exc)}") from None
+
+
+def _file_name(value: str, lang: str | None, aliases: list[str], translations: dict[str, list[str]]) -> None:
+    if lang is None or lang in ENGLISH:
+        aliases.append(value)
+    else:
+        translations.setdefault(lang, []).append(value)
+
+
+def _tagged_values(obj: dict[str, Any], key: str, source: str, where: str) -> list[tuple[str | None, str]]:
+    """Values of ``key`` as (language, text): strings, {"@value", "@language"} objects, or lists of them."""
+    raw = obj.get(key)
+    if raw is None:
+        return []
+    values = raw if isinstance(raw, list) else [raw]
+    out: list[tuple[str | None, str]] = []
+    for value in values:
+        if isinstance(value, str):
+            out.append((None, value))
+        elif isinstance(value, dict) and isinstance(value.get("@value"), str):
+            lang = value.get("@language")
+            if lang is not None and not isinstance(lang, str):
+                raise DictionaryError(f"{source}: {where}: field '{key}': '@language' must be a string")
+            out.append((lang.lower().split("-")[0] if lang else None, value["@value"]))
+        else:
+            raise DictionaryError(
+                f"{source}: {where}: field '{key}' must hold strings or {{'@value', '@language'}} objects"
+            )
+    return out
+
+
+def _string(obj: dict[str, Any], key: str, source: str, where: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, dict) and isinstance(value.get("@id"), str):
+        return str(value["@id"])
+    if not isinstance(value, str):
+        raise DictionaryError(f"{source}: {where}: field '{key}' must be a string, found {type(value).__name__}")
+    return value
+
+
+def _strings(obj: dict[str, Any], key: str, source: str, where: str) -> list[str]:
+    value = obj.get(key)
+    if value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise DictionaryError(f"{source}: {where}: field '{key}' must be a string or a list of strings")
+    return list(values)
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"field {field!r}: {message}" if field else message

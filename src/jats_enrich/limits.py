@@ -1,0 +1,30 @@
+"""Safety settings, in one place, with safe defaults.
+
+Articles come from typesetters, archives and the open web: whatever they say, reading one never
+touches the network, never loads a DTD, never expands an entity, and stays within bounds.
+"""
+
+from __future__ import annotations
+
+#: Options for every lxml parser that reads an article. ``resolve_entities=False`` keeps entity
+#: references as nodes (so nothing is expanded: no external entities, no expansion bombs);
+#: ``load_dtd=False`` and ``no_network=True`` mean the DOCTYPE is read but never followed.
+ARTICLE_PARSER_OPTIONS: dict[str, bool] = {
+    "load_dtd": False,
+    "resolve_entities": False,
+    "no_network": True,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_blank_text": False,
+    "remove_comments": False,
+    "remove_pis": False,
+    "strip_cdata": False,
+    "recover": False,
+}
+
+#: Largest article file read, in bytes. Real articles are under 2 MB; the bound keeps one hostile
+#: file from exhausting memory.
+MAX_ARTICLE_BYTES = 200 * 1024 * 1024
+
+#: Largest dictionary file read, in bytes.
+MAX_DICTIONARY_BYTES = 100 * 1024 * 1024

@@ -1,0 +1,168 @@
+"""Write edits into the original bytes of an article, and nothing else.
+
+The tree is never serialised. Instead, the start tags of the source text are found with a small
+lexer (comments, processing instructions, CDATA sections and the DOCTYPE with its internal subset
+are skipped whole), the n-th start tag is the n-th element of the parsed tree, and each edit
+inserts or replaces attributes inside that one start tag. Everything else (declaration, DOCTYPE,
+entity references, white space, line endings, encoding, BOM, attribute quoting) stays byte for
+byte. The lexer is checked against the tree: a different element count or name is an error, never
+a guess.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .errors import ArticleError
+
+_MARKUP = re.compile(
+    r"""
+      <!--.*?-->
+    | <\?.*?\?>
+    | <!\[CDATA\[.*?\]\]>
+    | <!DOCTYPE(?:[^\["'>]|"[^"]*"|'[^']*')*
+        (?:\[(?:<!--.*?-->|<\?.*?\?>|"[^"]*"|'[^']*'|<(?:[^>"']|"[^"]*"|'[^']*')*>|[^\]"'<])*\]\s*)?>
+    | </[^>]*>
+    | <(?P<name>[^\s/>]+)(?P<attrs>(?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*?)\s*/?>
+    """,
+    re.DOTALL | re.VERBOSE,
+)
+_ATTRIBUTE = re.compile(r"""\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<quote>["'])(?P<value>.*?)(?P=quote)""", re.DOTALL)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+#: Codecs whose decode/encode round trip is exact, so re-encoding an untouched slice gives back its
+#: original bytes. Others are checked on each article before anything is written.
+ROUND_TRIP_CODECS = frozenset(
+    {"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "ascii", "iso8859-1"}
+)
+
+
+@dataclass(frozen=True)
+class StartTag:
+    name: str
+    start: int  # offset of '<'
+    attrs_start: int  # offset just after the name
+    attrs_end: int  # offset after the last attribute (before any space, '/' or '>')
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    """Set ``attributes`` on the element that is the ``index``-th start tag (0-based) named ``name``."""
+
+    index: int
+    name: str
+    attributes: dict[str, str]
+
+
+def start_tags(text: str) -> list[StartTag]:
+    """Every start tag of a well-formed document, in document order."""
+    tags = []
+    for m in _MARKUP.finditer(text):
+        name = m.group("name")
+        if name is not None:
+            tags.append(StartTag(name=name, start=m.start(), attrs_start=m.end("name"), attrs_end=m.end("attrs")))
+    return tags
+
+
+def element_indices(root: etree._Element, wanted: Iterable[etree._Element]) -> dict[etree._Element, int]:
+    """Document-order position of each wanted element among all elements of the tree."""
+    remaining = set(wanted)
+    found: dict[etree._Element, int] = {}
+    for i, element in enumerate(root.getroottree().iter(tag=etree.Element)):
+        if element in remaining:
+            found[element] = i
+            if len(found) == len(remaining):
+                break
+    return found
+
+
+def count_elements(root: etree._Element) -> int:
+    return sum(1 for _ in root.getroottree().iter(tag=etree.Element))
+
+
+def split_bom(data: bytes, declared: str | None) -> tuple[bytes, bytes, str]:
+    """(BOM bytes, body bytes, Python codec of the body)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return bom, data[len(bom) :], codec
+    try:
+        codec = codecs.lookup(declared or "utf-8").name
+    except LookupError:
+        raise ArticleError(f"unknown encoding {declared!r}") from None
+    if codec in ("utf-16", "utf-32"):
+        # Without a BOM these mean big-endian (XML 1.0, appendix F).
+        codec += "-be"
+    return b"", data, codec
+
+
+def apply_changes(data: bytes, root: etree._Element, changes: list[AttributeChange], source: str) -> bytes:
+    """The article's bytes with each change written into its element's start tag."""
+    if not changes:
+        return data
+    bom, body, codec = split_bom(data, root.getroottree().docinfo.encoding)
+    text = body.decode(codec)
+    if codec not in ROUND_TRIP_CODECS and text.encode(codec) != body:
+        raise ArticleError(f"{source}: encoding {codec} does not round-trip byte for byte; not written")
+    tags = start_tags(text)
+    expected = count_elements(root)
+    if len(tags) != expected:
+        raise ArticleError(f"{source}: found {len(tags)} start tags but the parser saw {expected} elements; not written")
+
+    pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text offsets
+    for change in sorted(changes, key=lambda c: c.index):
+        tag = tags[change.index]
+        if tag.name != change.name:
+            raise ArticleError(f"{source}: start tag {change.index} is <{tag.name}>, expected <{change.name}>; not written")
+        pieces.extend(_tag_edits(text, tag, change.attributes))
+
+    out = bytearray(bom)
+    position = 0
+    for start, end, replacement in sorted(pieces):
+        # Original bytes are copied slice by slice; only the replacements are encoded.
+        out += text[position:start].encode(codec)
+        out += replacement.encode(codec, errors="xmlcharrefreplace")
+        position = end
+    out += text[position:].encode(codec)
+    return bytes(out)
+
+
+def _tag_edits(text: str, tag: StartTag, attributes: dict[str, str]) -> list[tuple[int, int, str]]:
+    existing = {m.group("name"): m for m in _ATTRIBUTE.finditer(text, tag.attrs_start, tag.attrs_end)}
+    edits: list[tuple[int, int, str]] = []
+    inserted: list[str] = []
+    for name, value in attributes.items():
+        m = existing.get(name)
+        if m is None:
+            inserted.append(f' {name}="{escape_attribute(value, chr(34))}"')
+        elif _unescape_attribute(m.group("value")) != value:
+            edits.append((m.start("value"), m.end("value"), escape_attribute(value, m.group("quote"))))
+    if inserted:
+        edits.append((tag.attrs_end, tag.attrs_end, "".join(inserted)))
+    return edits
+
+
+def escape_attribute(value: str, quote: str) -> str:
+    value = value.replace("&", "&amp;").replace("<", "&lt;")
+    value = value.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+    return value.replace('"', "&quot;") if quote == '"' else value.replace("'", "&apos;")
+
+
+def _unescape_attribute(raw: str) -> str:
+    # Only to decide whether a value already equals what would be written; the parser has the
+    # authoritative value, this just avoids rewriting identical text.
+    return (
+        raw.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    )

@@ -1,0 +1,88 @@
+"""Read one article safely: bytes in, a parsed JATS article (or a one-line ArticleError) out.
+
+No network, no DTD, no entity expansion (see limits.py). The bytes are kept: the writer patches
+them rather than re-serialising the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .errors import ArticleError
+from .jats_version import JatsVersion, detect_version
+from .limits import ARTICLE_PARSER_OPTIONS, MAX_ARTICLE_BYTES
+
+#: Root elements that hold JATS articles: an article, or a PMC/JATS article set wrapping some.
+ARTICLE_ROOTS = ("article",)
+WRAPPER_ROOTS = ("pmc-articleset", "article-set", "articles")
+
+
+@dataclass(frozen=True)
+class Article:
+    """A parsed article: its original bytes, its tree and what the tool needs to know about it."""
+
+    source: str
+    data: bytes
+    tree: etree._ElementTree
+    version: JatsVersion | None
+    doi: str | None
+
+    @property
+    def root(self) -> etree._Element:
+        return self.tree.getroot()
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(**ARTICLE_PARSER_OPTIONS)
+
+
+def read_article(data: bytes, source: str) -> Article:
+    """Parse ``data`` (the bytes of the file ``source``) as a JATS article."""
+    if not data.strip():
+        raise ArticleError(f"{source}: empty file")
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise ArticleError(f"{source}: {len(data)} bytes, larger than the {MAX_ARTICLE_BYTES}-byte limit")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise ArticleError(f"{source}: malformed XML: {_syntax_message(exc)}") from None
+    except (ValueError, LookupError) as exc:  # e.g. an unknown encoding name in the declaration
+        raise ArticleError(f"{source}: unreadable XML: {exc}") from None
+    tree = root.getroottree()
+    article = _main_article(root)
+    if article is None:
+        raise ArticleError(f"{source}: not a JATS article (root element <{_qname(root)}>)")
+    version = detect_version(article.get("dtd-version"), tree.docinfo.public_id)
+    return Article(source=source, data=data, tree=tree, version=version, doi=_doi(article))
+
+
+def _main_article(root: etree._Element) -> etree._Element | None:
+    if not isinstance(root.tag, str) or etree.QName(root).namespace is not None:
+        return None
+    if root.tag in ARTICLE_ROOTS:
+        return root
+    if root.tag in WRAPPER_ROOTS:
+        found = root.find(".//article")
+        return found
+    return None
+
+
+def _doi(article: etree._Element) -> str | None:
+    ids = article.xpath("front/article-meta/article-id[@pub-id-type='doi']")
+    if not ids:
+        return None
+    text = "".join(ids[0].itertext()).strip()
+    return text or None
+
+
+def _qname(element: etree._Element) -> str:
+    q = etree.QName(element)
+    return f"{{{q.namespace}}}{q.localname}" if q.namespace else q.localname
+
+
+def _syntax_message(exc: etree.XMLSyntaxError) -> str:
+    # lxml appends "(<string>, line N)"; keep the parser's own message, which names line and column.
+    message = str(exc.msg or exc)
+    return message.split(" (<string>")[0].strip()

@@ -1,0 +1,106 @@
+"""The dictionary model: a vocabulary and its terms.
+
+Every dictionary reader (JSON-LD today; CSV, SKOS and the CASRAI Markdown release later) yields
+these models, so matching and deciding never care where a term came from. Deprecated terms are
+kept, with their replacement: a deprecated term in an article must be reported, not missed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class TermStatus(StrEnum):
+    DRAFT = "draft"
+    STABLE = "stable"
+    DEPRECATED = "deprecated"
+
+
+class Term(BaseModel):
+    """One controlled term: what is written into ``vocab-term`` and ``vocab-term-identifier``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str = Field(description="Preferred label, written as vocab-term")
+    identifier: str = Field(description="Current identifier (URI), written as vocab-term-identifier")
+    status: TermStatus = TermStatus.STABLE
+    replaced_by: str | None = Field(default=None, description="Identifier of the term replacing this one")
+    aliases: tuple[str, ...] = Field(default=(), description="Other names: older labels, acronyms, variants")
+    translations: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict, description="Labels in other languages, by ISO 639-1 code"
+    )
+    deprecated_identifiers: tuple[str, ...] = Field(
+        default=(), description="Older identifiers of this same term, recognised and upgraded"
+    )
+    definition: str | None = None
+    domain: str | None = None
+
+    @field_validator("label", "identifier")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("aliases", "deprecated_identifiers")
+    @classmethod
+    def _no_blank_entries(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not v.strip() for v in values):
+            raise ValueError("must not contain empty strings")
+        return values
+
+
+class Vocabulary(BaseModel):
+    """A named set of terms, written as ``vocab`` and ``vocab-identifier``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(description="Short name, written as the vocab attribute (e.g. 'credit')")
+    identifier: str = Field(description="Vocabulary identifier, written as vocab-identifier")
+    title: str | None = None
+    version: str | None = None
+    license: str | None = None
+    deprecated_identifiers: tuple[str, ...] = Field(
+        default=(), description="Older identifiers of the whole vocabulary (e.g. http://credit.casrai.org/)"
+    )
+    terms: tuple[Term, ...]
+
+    @field_validator("name", "identifier")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Vocabulary:
+        if not self.terms:
+            raise ValueError("has no terms")
+        seen = Counter(t.identifier for t in self.terms)
+        duplicates = sorted(i for i, n in seen.items() if n > 1)
+        if duplicates:
+            raise ValueError(f"duplicate term identifier {duplicates[0]!r}")
+        current = set(seen)
+        for term in self.terms:
+            if term.replaced_by is not None and term.replaced_by not in current:
+                raise ValueError(
+                    f"term {term.label!r}: replaced_by {term.replaced_by!r} is not a term of this vocabulary"
+                )
+            if term.replaced_by == term.identifier:
+                raise ValueError(f"term {term.label!r}: replaced_by points at the term itself")
+            for old in term.deprecated_identifiers:
+                if old in current:
+                    raise ValueError(
+                        f"term {term.label!r}: deprecated identifier {old!r} is the identifier of another term"
+                    )
+        return self
+
+    def term(self, identifier: str) -> Term | None:
+        """The term with this current identifier, if any."""
+        for term in self.terms:
+            if term.identifier == identifier:
+                return term
+        return None

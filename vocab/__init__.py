@@ -1,0 +1,1 @@
+"""Shipped dictionaries (JSON-LD), installed as jats_enrich.shipped_vocab."""
