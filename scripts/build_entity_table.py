@@ -35,11 +35,13 @@ def decode_replacement(text: str) -> str | None:
 
 def suite_files(suite: Path) -> list[Path]:
     files = sorted(suite.rglob("*.ent"))
+
     def rank(path: Path) -> tuple[int, str]:
         for i, key in enumerate(SET_ORDER):
             if key in str(path.relative_to(suite)):
                 return (i, str(path))
         return (len(SET_ORDER), str(path))
+
     return sorted(files, key=rank)
 
 

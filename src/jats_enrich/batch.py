@@ -109,9 +109,7 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
 ProgressCallback = Callable[[ArticleReport], None]
 
 
-def run_batch(
-    jobs: list[Job], out_dir: Path, enricher: Enricher, on_article: ProgressCallback | None = None
-) -> Report:
+def run_batch(jobs: list[Job], out_dir: Path, enricher: Enricher, on_article: ProgressCallback | None = None) -> Report:
     """Enrich every job, write the outputs, and return the run's report."""
     articles: list[ArticleReport] = []
     for job in jobs:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -63,19 +64,39 @@ def build_parser() -> argparse.ArgumentParser:
             "their roles reported as skipped-version. Inputs are never modified."
         ),
     )
-    enrich.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="article files, or folders searched recursively for *.xml and *.nxml")
-    enrich.add_argument("--out", "-o", required=True, type=Path, metavar="DIR", help="folder for the enriched articles (created if missing)")
-    enrich.add_argument("--report", "-r", type=Path, metavar="FILE.json", help="write the JSON report of every finding here")
+    enrich.add_argument(
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="INPUT",
+        help="article files, or folders searched recursively for *.xml and *.nxml",
+    )
+    enrich.add_argument(
+        "--out",
+        "-o",
+        required=True,
+        type=Path,
+        metavar="DIR",
+        help="folder for the enriched articles (created if missing)",
+    )
+    enrich.add_argument(
+        "--report", "-r", type=Path, metavar="FILE.json", help="write the JSON report of every finding here"
+    )
     enrich.add_argument(
         "--vocab",
         action="append",
         metavar="NAME|FILE",
-        help="dictionary to match against: a shipped one by name (credit, casrai) or a JSON-LD file; repeatable (default: credit)",
+        help="dictionary to match against: a shipped one by name (credit, casrai) or a JSON-LD file; "
+        "repeatable (default: credit)",
     )
-    enrich.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line; errors are still printed")
+    enrich.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar and no summary line; errors are still printed"
+    )
     enrich.set_defaults(handler=_enrich)
 
-    vocab = commands.add_parser("vocab", help="list and validate dictionaries", description="List and validate dictionaries.")
+    vocab = commands.add_parser(
+        "vocab", help="list and validate dictionaries", description="List and validate dictionaries."
+    )
     vocab_commands = vocab.add_subparsers(dest="vocab_command", metavar="SUBCOMMAND", parser_class=_Parser)
     listing = vocab_commands.add_parser(
         "list",
@@ -87,7 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate = vocab_commands.add_parser(
         "validate",
         help="check a dictionary file and say exactly what is wrong",
-        description="Load a dictionary file, check it against the dictionary model, and print a summary or the first problem (file, term, field).",
+        description="Load a dictionary file, check it against the dictionary model, and print a summary "
+        "or the first problem (file, term, field).",
     )
     validate.add_argument("file", type=Path, metavar="FILE")
     validate.set_defaults(handler=_vocab_validate)
@@ -162,7 +184,7 @@ class _Progress:
         self.bar = None
         self.counts: dict[str, int] = {}
         if not quiet and sys.stderr.isatty():
-            from tqdm import tqdm
+            from tqdm import tqdm  # type: ignore[import-untyped]
 
             self.bar = tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True)
 
@@ -172,7 +194,9 @@ class _Progress:
         for finding in article.findings:
             self.counts[finding.outcome.value] = self.counts.get(finding.outcome.value, 0) + 1
         if self.bar is not None:
-            self.bar.set_postfix(tagged=self.counts.get("tagged", 0), unmatched=self.counts.get("unmatched", 0), refresh=False)
+            self.bar.set_postfix(
+                tagged=self.counts.get("tagged", 0), unmatched=self.counts.get("unmatched", 0), refresh=False
+            )
             self.bar.update(1)
 
     def _print(self, line: str) -> None:
@@ -215,7 +239,7 @@ def _print_terms(vocabulary: Vocabulary) -> None:
     _print_table(rows)
 
 
-def _print_table(rows: list[tuple[str, ...]]) -> None:
+def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

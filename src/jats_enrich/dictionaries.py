@@ -61,4 +61,9 @@ def load_vocabulary(name_or_path: str | Path) -> Vocabulary:
     """A shipped dictionary when given its name, else the dictionary file at that path."""
     if isinstance(name_or_path, str) and name_or_path in SHIPPED:
         return load_shipped(name_or_path)
-    return load_dictionary_file(Path(name_or_path))
+    path = Path(name_or_path)
+    if isinstance(name_or_path, str) and not path.exists() and path.suffix == "":
+        raise DictionaryError(
+            f"{name_or_path}: no shipped dictionary of that name ({', '.join(SHIPPED)}) and no such file"
+        )
+    return load_dictionary_file(path)

@@ -7,6 +7,7 @@ DTD does not declare it makes the article invalid, so every write asks ``declare
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -43,6 +44,7 @@ class JatsVersion(BaseModel):
         return self.family == "jats" and other is not None and self.order >= other.order
 
 
+@cache
 def parse_number(value: str) -> JatsVersion | None:
     """'1.2d1' -> JATS 1.2d1; '3.0' and '2.3' -> NLM; anything else -> None."""
     m = _NUMBER.match(value)

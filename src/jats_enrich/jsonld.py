@@ -46,7 +46,9 @@ def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Voca
             raise DictionaryError(f"{source}: DefinedTermSet: field 'hasDefinedTerm' must be a non-empty list")
         terms = [_term(item, i, source) for i, item in enumerate(items, 1)]
         header = data
-        identifier = _string(data, "identifier", source, "DefinedTermSet") or _string(data, "@id", source, "DefinedTermSet")
+        identifier = _string(data, "identifier", source, "DefinedTermSet") or _string(
+            data, "@id", source, "DefinedTermSet"
+        )
         if not identifier:
             raise DictionaryError(f"{source}: DefinedTermSet: field 'identifier' is missing")
     elif isinstance(data, list | dict):
@@ -135,7 +137,9 @@ def _term(item: Any, index: int, source: str) -> Term:
         status = TermStatus(status_text.lower())
     except ValueError:
         allowed = ", ".join(s.value for s in TermStatus)
-        raise DictionaryError(f"{source}: {where}: field 'status' is {status_text!r}, expected one of {allowed}") from None
+        raise DictionaryError(
+            f"{source}: {where}: field 'status' is {status_text!r}, expected one of {allowed}"
+        ) from None
 
     identifier = _string(item, "identifier", source, where) or _string(item, "@id", source, where)
     if not identifier:

@@ -6,10 +6,26 @@ touches the network, never loads a DTD, never expands an entity, and stays withi
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+
+class ParserOptions(TypedDict):
+    load_dtd: bool
+    resolve_entities: bool
+    no_network: bool
+    dtd_validation: bool
+    huge_tree: bool
+    remove_blank_text: bool
+    remove_comments: bool
+    remove_pis: bool
+    strip_cdata: bool
+    recover: bool
+
+
 #: Options for every lxml parser that reads an article. ``resolve_entities=False`` keeps entity
 #: references as nodes (so nothing is expanded: no external entities, no expansion bombs);
 #: ``load_dtd=False`` and ``no_network=True`` mean the DOCTYPE is read but never followed.
-ARTICLE_PARSER_OPTIONS: dict[str, bool] = {
+ARTICLE_PARSER_OPTIONS: ParserOptions = {
     "load_dtd": False,
     "resolve_entities": False,
     "no_network": True,
@@ -21,6 +37,7 @@ ARTICLE_PARSER_OPTIONS: dict[str, bool] = {
     "strip_cdata": False,
     "recover": False,
 }
+# Not ``collect_ids=False``: in lxml 6 it makes libxml2 try to load the external DTD.
 
 #: Largest article file read, in bytes. Real articles are under 2 MB; the bound keeps one hostile
 #: file from exhausting memory.

@@ -1,7 +1,7 @@
 """Which terms could a piece of text mean, and why.
 
 Matching is deterministic and explainable. Rules are tried in order and the first rule that finds
-anything wins: exact label, normalised label, alias (exact or normalised). Each candidate says
+anything wins: label (exact, or equal after normalisation), then alias (exact or normalised). Each candidate says
 which rule matched and which label of the term it matched. Matching only proposes; what gets
 written is decided in decide.py.
 """
@@ -75,49 +75,55 @@ class Matcher:
 
     def __init__(self, vocabularies: Iterable[Vocabulary]) -> None:
         self.vocabularies: tuple[Vocabulary, ...] = tuple(vocabularies)
-        self._exact: dict[str, list[_Entry]] = defaultdict(list)
-        self._by_rule: dict[MatchRule, dict[str, list[_Entry]]] = {
-            MatchRule.NORMALISED_LABEL: defaultdict(list),
-            MatchRule.ALIAS: defaultdict(list),
-        }
+        self._labels: dict[str, list[_Entry]] = defaultdict(list)
+        self._aliases: dict[str, list[_Entry]] = defaultdict(list)
         for vocabulary in self.vocabularies:
             for term in vocabulary.terms:
-                self._add(MatchRule.NORMALISED_LABEL, vocabulary, term, term.label)
-                self._exact[term.label].append(_Entry(vocabulary=vocabulary, term=term, label=term.label))
+                self._add(self._labels, vocabulary, term, term.label)
                 for alias in term.aliases:
-                    self._add(MatchRule.ALIAS, vocabulary, term, alias)
+                    self._add(self._aliases, vocabulary, term, alias)
 
-    def _add(self, rule: MatchRule, vocabulary: Vocabulary, term: Term, label: str, lang: str | None = None) -> None:
-        entry = _Entry(vocabulary=vocabulary, term=term, label=label)
-        bucket = self._by_rule[rule][normalize(label, lang)]
+    @staticmethod
+    def _add(
+        index: dict[str, list[_Entry]], vocabulary: Vocabulary, term: Term, label: str, lang: str | None = None
+    ) -> None:
+        bucket = index[normalize(label, lang)]
         if not any(e.term.identifier == term.identifier and e.vocabulary.name == vocabulary.name for e in bucket):
-            bucket.append(entry)
+            bucket.append(_Entry(vocabulary=vocabulary, term=term, label=label))
 
     def match(self, text: str, lang: str | None = None) -> MatchResult:
-        """Candidates for ``text`` (whitespace already collapsed), written in language ``lang``."""
+        """Candidates for ``text`` (whitespace already collapsed), written in language ``lang``.
+
+        Labels are looked up by normalised key, so every term whose label is the text (exactly
+        or up to normalisation) is a candidate, whichever vocabulary it comes from; a candidate
+        whose label is the text byte for byte is marked exact-label.
+        """
         lang = base_language(lang)
         keys = dict.fromkeys((normalize(text), normalize(text, lang)))
-        exact = self._exact.get(text.strip())
-        if exact:
-            return self._result(text, next(iter(keys)), MatchRule.EXACT_LABEL, exact)
-        for rule in (MatchRule.NORMALISED_LABEL, MatchRule.ALIAS):
-            index = self._by_rule[rule]
+        for index in (self._labels, self._aliases):
             for key in keys:
                 entries = index.get(key)
                 if entries:
-                    return self._result(text, key, rule, entries)
+                    return self._result(text, key, entries, is_alias=index is self._aliases)
         return MatchResult(text=text, key=next(iter(keys)))
 
     @staticmethod
-    def _result(text: str, key: str, rule: MatchRule, entries: list[_Entry]) -> MatchResult:
+    def _result(text: str, key: str, entries: list[_Entry], is_alias: bool) -> MatchResult:
+        def rule(entry: _Entry) -> MatchRule:
+            if is_alias:
+                return MatchRule.ALIAS
+            return MatchRule.EXACT_LABEL if entry.label == text.strip() else MatchRule.NORMALISED_LABEL
+
         candidates = tuple(
             Candidate(
                 vocab=e.vocabulary.name,
                 vocab_identifier=e.vocabulary.identifier,
                 term=e.term,
-                rule=rule,
+                rule=rule(e),
                 matched_label=e.label,
             )
             for e in entries
         )
-        return MatchResult(text=text, key=key, candidates=candidates)
+        # Exact matches first, so the result's rule is the best one found.
+        ordered = sorted(candidates, key=lambda c: RULE_ORDER.index(c.rule))
+        return MatchResult(text=text, key=key, candidates=tuple(ordered))

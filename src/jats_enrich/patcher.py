@@ -45,9 +45,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 #: Codecs whose decode/encode round trip is exact, so re-encoding an untouched slice gives back its
 #: original bytes. Others are checked on each article before anything is written.
-ROUND_TRIP_CODECS = frozenset(
-    {"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "ascii", "iso8859-1"}
-)
+ROUND_TRIP_CODECS = frozenset({"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "ascii", "iso8859-1"})
 
 
 @dataclass(frozen=True)
@@ -119,13 +117,17 @@ def apply_changes(data: bytes, root: etree._Element, changes: list[AttributeChan
     tags = start_tags(text)
     expected = count_elements(root)
     if len(tags) != expected:
-        raise ArticleError(f"{source}: found {len(tags)} start tags but the parser saw {expected} elements; not written")
+        raise ArticleError(
+            f"{source}: found {len(tags)} start tags but the parser saw {expected} elements; not written"
+        )
 
     pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text offsets
     for change in sorted(changes, key=lambda c: c.index):
         tag = tags[change.index]
         if tag.name != change.name:
-            raise ArticleError(f"{source}: start tag {change.index} is <{tag.name}>, expected <{change.name}>; not written")
+            raise ArticleError(
+                f"{source}: start tag {change.index} is <{tag.name}>, expected <{change.name}>; not written"
+            )
         pieces.extend(_tag_edits(text, tag, change.attributes))
 
     out = bytearray(bom)
@@ -164,5 +166,9 @@ def _unescape_attribute(raw: str) -> str:
     # Only to decide whether a value already equals what would be written; the parser has the
     # authoritative value, this just avoids rewriting identical text.
     return (
-        raw.replace("&quot;", '"').replace("&apos;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        raw.replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
     )

@@ -42,7 +42,9 @@ class EnrichResult:
 class Enricher:
     def __init__(self, options: EnrichOptions | None = None, vocabularies: Iterable[Vocabulary] | None = None):
         self.options = options or EnrichOptions()
-        loaded = list(vocabularies) if vocabularies is not None else [load_vocabulary(v) for v in self.options.vocabularies]
+        loaded = (
+            list(vocabularies) if vocabularies is not None else [load_vocabulary(v) for v in self.options.vocabularies]
+        )
         self.matcher = Matcher(loaded)
 
     def decisions(self, article: Article) -> Iterator[Decision]:
@@ -70,7 +72,9 @@ class Enricher:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            return EnrichResult(output=None, report=ArticleReport(path=str(path), error=f"{path}: cannot read: {exc.strerror or exc}"))
+            return EnrichResult(
+                output=None, report=ArticleReport(path=str(path), error=f"{path}: cannot read: {exc.strerror or exc}")
+            )
         return self.enrich_bytes(data, str(path))
 
     def _write(self, article: Article, decisions: list[Decision]) -> bytes:

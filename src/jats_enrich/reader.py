@@ -70,10 +70,10 @@ def _main_article(root: etree._Element) -> etree._Element | None:
 
 
 def _doi(article: etree._Element) -> str | None:
-    ids = article.xpath("front/article-meta/article-id[@pub-id-type='doi']")
-    if not ids:
+    found = article.find("front/article-meta/article-id[@pub-id-type='doi']")
+    if found is None:
         return None
-    text = "".join(ids[0].itertext()).strip()
+    text = "".join(str(t) for t in found.itertext()).strip()
     return text or None
 
 

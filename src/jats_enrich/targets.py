@@ -17,7 +17,6 @@ from .entities import decode_entity
 from .reader import Article
 
 CONTRIBUTOR_PARENTS = ("contrib", "collab", "contrib-group")
-_CONTRIBUTOR_ROLES = etree.XPath("//role[parent::contrib or parent::collab or parent::contrib-group]")
 _LANG = etree.XPath("ancestor-or-self::*[@xml:lang][1]/@xml:lang")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -38,19 +37,24 @@ class Target:
 def contributor_roles(article: Article) -> list[Target]:
     """Every contributor role of the article and its sub-articles, in document order."""
     tree = article.tree
-    return [_target(tree, element) for element in _CONTRIBUTOR_ROLES(article.root)]
+    return [
+        _target(tree, element)
+        for element in article.root.iter("role")
+        if (parent := element.getparent()) is not None and parent.tag in CONTRIBUTOR_PARENTS
+    ]
 
 
 def _target(tree: etree._ElementTree, element: etree._Element) -> Target:
     langs = _LANG(element)
+    line = element.sourceline
     return Target(
         element=element,
-        name=element.tag,
+        name=str(element.tag),
         text=string_value(element),
-        lang=str(langs[0]) if langs else None,
-        line=element.sourceline,
+        lang=str(langs[0]) if isinstance(langs, list) and langs else None,
+        line=line if isinstance(line, int) else None,
         xpath=tree.getpath(element),
-        attributes=dict(element.attrib),
+        attributes={str(k): str(v) for k, v in element.attrib.items()},
     )
 
 

@@ -1,0 +1,140 @@
+"""The command line as users and pipelines call it: exit codes, stdout and stderr apart."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import FIXTURES
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "jats_enrich", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_help_explains_commands_and_exit_codes():
+    done = run("--help")
+    assert done.returncode == 0
+    assert "enrich" in done.stdout and "vocab" in done.stdout and "Exit codes" in done.stdout
+    enrich_help = run("enrich", "--help")
+    assert enrich_help.returncode == 0
+    assert "--out" in enrich_help.stdout and "--report" in enrich_help.stdout
+
+
+def test_version_comes_from_the_package_metadata():
+    from importlib.metadata import version
+
+    done = run("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"jats-enrich {version('jats-enrich')}"
+
+
+def test_enrich_fixtures_writes_mirror_and_report(tmp_path):
+    out, report = tmp_path / "out", tmp_path / "r.json"
+    done = run("enrich", str(FIXTURES), "--out", str(out), "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.startswith("jats-enrich: 5 articles, 0 failed; ")
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in FIXTURES.glob("*.xml"))
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["summary"]["tagged"] == sum(
+        1 for a in data["articles"] for f in a["findings"] if f["outcome"] == "tagged"
+    )
+    first = data["articles"][0]
+    assert set(first) >= {"path", "doi", "jats_version", "error", "findings"}
+    assert set(first["findings"][0]) >= {"element", "line", "xpath", "text", "outcome", "term", "identifier", "rule"}
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_a_bad_article_is_reported_and_the_batch_goes_on(tmp_path):
+    inputs = tmp_path / "in"
+    (inputs / "sub").mkdir(parents=True)
+    shutil.copy(FIXTURES / "credit-variants-1.3.xml", inputs / "sub" / "good.xml")
+    (inputs / "broken.xml").write_bytes(b"<article><front></article>")
+    (inputs / "notjats.nxml").write_bytes(b"<html/>")
+    (inputs / "notes.txt").write_text("not an article")
+    out, report = tmp_path / "out", tmp_path / "r.json"
+    done = run("enrich", str(inputs), "--out", str(out), "--report", str(report))
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert any(line.startswith("jats-enrich: ") and "broken.xml: malformed XML" in line for line in lines)
+    assert any("notjats.nxml: not a JATS article (root element <html>)" in line for line in lines)
+    assert "Traceback" not in done.stderr
+    assert (out / "sub" / "good.xml").is_file()
+    assert not (out / "broken.xml").exists() and not (out / "notes.txt").exists()
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["articles_failed"] == 2
+    errors = {Path(a["path"]).name: a["error"] for a in data["articles"] if a["error"]}
+    assert set(errors) == {"broken.xml", "notjats.nxml"}
+    assert all(a["findings"] == [] for a in data["articles"] if a["error"])
+
+
+def test_never_writes_over_an_input(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(FIXTURES / "credit-variants-1.3.xml", inputs / "a.xml")
+    before = (inputs / "a.xml").read_bytes()
+    done = run("enrich", str(inputs), "--out", str(inputs))
+    assert done.returncode == 64
+    assert "would overwrite the input" in done.stderr
+    done = run("enrich", str(inputs / "a.xml"), "--out", str(tmp_path / "o"), "--report", str(inputs / "a.xml"))
+    assert done.returncode == 64
+    assert (inputs / "a.xml").read_bytes() == before
+
+
+def test_output_folder_inside_the_input_is_not_read_back(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(FIXTURES / "legacy-1.1.xml", inputs / "a.xml")
+    for _ in range(2):
+        done = run("enrich", str(inputs), "--out", str(inputs / "out"))
+        assert done.returncode == 0, done.stderr
+        assert "1 articles" in done.stderr
+    assert not (inputs / "out" / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("enrich", "nowhere.xml", "--out", "o"), "nowhere.xml: no such file or folder"),
+        (("enrich", "x.xml"), "the following arguments are required: --out"),
+        (("enrich", "x.xml", "--out", "o", "--bogus"), "unrecognized arguments: --bogus"),
+        ((), "usage: jats-enrich"),
+    ],
+)
+def test_usage_errors_exit_64(tmp_path, args, message):
+    done = run(*args, cwd=tmp_path)
+    assert done.returncode == 64
+    assert message in done.stderr
+    assert done.stdout == ""
+
+
+def test_an_invalid_dictionary_exits_65_with_one_line(tmp_path):
+    bad = tmp_path / "bad.jsonld"
+    bad.write_text(
+        '{"@type": "DefinedTermSet", "identifier": "urn:x", "hasDefinedTerm": [{"@type": "DefinedTerm", "name": "A"}]}'
+    )
+    done = run("vocab", "validate", str(bad))
+    assert done.returncode == 65
+    assert done.stderr.strip() == f"jats-enrich: error: {bad}: term #1 ('A'): field 'identifier' is missing"
+    done = run("enrich", str(FIXTURES), "--out", str(tmp_path / "o"), "--vocab", str(bad))
+    assert done.returncode == 65
+    assert not (tmp_path / "o").exists()
+
+
+def test_vocab_list_and_validate():
+    listing = run("vocab", "list")
+    assert listing.returncode == 0
+    assert "credit" in listing.stdout and "https://credit.niso.org/" in listing.stdout and "casrai" in listing.stdout
+    terms = run("vocab", "list", "credit")
+    assert terms.returncode == 0
+    assert "Writing – Original Draft Preparation" in terms.stdout
+    assert len([line for line in terms.stdout.splitlines() if "credit.niso.org/contributor-roles/" in line]) == 14
+    shipped = Path(__file__).parents[1] / "vocab" / "credit.jsonld"
+    valid = run("vocab", "validate", str(shipped))
+    assert valid.returncode == 0
+    assert "valid; vocabulary 'credit'" in valid.stdout and "14 terms" in valid.stdout

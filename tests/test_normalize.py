@@ -1,0 +1,81 @@
+"""Each normalisation rule on its own, then the whole key."""
+
+from jats_enrich.normalize import (
+    american_spelling,
+    ampersand_as_word,
+    base_language,
+    compatibility_form,
+    dashes_as_spaces,
+    fold_case,
+    normalize,
+    single_spaces,
+    without_trailing_punctuation,
+)
+
+
+def test_compatibility_form_turns_ligatures_and_no_break_spaces_plain():
+    assert compatibility_form("\ufb01le") == "file"
+    assert compatibility_form("Data\u00a0curation") == "Data curation"
+    assert compatibility_form("\uff33oftware") == "Software"  # full-width S
+
+
+def test_fold_case():
+    assert fold_case("DATA Curation") == "data curation"
+    assert fold_case("STRASSE") == fold_case("straße")
+
+
+def test_every_dash_separates_words_like_a_space():
+    for dash in "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212":
+        assert dashes_as_spaces(f"Writing {dash} review") == "Writing   review"
+    assert dashes_as_spaces("Article-level") == "Article level"
+
+
+def test_ampersand_reads_as_the_word_and():
+    assert single_spaces(ampersand_as_word("review & editing")) == "review and editing"
+    assert single_spaces(ampersand_as_word("review&editing")) == "review and editing"
+    assert single_spaces(ampersand_as_word("revisão & edição", "pt")) == "revisão e edição"
+
+
+def test_british_isation_becomes_ization_in_english_only():
+    assert american_spelling("conceptualisation") == "conceptualization"
+    assert american_spelling("visualisations") == "visualizations"
+    assert american_spelling("organisation", "en") == "organization"
+    assert american_spelling("visualisation", "fr") == "visualisation"
+    assert american_spelling("isation") == "isation"  # not a word ending
+
+
+def test_trailing_punctuation_goes():
+    assert without_trailing_punctuation("Supervision.") == "Supervision"
+    assert without_trailing_punctuation("Supervision;  ") == "Supervision"
+    assert without_trailing_punctuation("Software, ...") == "Software"
+    assert without_trailing_punctuation("U.S.A") == "U.S.A"
+
+
+def test_spacing_collapses_and_trims():
+    assert single_spaces("  Data \t\n curation ") == "Data curation"
+
+
+def test_normalize_makes_variants_equal_and_keeps_different_terms_apart():
+    label = normalize("Writing – review & editing")
+    for variant in (
+        "Writing - Review and Editing",
+        "writing–review&editing",
+        "WRITING — REVIEW & EDITING.",
+        "Writing\u00a0\u2013 review &  editing",
+    ):
+        assert normalize(variant) == label
+    assert normalize("Writing – original draft") != label
+    assert normalize("Conceptualisation") == normalize("Conceptualization")
+
+
+def test_normalize_is_idempotent():
+    for text in ("Writing – review & editing", "Conceptualisation.", " A\u00a0B – c & d "):
+        once = normalize(text)
+        assert normalize(once) == once
+
+
+def test_base_language():
+    assert base_language("pt-BR") == "pt"
+    assert base_language("EN") == "en"
+    assert base_language("") is None
+    assert base_language(None) is None

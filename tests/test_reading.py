@@ -1,0 +1,124 @@
+"""Reading articles: version detection, safe parsing, which roles are targets, text for matching."""
+
+import pytest
+
+from jats_enrich.errors import ArticleError
+from jats_enrich.jats_version import declares, detect_version, parse_number
+from jats_enrich.reader import read_article
+from jats_enrich.targets import contributor_roles
+
+DOCTYPE_12 = (
+    '<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.2 20190208//EN" '
+    '"JATS-journalpublishing1.dtd">'
+)
+
+
+@pytest.mark.parametrize(
+    ("dtd_version", "public_id", "expected"),
+    [
+        ("1.3", None, "1.3"),
+        ("1.2d1", None, "1.2d1"),
+        ("1.0", "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.1 20151215//EN", "1.0"),  # attribute wins
+        (None, "-//NLM//DTD JATS (Z39.96) Journal Archiving and Interchange DTD v1.2 20190208//EN", "1.2"),
+        (None, "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD with MathML3 v1.3d2 20201130//EN", "1.3d2"),
+        ("3.0", None, "NLM 3.0"),
+        (None, "-//NLM//DTD Journal Publishing DTD v2.3 20070202//EN", "NLM 2.3"),
+        ("nonsense", "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.4 20241031//EN", "1.4"),
+        (None, "-//TaxonX//DTD Taxonomic Treatment Publishing DTD v0 20100105//EN", None),
+        (None, None, None),
+    ],
+)
+def test_version_from_attribute_else_doctype(dtd_version, public_id, expected):
+    version = detect_version(dtd_version, public_id)
+    assert (str(version) if version else None) == expected
+
+
+def test_version_order_and_what_each_declares():
+    v12d1, v12d2, v12, v11, nlm = (parse_number(v) for v in ("1.2d1", "1.2d2", "1.2", "1.1", "3.0"))
+    assert v12d1.order < v12d2.order < v12.order
+    assert declares(v12d1, "role", "vocab-term") and not declares(v12d1, "role", "degree-contribution")
+    assert declares(v12d2, "role", "degree-contribution")
+    assert not declares(v11, "role", "vocab")
+    assert not declares(nlm, "role", "vocab")  # NLM 3.0 is not 'newer' than JATS 1.2
+    assert not declares(None, "role", "vocab")
+
+
+def article(body: str, doctype: str = DOCTYPE_12, version: str = "1.2") -> bytes:
+    return f'<?xml version="1.0"?>\n{doctype}\n<article dtd-version="{version}">{body}</article>'.encode()
+
+
+def test_contributor_roles_only_and_in_sub_articles():
+    data = article(
+        "<front><article-meta><contrib-group><contrib><role>A</role></contrib><role>B</role></contrib-group>"
+        "<contrib-group><contrib><collab>X<role>C</role></collab></contrib></contrib-group></article-meta></front>"
+        "<back><ref-list><ref><mixed-citation><person-group><role>Eds</role></person-group></mixed-citation>"
+        "<element-citation><role>Org</role></element-citation></ref></ref-list></back>"
+        "<sub-article><front-stub><contrib-group><contrib><role>D</role></contrib></contrib-group></front-stub></sub-article>"
+    )
+    roles = contributor_roles(read_article(data, "a.xml"))
+    assert [r.text for r in roles] == ["A", "B", "C", "D"]
+    assert roles[0].xpath == "/article/front/article-meta/contrib-group[1]/contrib/role"
+    assert roles[0].line == 3
+
+
+def test_text_for_matching_decodes_entities_keeps_markup_text_and_collapses_space():
+    data = article(
+        '<front><article-meta><contrib-group><contrib xml:lang="pt">'
+        "<role>Writing &ndash;\n   <italic>original</italic><!-- c --> draft&#x2E;</role>"
+        "<role>&unknownentity; x</role>"
+        "</contrib></contrib-group></article-meta></front>"
+    )
+    first, second = contributor_roles(read_article(data, "a.xml"))
+    assert first.text == "Writing – original draft."
+    assert first.lang == "pt"
+    assert second.text == "&unknownentity; x"
+
+
+def test_doi_from_article_meta():
+    data = article('<front><article-meta><article-id pub-id-type="doi"> 10.1/x </article-id></article-meta></front>')
+    assert read_article(data, "a.xml").doi == "10.1/x"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "a.xml: empty file"),
+        (b"  \n", "a.xml: empty file"),
+        (b"<article><front></article>", "a.xml: malformed XML: "),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "a.xml: malformed XML: "),
+        (b"<html><body/></html>", "a.xml: not a JATS article (root element <html>)"),
+        (b'<article xmlns="http://example.org/ns"/>', "a.xml: not a JATS article"),
+        (b"<article>&ndash;</article>", "a.xml: malformed XML: Entity 'ndash' not defined"),
+    ],
+)
+def test_unreadable_articles_get_one_line_errors_naming_the_file(data, message):
+    with pytest.raises(ArticleError) as error:
+        read_article(data, "a.xml")
+    assert str(error.value).startswith(message)
+    assert "\n" not in str(error.value)
+
+
+def test_entities_are_never_expanded_nor_fetched(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    data = (
+        f'<!DOCTYPE article [<!ENTITY x SYSTEM "file://{secret}"><!ENTITY y "expanded">]>'
+        '<article dtd-version="1.3"><front><article-meta><contrib-group><contrib>'
+        "<role>&x;&y;</role></contrib></contrib-group></article-meta></front></article>"
+    ).encode()
+    (role,) = contributor_roles(read_article(data, "a.xml"))
+    assert "TOP-SECRET" not in role.text
+    assert "expanded" not in role.text
+
+
+def test_the_dtd_named_by_the_doctype_is_never_loaded(tmp_path):
+    dtd = tmp_path / "local.dtd"
+    dtd.write_text('<!ENTITY secret "LEAKED"><!ATTLIST role vocab CDATA "defaulted">')
+    data = (
+        f'<!DOCTYPE article SYSTEM "{dtd.as_uri()}">'
+        '<article dtd-version="1.3"><front><article-meta><contrib-group><contrib>'
+        "<role>&secret;</role></contrib></contrib-group></article-meta></front></article>"
+    ).encode()
+    (role,) = contributor_roles(read_article(data, "a.xml"))
+    assert role.text == "&secret;"
+    assert "vocab" not in role.attributes
