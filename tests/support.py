@@ -61,13 +61,15 @@ def declares_dtd_in_catalog(data: bytes) -> bool:
     return bool(m) and m.group(1).decode() in _resolver().public
 
 
+#: Attributes the tool may add: the vocab attributes, and (JATS <= 1.1) a CRediT term URI in content-type.
 VOCAB_ATTRIBUTE = re.compile(
-    rb'\s(?:vocab|vocab-identifier|vocab-term|vocab-term-identifier|degree-contribution)="[^"]*"'
+    rb'\s(?:(?:vocab|vocab-identifier|vocab-term|vocab-term-identifier|degree-contribution)="[^"]*"'
+    rb'|content-type="https://credit\.niso\.org/contributor-roles/[a-z-]+/")'
 )
 
 
 def only_attributes_added(output: bytes, original: bytes) -> bool:
-    """True when ``output`` is ``original`` with vocab attributes inserted and nothing else changed.
+    """True when ``output`` is ``original`` with identity attributes inserted and nothing else changed.
 
     Independent of the tool's own patcher: walks the vocab attributes found in the output and
     checks that everything between them is the original's bytes, in order.

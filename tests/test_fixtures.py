@@ -9,26 +9,36 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, declares_dtd_in_catalog, dtd_errors, needs_shared, only_attributes_added
 
-from jats_enrich.pipeline import Enricher
+from jats_enrich.decide import Policy
+from jats_enrich.pipeline import Enricher, EnrichOptions
 
 FIXTURE_FILES = sorted(FIXTURES.glob("*.xml"))
 
 
-def expected_findings() -> dict[str, list[tuple[int, str, str]]]:
-    table: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+Row = tuple[int, str, str, str]  # line, outcome, term, degree
+
+
+def expected_findings(upgrade: bool = False) -> dict[str, list[Row]]:
+    table: dict[str, list[Row]] = defaultdict(list)
     with (FIXTURES / "expected-findings.tsv").open(encoding="utf-8") as handle:
         rows = csv.reader((line for line in handle if not line.startswith("#")), delimiter="\t")
-        for file, line, outcome, term, _why in rows:
-            table[file].append((int(line), outcome, term))
+        for file, line, outcome, term, degree, upgraded, _why in rows:
+            table[file].append((int(line), (upgraded or outcome) if upgrade else outcome, term, degree))
     return table
 
 
 EXPECTED = expected_findings()
+EXPECTED_UPGRADE = expected_findings(upgrade=True)
 
 
 @pytest.fixture(scope="module")
 def enricher() -> Enricher:
     return Enricher()
+
+
+@pytest.fixture(scope="module")
+def upgrader() -> Enricher:
+    return Enricher(EnrichOptions(policy=Policy(upgrade=True)))
 
 
 def text_of(data: bytes) -> str:
@@ -47,8 +57,15 @@ def test_every_fixture_is_in_the_table():
 def test_findings_match_the_table(enricher, path: Path):
     result = enricher.enrich_bytes(path.read_bytes(), path.name)
     assert result.report.error is None
-    found = [(f.line, f.outcome.value, f.term or "") for f in result.report.findings]
+    found = [(f.line, f.outcome.value, f.term or "", f.degree or "") for f in result.report.findings]
     assert found == EXPECTED[path.name]
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_findings_under_upgrade_match_the_table(upgrader, path: Path):
+    result = upgrader.enrich_bytes(path.read_bytes(), path.name)
+    found = [(f.line, f.outcome.value, f.term or "", f.degree or "") for f in result.report.findings]
+    assert found == EXPECTED_UPGRADE[path.name]
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
@@ -86,9 +103,15 @@ def test_latin1_output_writes_the_en_dash_as_a_character_reference(enricher):
     assert out.count(b"\r\n") == original.count(b"\r\n") and b"\n" not in out.replace(b"\r\n", b"")
 
 
-def test_below_jats_1_2_nothing_is_written(enricher):
+def test_below_jats_1_2_only_content_type_is_written_and_legacy_skip_writes_nothing(enricher):
     original = (FIXTURES / "legacy-1.1.xml").read_bytes()
-    assert enricher.enrich_bytes(original, "f").output == original
+    out = enricher.enrich_bytes(original, "f").output
+    assert b'<role content-type="https://credit.niso.org/contributor-roles/conceptualization/">Conceptualization' in out
+    assert b" vocab=" not in out
+    skip = Enricher(EnrichOptions(policy=Policy(legacy="skip")))
+    result = skip.enrich_bytes(original, "f")
+    assert result.output == original
+    assert [f.outcome.value for f in result.report.findings] == ["skipped-version", "skipped-version", "unmatched"]
 
 
 #: Fixtures with a DOCTYPE (one fixture has none on purpose: its version comes from @dtd-version).

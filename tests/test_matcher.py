@@ -20,8 +20,8 @@ def test_exact_label(matcher):
     (candidate,) = result.candidates
     assert candidate.term.identifier == CREDIT + "writing-review-editing/"
     assert candidate.matched_label == "Writing – review & editing"
-    assert candidate.vocab == "credit"
-    assert candidate.vocab_identifier == "https://credit.niso.org/"
+    assert candidate.vocabulary.name == "credit"
+    assert candidate.vocabulary.identifier == "https://credit.niso.org/"
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_two_vocabularies_defining_a_label_give_two_candidates():
     one = Vocabulary(name="one", identifier="urn:one", terms=(Term(label="Software", identifier="urn:one:sw"),))
     two = Vocabulary(name="two", identifier="urn:two", terms=(Term(label="software", identifier="urn:two:sw"),))
     result = Matcher([one, two]).match("Software")
-    assert {(c.vocab, c.term.identifier) for c in result.distinct_terms} == {
+    assert {(c.vocabulary.name, c.term.identifier) for c in result.distinct_terms} == {
         ("one", "urn:one:sw"),
         ("two", "urn:two:sw"),
     }

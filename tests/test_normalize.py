@@ -2,9 +2,9 @@
 
 from jats_enrich.normalize import (
     american_spelling,
-    ampersand_as_word,
     base_language,
     compatibility_form,
+    conjunctions_as_ampersand,
     dashes_as_spaces,
     fold_case,
     normalize,
@@ -30,10 +30,14 @@ def test_every_dash_separates_words_like_a_space():
     assert dashes_as_spaces("Article-level") == "Article level"
 
 
-def test_ampersand_reads_as_the_word_and():
-    assert single_spaces(ampersand_as_word("review & editing")) == "review and editing"
-    assert single_spaces(ampersand_as_word("review&editing")) == "review and editing"
-    assert single_spaces(ampersand_as_word("revisão & edição", "pt")) == "revisão e edição"
+def test_and_and_ampersand_read_the_same_in_the_texts_language():
+    assert single_spaces(conjunctions_as_ampersand("review and editing")) == "review & editing"
+    assert single_spaces(conjunctions_as_ampersand("review&editing")) == "review & editing"
+    assert single_spaces(conjunctions_as_ampersand("revisão e edição", "pt")) == "revisão & edição"
+    assert single_spaces(conjunctions_as_ampersand("revisión y edición", "es")) == "revisión & edición"
+    # Without a language, only English 'and' is a conjunction: 'e' stays a letter.
+    assert single_spaces(conjunctions_as_ampersand("vitamin e and k")) == "vitamin e & k"
+    assert conjunctions_as_ampersand("android band") == "android band"
 
 
 def test_british_isation_becomes_ization_in_english_only():
@@ -65,6 +69,7 @@ def test_normalize_makes_variants_equal_and_keeps_different_terms_apart():
     ):
         assert normalize(variant) == label
     assert normalize("Writing – original draft") != label
+    assert normalize("Escrita - revisão & edição") == normalize("Escrita – revisão e edição", "pt")
     assert normalize("Conceptualisation") == normalize("Conceptualization")
 
 

@@ -109,8 +109,10 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
 ProgressCallback = Callable[[ArticleReport], None]
 
 
-def run_batch(jobs: list[Job], out_dir: Path, enricher: Enricher, on_article: ProgressCallback | None = None) -> Report:
-    """Enrich every job, write the outputs, and return the run's report."""
+def run_batch(
+    jobs: list[Job], out_dir: Path | None, enricher: Enricher, on_article: ProgressCallback | None = None
+) -> Report:
+    """Enrich every job, write the outputs (none when ``out_dir`` is None: check only), report."""
     articles: list[ArticleReport] = []
     for job in jobs:
         article = _run_one(job, out_dir, enricher)
@@ -126,11 +128,11 @@ def run_batch(jobs: list[Job], out_dir: Path, enricher: Enricher, on_article: Pr
     )
 
 
-def _run_one(job: Job, out_dir: Path, enricher: Enricher) -> ArticleReport:
+def _run_one(job: Job, out_dir: Path | None, enricher: Enricher) -> ArticleReport:
     if job.refusal is not None:
         return ArticleReport(path=str(job.source), error=job.refusal)
     result = enricher.enrich_path(job.source)
-    if result.output is None:
+    if result.output is None or out_dir is None:
         return result.report
     target = out_dir / job.relative
     try:

@@ -5,7 +5,9 @@ that ``jats-enrich --help`` does not pay for lxml and pydantic.
 
 Exit codes:
   0  every article was processed
-  2  at least one article could not be processed (each is named on stderr and in the report)
+  1  every article was processed, and some finding has an outcome named by --fail-on
+  2  at least one article could not be processed (each is named on stderr and in the report);
+     this wins over 1
   64 usage error: bad option, missing input, output that would overwrite an input
   65 a dictionary file is invalid
   73 an output or report file could not be written
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from .vocabulary import Vocabulary
 
 EXIT_OK = 0
+EXIT_FINDINGS = 1
 EXIT_ARTICLE_FAILED = 2
 EXIT_USAGE = 64
 EXIT_DICTIONARY = 65
@@ -45,10 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog="jats-enrich",
         description=(
             "Tag contributor roles in JATS XML articles with controlled-vocabulary identities "
-            "(CRediT by default) and report what could not be tagged."
+            "(CRediT by default) and report what could not be tagged: unmatched, compound, ambiguous and "
+            "near-miss roles, older identifier forms, conflicts between text and markup."
         ),
-        epilog="Exit codes: 0 all articles processed; 2 some article failed; 64 usage error; "
-        "65 invalid dictionary; 73 cannot write output. Run 'jats-enrich COMMAND --help' for a command's options.",
+        epilog="Exit codes: 0 all articles processed; 1 a finding matched --fail-on; 2 some article failed; "
+        "64 usage error; 65 invalid dictionary; 73 cannot write output. "
+        "Run 'jats-enrich COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -57,20 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
         "enrich",
         help="enrich articles and write them under --out",
         description=(
-            "Match every contributor <role> against the dictionaries and write the JATS vocab attributes "
-            "(vocab, vocab-identifier, vocab-term, vocab-term-identifier) into articles of JATS 1.2 or later. "
-            "Output files mirror the input tree under --out and differ from the input only inside the start "
-            "tags of enriched elements. Articles of older JATS or NLM versions are written unchanged and "
-            "their roles reported as skipped-version. Inputs are never modified."
+            "Match every contributor <role> against the dictionaries and write its identity: in JATS 1.2 or "
+            "later the vocab attributes (vocab, vocab-identifier, vocab-term, vocab-term-identifier, and "
+            "degree-contribution from 1.2d2); in JATS 1.0/1.1 and NLM 3.0 the term URI in content-type "
+            "(see --legacy). Output files mirror the input tree under --out and differ from the input only "
+            "inside the start tags of enriched elements. Inputs are never modified."
         ),
     )
-    enrich.add_argument(
-        "inputs",
-        nargs="+",
-        type=Path,
-        metavar="INPUT",
-        help="article files, or folders searched recursively for *.xml and *.nxml",
-    )
+    _article_options(enrich)
     enrich.add_argument(
         "--out",
         "-o",
@@ -79,20 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder for the enriched articles (created if missing)",
     )
-    enrich.add_argument(
-        "--report", "-r", type=Path, metavar="FILE.json", help="write the JSON report of every finding here"
-    )
-    enrich.add_argument(
-        "--vocab",
-        action="append",
-        metavar="NAME|FILE",
-        help="dictionary to match against: a shipped one by name (credit, casrai) or a JSON-LD file; "
-        "repeatable (default: credit)",
-    )
-    enrich.add_argument(
-        "--quiet", "-q", action="store_true", help="no progress bar and no summary line; errors are still printed"
-    )
     enrich.set_defaults(handler=_enrich)
+
+    check = commands.add_parser(
+        "check",
+        help="report what enrich would do, writing no article",
+        description="The same matching, decisions and report as enrich, with every option of enrich; "
+        "no article is written.",
+    )
+    _article_options(check)
+    check.set_defaults(handler=_check)
 
     vocab = commands.add_parser(
         "vocab", help="list and validate dictionaries", description="List and validate dictionaries."
@@ -115,6 +110,96 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_vocab_validate)
     vocab.set_defaults(handler=lambda args: _missing_subcommand(vocab))
     return parser
+
+
+#: The outcomes --fail-on accepts (decide.Outcome's values; kept here so --help imports nothing heavy).
+OUTCOMES = (
+    "tagged",
+    "upgraded",
+    "already-correct",
+    "deprecated-identifier",
+    "conflict",
+    "compound",
+    "ambiguous",
+    "suggestion",
+    "unmatched",
+    "skipped-version",
+)
+
+
+def _article_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="INPUT",
+        help="article files, or folders searched recursively for *.xml and *.nxml",
+    )
+    parser.add_argument(
+        "--report", "-r", type=Path, metavar="FILE.json", help="write the JSON report of every finding here"
+    )
+    parser.add_argument(
+        "--vocab",
+        action="append",
+        metavar="NAME|FILE",
+        help="dictionary to match against: a shipped one by name (credit, casrai) or a JSON-LD file; "
+        "repeatable (default: credit)",
+    )
+    parser.add_argument(
+        "--upgrade",
+        action="store_true",
+        help='rewrite older identifier forms (http:// NISO URIs, casrai addresses, vocab="CRediT", the generic '
+        'content-type="http://credit.casrai.org/") into the current form; default: report them only',
+    )
+    parser.add_argument(
+        "--legacy",
+        choices=("content-type", "skip"),
+        default="content-type",
+        help="JATS 1.0/1.1 and NLM 3.0 articles, whose DTD has no vocab attributes: write the term URI into "
+        "content-type where it is free (JATS4R), or write nothing (default: content-type)",
+    )
+    parser.add_argument(
+        "--accept-fuzzy",
+        type=_score,
+        metavar="SCORE",
+        help="tag an unmatched role with its best near miss when that scores at least SCORE (0-100); default: never",
+    )
+    parser.add_argument(
+        "--profile",
+        choices=("niso", "jats4r"),
+        default="niso",
+        help="label written as vocab-term: NISO's (default) or JATS4R's list (\"Formal Analysis\")",
+    )
+    parser.add_argument(
+        "--fail-on",
+        type=_outcomes,
+        metavar="OUTCOME,...",
+        default=(),
+        help=f"exit with 1 when any finding has one of these outcomes ({', '.join(OUTCOMES)})",
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress bar and no summary line; errors are still printed"
+    )
+
+
+def _score(value: str) -> float:
+    try:
+        score = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0 <= score <= 100:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100: {value}")
+    return score
+
+
+def _outcomes(value: str) -> tuple[str, ...]:
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [n for n in names if n not in OUTCOMES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown outcome {', '.join(unknown) or value!r}; known: {', '.join(OUTCOMES)}"
+        )
+    return names
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,29 +237,44 @@ def _missing_subcommand(parser: argparse.ArgumentParser) -> int:
 
 
 def _enrich(args: argparse.Namespace) -> int:
+    return _run(args, out_dir=args.out)
+
+
+def _check(args: argparse.Namespace) -> int:
+    return _run(args, out_dir=None)
+
+
+def _run(args: argparse.Namespace, out_dir: Path | None) -> int:
     from .batch import atomic_write, check_outputs, discover, run_batch
+    from .decide import Policy
     from .errors import UsageError
     from .pipeline import Enricher, EnrichOptions
 
-    options = EnrichOptions(vocabularies=tuple(args.vocab or ("credit",)))
+    policy = Policy(upgrade=args.upgrade, legacy=args.legacy, accept_fuzzy=args.accept_fuzzy, profile=args.profile)
+    options = EnrichOptions(vocabularies=tuple(args.vocab or ("credit",)), policy=policy, write=out_dir is not None)
     enricher = Enricher(options)
-    jobs = discover(args.inputs, exclude=args.out)
+    jobs = discover(args.inputs, exclude=out_dir)
     if not jobs:
         raise UsageError(f"no *.xml or *.nxml articles found in {', '.join(map(str, args.inputs))}")
-    check_outputs(jobs, args.out)
+    if out_dir is not None:
+        check_outputs(jobs, out_dir)
     if args.report is not None and args.report.resolve() in {j.source.resolve() for j in jobs}:
         raise UsageError(f"{args.report}: the report would overwrite an input article")
 
     progress = _Progress(total=len(jobs), quiet=args.quiet)
     try:
-        report = run_batch(jobs, args.out, enricher, on_article=progress.update)
+        report = run_batch(jobs, out_dir, enricher, on_article=progress.update)
     finally:
         progress.close()
     if args.report is not None:
         atomic_write(args.report, report.model_dump_json(indent=2).encode("utf-8") + b"\n")
     if not args.quiet:
         print(_summary_line(report, args.report), file=sys.stderr)
-    return EXIT_ARTICLE_FAILED if report.articles_failed else EXIT_OK
+    if report.articles_failed:
+        return EXIT_ARTICLE_FAILED
+    if args.fail_on and any(report.summary.get(outcome) for outcome in args.fail_on):
+        return EXIT_FINDINGS
+    return EXIT_OK
 
 
 class _Progress:

@@ -1,93 +1,384 @@
-"""Decide what to do with each target, given its match, its existing attributes and the JATS version.
+"""Decide what to do with each target, given its analysis, the JATS version and the user's policy.
 
-Matching proposes terms; this module applies the policy: tag only when exactly one term is meant
-and the article's DTD declares the attributes; leave anything already there alone unless it is
-exactly what would be written. A wrong identifier in a published article is worse than a missing
-one, so every doubt ends in a report line, not in an edit.
+Matching proposes; this module applies the policy. A wrong identifier in a published article is
+worse than a missing one, so the rules are conservative:
+
+* tag only when exactly one term is meant, and only with attributes the article's DTD declares;
+* an identity already on the element (vocab attributes, or a known URI in ``content-type``) is
+  never contradicted: when the text means another term, the outcome is ``conflict`` and nothing
+  changes;
+* older forms of a current identity (``http://`` for ``https://``, no trailing slash, casrai
+  addresses, ``vocab="CRediT"``, the generic ``http://credit.casrai.org/``) are reported as
+  ``deprecated-identifier`` and rewritten only under ``upgrade``;
+* compounds, ambiguous texts and near misses are reported, never tagged (a near miss is applied
+  only at or above the user's ``accept_fuzzy`` score).
+
+Where the identity goes: JATS >= 1.2 has the four vocab attributes (and ``degree-contribution``
+from 1.2d2); JATS 1.0/1.1 and NLM 3.0 have only ``content-type``, where JATS4R puts the term URI.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from .analyse import Analysis, Part
+from .fuzzy import Suggestion
 from .jats_version import VOCAB_ATTRIBUTES, JatsVersion, declares
-from .matcher import Candidate, MatchResult
+from .matcher import MatchRule
+from .profiles import Profile, label_for
+from .qualifiers import Degree
 from .targets import Target
+from .vocabulary import Term, Vocabulary
 
 
 class Outcome(StrEnum):
     TAGGED = "tagged"
+    UPGRADED = "upgraded"
     ALREADY_CORRECT = "already-correct"
-    UNMATCHED = "unmatched"
-    AMBIGUOUS = "ambiguous"
+    DEPRECATED_IDENTIFIER = "deprecated-identifier"
     CONFLICT = "conflict"
+    COMPOUND = "compound"
+    AMBIGUOUS = "ambiguous"
+    SUGGESTION = "suggestion"
+    UNMATCHED = "unmatched"
     SKIPPED_VERSION = "skipped-version"
+
+
+class Policy(BaseModel):
+    """What the user allows the tool to write."""
+
+    model_config = ConfigDict(frozen=True)
+
+    upgrade: bool = Field(default=False, description="Rewrite older identifier forms into the current one")
+    legacy: Literal["content-type", "skip"] = Field(
+        default="content-type",
+        description="JATS <= 1.1 and NLM 3.0: write the term URI into content-type, or write nothing",
+    )
+    accept_fuzzy: float | None = Field(
+        default=None, ge=0, le=100, description="Apply the best near miss scoring at least this much"
+    )
+    close_call: float = Field(default=80.0, ge=0, le=100, description="Near misses from this score are 'suggestion'")
+    profile: Profile = "niso"
 
 
 @dataclass(frozen=True)
 class Edit:
-    """Attributes to set on one element's start tag (nothing else of the element changes)."""
+    """Attributes to set and to remove on one element's start tag (nothing else changes)."""
 
     target: Target
     set_attributes: dict[str, str]
+    remove_attributes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """The one term an element means, and how that was found."""
+
+    vocabulary: Vocabulary
+    term: Term
+    rule: str
+    matched_label: str
+    score: float | None = None  # set for an accepted near miss
 
 
 @dataclass(frozen=True)
 class Decision:
-    target: Target
-    match: MatchResult
+    analysis: Analysis
     outcome: Outcome
-    candidate: Candidate | None = None
+    meaning: Meaning | None = None
+    degree: Degree | None = None
+    found_identifier: str | None = None
     edit: Edit | None = None
     note: str | None = None
-    alternatives: tuple[Candidate, ...] = field(default=())
+    parts: tuple[Part, ...] = field(default=())
+    suggestions: tuple[Suggestion, ...] = field(default=())
+
+    @property
+    def target(self) -> Target:
+        return self.analysis.target
 
 
-def vocab_attributes(candidate: Candidate) -> dict[str, str]:
-    """The JATS4R form: vocab, vocab-identifier, vocab-term (the preferred label), term URI."""
-    return {
-        "vocab": candidate.vocab,
-        "vocab-identifier": candidate.vocab_identifier,
-        "vocab-term": candidate.term.label,
-        "vocab-term-identifier": candidate.term.identifier,
-    }
+@dataclass(frozen=True)
+class _Claim:
+    """An identity the element already carries in one of its attributes."""
+
+    attribute: str
+    value: str
+    vocabulary: Vocabulary
+    term: Term | None  # None: the value names only the vocabulary (e.g. http://credit.casrai.org/)
 
 
-def decide(target: Target, match: MatchResult, version: JatsVersion | None) -> Decision:
-    terms = match.distinct_terms
-    if len(terms) > 1:
-        names = ", ".join(f"{c.vocab}:{c.term.label}" for c in terms)
-        return Decision(target, match, Outcome.AMBIGUOUS, note=f"could mean {names}", alternatives=terms)
-    candidate = terms[0] if terms else None
+def decide(analysis: Analysis, version: JatsVersion | None, policy: Policy) -> Decision:
+    return _Decider(analysis, version, policy).decide()
 
-    existing = {name: target.attributes[name] for name in VOCAB_ATTRIBUTES if name in target.attributes}
-    if existing:
-        return _with_existing(target, match, candidate, existing)
-    if candidate is None:
-        return Decision(target, match, Outcome.UNMATCHED)
-    if not all(declares(version, target.name, name) for name in VOCAB_ATTRIBUTES):
-        shown = str(version) if version else "unknown"
-        return Decision(
-            target,
-            match,
-            Outcome.SKIPPED_VERSION,
-            candidate=candidate,
-            note=f"JATS version {shown} does not declare the vocab attributes on <{target.name}>",
+
+class _Decider:
+    def __init__(self, analysis: Analysis, version: JatsVersion | None, policy: Policy) -> None:
+        self.a = analysis
+        self.version = version
+        self.policy = policy
+        self.name = analysis.target.name
+        self.modern = all(declares(version, self.name, attribute) for attribute in VOCAB_ATTRIBUTES)
+        self.legacy_writable = (
+            not self.modern and policy.legacy == "content-type" and declares(version, self.name, "content-type")
         )
-    edit = Edit(target=target, set_attributes=vocab_attributes(candidate))
-    return Decision(target, match, Outcome.TAGGED, candidate=candidate, edit=edit)
+
+    def decide(self) -> Decision:
+        claims, unknown = self._claims()
+        meaning = self._meaning()
+        claimed = {(c.vocabulary.name, c.term.identifier): (c, c.term) for c in claims if c.term is not None}
+
+        if len(claimed) > 1:
+            names = "; ".join(f"{c.attribute} names {t.label}" for c, t in claimed.values())
+            return self._result(Outcome.CONFLICT, note=f"the element's attributes disagree: {names}; left unchanged")
+        if claimed:
+            claim, term = next(iter(claimed.values()))
+            said = Meaning(claim.vocabulary, term, "identifier", term.label)
+            if meaning is not None and meaning.term.identifier != term.identifier:
+                return self._result(
+                    Outcome.CONFLICT,
+                    said,
+                    note=f'the text means {meaning.term.label} but {claim.attribute}="{claim.value}" says '
+                    f"{term.label}; left unchanged",
+                )
+            if meaning is None and (self.a.parts or len(self.a.match.distinct_terms) > 1):
+                return self._result(
+                    Outcome.CONFLICT,
+                    said,
+                    note=f"{claim.attribute} says {term.label} but the text names several terms; left unchanged",
+                )
+            return self._place(meaning or said)
+        if unknown:
+            known = f"carries {', '.join(unknown)}, which no loaded dictionary knows; left unchanged"
+            if meaning is not None:
+                return self._result(Outcome.CONFLICT, note=f"the text means {meaning.term.label} but {known}")
+            return self._text_result(known)
+        if meaning is not None:
+            return self._place(meaning)
+        generic = [c for c in claims if c.term is None]
+        note = None
+        if generic:
+            g = generic[0]
+            note = (
+                f'{g.attribute}="{g.value}" only says this is a {g.vocabulary.name} role; '
+                "the text matches no single term, so it cannot be upgraded"
+            )
+        return self._text_result(note)
+
+    # -- what the element already says, and what its text means -----------------------------
+
+    def _claims(self) -> tuple[list[_Claim], list[str]]:
+        e = self.a.existing
+        claims: list[_Claim] = []
+        unknown: list[str] = []
+        term_id = e.attributes.get("vocab-term-identifier")
+        if term_id is not None:
+            if e.term_identifier is not None:
+                claims.append(
+                    _Claim("vocab-term-identifier", term_id, e.term_identifier.vocabulary, e.term_identifier.term)
+                )
+            else:
+                unknown.append(f'vocab-term-identifier="{term_id}"')
+        label = e.attributes.get("vocab-term")
+        if label is not None and e.term_label is not None:
+            found = e.term_label.distinct_terms
+            if len(found) == 1:
+                claims.append(_Claim("vocab-term", label, found[0].vocabulary, found[0].term))
+            else:
+                unknown.append(f'vocab-term="{label}"')
+        if e.content_type is not None and e.content_type_identifier is not None:
+            m = e.content_type_identifier
+            claims.append(_Claim("content-type", e.content_type, m.vocabulary, m.term))
+        return claims, unknown
+
+    def _meaning(self) -> Meaning | None:
+        terms = self.a.match.distinct_terms
+        if len(terms) == 1:
+            c = terms[0]
+            return Meaning(c.vocabulary, c.term, c.rule.value, c.matched_label)
+        if terms or self.a.parts or self.policy.accept_fuzzy is None or not self.a.suggestions:
+            return None
+        best = self.a.suggestions[0]
+        tied = [s for s in self.a.suggestions if s.score == best.score]
+        if best.score >= self.policy.accept_fuzzy and len(tied) == 1:
+            return Meaning(best.vocabulary, best.term, MatchRule.FUZZY.value, best.label, best.score)
+        return None
+
+    def _text_result(self, note: str | None = None) -> Decision:
+        """The text matched no single term: say why (several terms, a compound, a near miss, nothing)."""
+        terms = self.a.match.distinct_terms
+        if len(terms) > 1:
+            names = ", ".join(f"{c.vocabulary.name}:{c.term.label}" for c in terms)
+            return self._result(Outcome.AMBIGUOUS, note=_join(f"could mean {names}", note))
+        if self.a.parts:
+            return self._result(Outcome.COMPOUND, note=note, parts=self.a.parts)
+        suggestions = self.a.suggestions
+        if suggestions and suggestions[0].score >= self.policy.close_call:
+            return self._result(Outcome.SUGGESTION, note=note, suggestions=suggestions)
+        return self._result(Outcome.UNMATCHED, note=note, suggestions=suggestions)
+
+    # -- where the identity goes -------------------------------------------------------------
+
+    def _place(self, meaning: Meaning) -> Decision:
+        return self._modern(meaning) if self.modern else self._legacy(meaning)
+
+    def _modern(self, meaning: Meaning) -> Decision:
+        """JATS >= 1.2: the four vocab attributes carry the identity."""
+        e = self.a.existing
+        wanted = self._vocab_attributes(meaning)
+        stale = self._stale_vocab_attributes(meaning)
+        ct = e.content_type_identifier
+        old_content_type = ct is not None and not (ct.current and ct.term is not None)
+        found = _describe(stale, e.content_type if old_content_type else None)
+        present = dict(e.attributes) | ({"degree-contribution": e.degree} if e.degree is not None else {})
+        missing = {k: v for k, v in wanted.items() if k not in present}
+        degree_note = self._degree_note()
+
+        if found and self.policy.upgrade:
+            changes = {k: v for k, v in wanted.items() if present.get(k) != v}
+            remove = ("content-type",) if old_content_type else ()
+            return self._result(
+                Outcome.UPGRADED,
+                meaning,
+                found_identifier=found,
+                edit=Edit(self.a.target, changes, remove),
+                note=_join(f"rewrote {found} into the current form", degree_note),
+            )
+        if found:
+            # Adding the missing vocab attributes is safe unless some present ones are outdated:
+            # then the element would mix two forms, so it is left for --upgrade.
+            edit = Edit(self.a.target, missing) if missing and not stale else None
+            older = _older_form(not stale and ct is not None and ct.term is None, meaning)
+            return self._result(
+                Outcome.DEPRECATED_IDENTIFIER,
+                meaning,
+                found_identifier=found,
+                edit=edit,
+                note=_join(f"{found}: {older}; --upgrade rewrites it", degree_note),
+            )
+        if missing:
+            return self._result(Outcome.TAGGED, meaning, edit=Edit(self.a.target, missing), note=degree_note)
+        return self._result(Outcome.ALREADY_CORRECT, meaning, note=degree_note)
+
+    def _legacy(self, meaning: Meaning) -> Decision:
+        """JATS <= 1.1, NLM: only content-type can carry the term URI (the JATS4R 1.1 form)."""
+        e = self.a.existing
+        ct = e.content_type_identifier
+        degree_note = self._degree_note()
+        shown = str(self.version) if self.version else "unknown"
+        if ct is not None and ct.term is not None and ct.current:
+            return self._result(Outcome.ALREADY_CORRECT, meaning, note=degree_note)
+        if ct is not None:  # an older form of the term URI, or the vocabulary's generic address
+            found = f'content-type="{ct.found}"'
+            older = _older_form(ct.term is None, meaning)
+            if self.policy.upgrade and self.legacy_writable:
+                return self._result(
+                    Outcome.UPGRADED,
+                    meaning,
+                    found_identifier=found,
+                    edit=Edit(self.a.target, {"content-type": meaning.term.identifier}),
+                    note=_join(f"rewrote {found} into the term URI", degree_note),
+                )
+            how = "; --upgrade rewrites it" if self.legacy_writable else ""
+            return self._result(
+                Outcome.DEPRECATED_IDENTIFIER,
+                meaning,
+                found_identifier=found,
+                note=_join(f"{found}: {older}{how}", degree_note),
+            )
+        if not self.legacy_writable:
+            if self.policy.legacy == "skip" and declares(self.version, self.name, "content-type"):
+                why = f"JATS {shown}: nothing written under --legacy skip"
+            else:
+                why = f"JATS version {shown} declares no vocab attributes on <{self.name}>"
+            return self._result(Outcome.SKIPPED_VERSION, meaning, note=_join(why, degree_note))
+        if e.content_type is not None:
+            why = f'JATS {shown} has only content-type for the term URI, and it holds "{e.content_type}"'
+            return self._result(Outcome.SKIPPED_VERSION, meaning, note=_join(why, degree_note))
+        return self._result(
+            Outcome.TAGGED,
+            meaning,
+            edit=Edit(self.a.target, {"content-type": meaning.term.identifier}),
+            note=_join(f"JATS {shown}: term URI written into content-type (the JATS4R form)", degree_note),
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _vocab_attributes(self, meaning: Meaning) -> dict[str, str]:
+        """The JATS4R form: vocab, vocab-identifier, vocab-term (the profile's label), term URI."""
+        attributes = {
+            "vocab": meaning.vocabulary.name,
+            "vocab-identifier": meaning.vocabulary.identifier,
+            "vocab-term": label_for(meaning.term, self.policy.profile),
+            "vocab-term-identifier": meaning.term.identifier,
+        }
+        degree = self._degree()
+        if degree is not None and declares(self.version, self.name, "degree-contribution"):
+            attributes["degree-contribution"] = self.a.existing.degree or degree.value
+        return attributes
+
+    def _stale_vocab_attributes(self, meaning: Meaning) -> dict[str, str]:
+        """Vocab attributes present in another form than the current one."""
+        e = self.a.existing.attributes
+        current = {
+            "vocab": {meaning.vocabulary.name},
+            "vocab-identifier": {meaning.vocabulary.identifier},
+            "vocab-term-identifier": {meaning.term.identifier},
+            # Either profile's label is current: an article following JATS4R is not outdated.
+            "vocab-term": {label_for(meaning.term, "niso"), label_for(meaning.term, "jats4r")},
+        }
+        return {name: value for name, value in e.items() if value not in current[name]}
+
+    def _degree(self) -> Degree | None:
+        q = self.a.qualifier
+        return q.degree if q is not None else None
+
+    def _degree_note(self) -> str | None:
+        q = self.a.qualifier
+        if q is None:
+            return None
+        if q.degree is None:
+            listed = "/".join(d.value for d in q.degrees)
+            return f"several degrees given ({listed}): no degree-contribution written"
+        if not declares(self.version, self.name, "degree-contribution"):
+            shown = str(self.version) if self.version else "unknown"
+            return f"degree {q.degree.value}: JATS {shown} has no degree-contribution"
+        existing = self.a.existing.degree
+        if existing is not None and existing != q.degree.value:
+            return f'the text says {q.degree.value} but degree-contribution="{existing}"; left as it is'
+        return None
+
+    def _result(self, outcome: Outcome, meaning: Meaning | None = None, **fields: object) -> Decision:
+        if meaning is not None and meaning.score is not None:
+            accepted = (
+                f"near miss {meaning.matched_label!r} accepted: score {meaning.score:g} >= {self.policy.accept_fuzzy:g}"
+            )
+            fields["note"] = _join(accepted, fields.get("note"))  # type: ignore[arg-type]
+        return Decision(
+            analysis=self.a,
+            outcome=outcome,
+            meaning=meaning,
+            degree=self._degree() if meaning is not None else None,
+            **fields,  # type: ignore[arg-type]
+        )
 
 
-def _with_existing(
-    target: Target, match: MatchResult, candidate: Candidate | None, existing: dict[str, str]
-) -> Decision:
-    """The element already carries vocab attributes: never overwrite them."""
-    if candidate is not None and existing == vocab_attributes(candidate):
-        return Decision(target, match, Outcome.ALREADY_CORRECT, candidate=candidate)
-    written = ", ".join(f'{k}="{v}"' for k, v in existing.items())
-    if candidate is None:
-        note = f"carries {written}; its text matches no term; left unchanged"
-    else:
-        note = f"carries {written}; its text means {candidate.vocab}:{candidate.term.label}; left unchanged"
-    return Decision(target, match, Outcome.CONFLICT, candidate=candidate, note=note)
+def _describe(stale: dict[str, str], content_type: str | None) -> str | None:
+    found = [f'{name}="{value}"' for name, value in stale.items()]
+    if content_type is not None:
+        found.append(f'content-type="{content_type}"')
+    return ", ".join(found) or None
+
+
+def _older_form(generic: bool, meaning: Meaning) -> str:
+    if generic:
+        return f"a deprecated address of the whole vocabulary; the term is {meaning.term.identifier}"
+    return f"older form of {meaning.term.identifier}"
+
+
+def _join(*notes: str | None) -> str | None:
+    return "; ".join(n for n in notes if n) or None

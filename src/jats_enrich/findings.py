@@ -11,9 +11,54 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .analyse import Part
 from .decide import Decision, Outcome
+from .fuzzy import Suggestion
 
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
+
+
+class TermRef(BaseModel):
+    """A term, as the report shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vocab: str
+    term: str = Field(description="Preferred label")
+    identifier: str
+
+
+class ScoredTerm(TermRef):
+    """A near miss: a term close to the text, with the label that came closest and a 0-100 score."""
+
+    label: str
+    score: float
+
+    @classmethod
+    def from_suggestion(cls, s: Suggestion) -> ScoredTerm:
+        return cls(
+            vocab=s.vocabulary.name, term=s.term.label, identifier=s.term.identifier, label=s.label, score=s.score
+        )
+
+
+class PartFinding(BaseModel):
+    """One piece of a compound statement and the term it names (if any)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    term: TermRef | None = None
+    degree: str | None = None
+
+    @classmethod
+    def from_part(cls, part: Part) -> PartFinding:
+        terms = part.match.distinct_terms
+        term = None
+        if len(terms) == 1:
+            c = terms[0]
+            term = TermRef(vocab=c.vocabulary.name, term=c.term.label, identifier=c.term.identifier)
+        degree = part.qualifier.degree.value if part.qualifier and part.qualifier.degree else None
+        return cls(text=part.text, term=term, degree=degree)
 
 
 class Finding(BaseModel):
@@ -24,19 +69,24 @@ class Finding(BaseModel):
     element: str = Field(description="Element name, e.g. 'role'")
     line: int | None = Field(description="Line of the element's start tag in the input")
     xpath: str = Field(description="XPath of the element in the input")
-    text: str = Field(description="The element's text as matched (entities decoded, white space collapsed)")
+    text: str = Field(description="The element's text (entities decoded, white space collapsed)")
     lang: str | None = Field(default=None, description="xml:lang in effect for the element")
     outcome: Outcome
+    changed: bool = Field(default=False, description="Whether the element's start tag was rewritten")
     vocab: str | None = None
     term: str | None = Field(default=None, description="Preferred label of the term meant")
-    identifier: str | None = Field(default=None, description="Identifier of the term meant")
-    rule: str | None = Field(default=None, description="Matching rule that found the term")
-    matched_label: str | None = Field(default=None, description="Which label or alias of the term matched")
+    identifier: str | None = Field(default=None, description="Current identifier of the term meant")
+    rule: str | None = Field(default=None, description="How the term was found: a matching rule, or 'identifier'")
+    matched_label: str | None = Field(default=None, description="Which label, alias or translation matched")
+    degree: str | None = Field(default=None, description="Degree of contribution given in the text")
+    found_identifier: str | None = Field(default=None, description="Older identifier form found on the element")
+    parts: list[PartFinding] = Field(default_factory=list, description="The pieces of a compound statement")
+    suggestions: list[ScoredTerm] = Field(default_factory=list, description="Near misses, best first")
     note: str | None = None
 
     @classmethod
-    def from_decision(cls, decision: Decision) -> Finding:
-        target, candidate = decision.target, decision.candidate
+    def from_decision(cls, decision: Decision, *, written: bool = True) -> Finding:
+        target, meaning = decision.target, decision.meaning
         return cls(
             element=target.name,
             line=target.line,
@@ -44,11 +94,16 @@ class Finding(BaseModel):
             text=target.text,
             lang=target.lang,
             outcome=decision.outcome,
-            vocab=candidate.vocab if candidate else None,
-            term=candidate.term.label if candidate else None,
-            identifier=candidate.term.identifier if candidate else None,
-            rule=candidate.rule.value if candidate else None,
-            matched_label=candidate.matched_label if candidate else None,
+            changed=written and decision.edit is not None,
+            vocab=meaning.vocabulary.name if meaning else None,
+            term=meaning.term.label if meaning else None,
+            identifier=meaning.term.identifier if meaning else None,
+            rule=meaning.rule if meaning else None,
+            matched_label=meaning.matched_label if meaning else None,
+            degree=decision.degree.value if decision.degree else None,
+            found_identifier=decision.found_identifier,
+            parts=[PartFinding.from_part(p) for p in decision.parts],
+            suggestions=[ScoredTerm.from_suggestion(s) for s in decision.suggestions],
             note=decision.note,
         )
 

@@ -81,13 +81,23 @@ def detect_version(dtd_version: str | None, public_id: str | None) -> JatsVersio
     return from_public_id(public_id)
 
 
-#: First version declaring each vocabulary attribute, by element (JATS Tag Library).
+#: First JATS version declaring each attribute the tool writes, by element (checked against the
+#: DTD suites 1.0-1.4).
 _ATTRIBUTE_SINCE: dict[str, dict[str, str]] = {
-    "role": {**dict.fromkeys(VOCAB_ATTRIBUTES, "1.2d1"), "degree-contribution": "1.2d2"},
+    "role": {**dict.fromkeys(VOCAB_ATTRIBUTES, "1.2d1"), "degree-contribution": "1.2d2", "content-type": "1.0"},
 }
+
+#: What NLM versions declare of the same: role/@content-type from NLM 3.0 on (its tag library);
+#: NLM 2.x is not relied on.
+_NLM_ATTRIBUTE_SINCE: dict[str, dict[str, tuple[int, int]]] = {"role": {"content-type": (3, 0)}}
 
 
 def declares(version: JatsVersion | None, element: str, attribute: str) -> bool:
     """Does the DTD of ``version`` declare ``attribute`` on ``element``? Unknown version: no."""
+    if version is None:
+        return False
+    if version.family == "nlm":
+        nlm_since = _NLM_ATTRIBUTE_SINCE.get(element, {}).get(attribute)
+        return nlm_since is not None and (version.major, version.minor) >= nlm_since
     since = _ATTRIBUTE_SINCE.get(element, {}).get(attribute)
-    return version is not None and since is not None and version.at_least(since)
+    return since is not None and version.at_least(since)

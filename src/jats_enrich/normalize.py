@@ -3,7 +3,8 @@
 Each rule is a small function of its own (and has its own unit test); ``normalize`` applies them in
 a fixed order. Two strings that normalise to the same key are taken to say the same thing. The
 rules only remove differences of form, never of meaning: case, Unicode compatibility forms, which
-dash, '&' or 'and', spacing, trailing punctuation, British or American '-isation'.
+dash, '&' or 'and' (or the text's language's word for it), spacing, trailing punctuation, British or
+American '-isation'.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ import unicodedata
 DASHES = "\u002d\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _DASH_TO_SPACE = str.maketrans({dash: " " for dash in DASHES})
 
-#: The word for 'and' by language: '&' is read as that word. Unknown language: English.
+#: The word for 'and' by language. It and English 'and' are read as '&' ("review and editing",
+#: "revisão e edição"); the language's own word only when the text's language is known.
 CONJUNCTIONS: dict[str, str] = {"en": "and", "pt": "e", "es": "y", "fr": "et", "de": "und", "it": "e"}
 
 _SPACES = re.compile(r"\s+")
 _TRAILING_PUNCTUATION = re.compile(r"[\s.,;:!?\u2026]+$")
 _BRITISH_ISATION = re.compile(r"(?<=\w)isation(s?)\b")
+_CONJUNCTION_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
 
 
 def compatibility_form(text: str) -> str:
@@ -39,10 +42,14 @@ def dashes_as_spaces(text: str) -> str:
     return text.translate(_DASH_TO_SPACE)
 
 
-def ampersand_as_word(text: str, lang: str | None = None) -> str:
-    """'&' is read as the word for 'and' in the text's language ('review & editing')."""
-    word = CONJUNCTIONS.get(lang or "en", "and")
-    return text.replace("&", f" {word} ")
+def conjunctions_as_ampersand(text: str, lang: str | None = None) -> str:
+    """'and' (and the word for it in the text's language) is read as '&', spaced as a word."""
+    words = {"and", CONJUNCTIONS.get(lang or "en", "and")}
+    pattern = _CONJUNCTION_PATTERNS.get(frozenset(words))
+    if pattern is None:
+        pattern = re.compile(r"\s*&\s*|\b(?:" + "|".join(sorted(words)) + r")\b")
+        _CONJUNCTION_PATTERNS[frozenset(words)] = pattern
+    return pattern.sub(" & ", text)
 
 
 def american_spelling(text: str, lang: str | None = None) -> str:
@@ -66,7 +73,7 @@ def normalize(text: str, lang: str | None = None) -> str:
     key = compatibility_form(text)
     key = fold_case(key)
     key = dashes_as_spaces(key)
-    key = ampersand_as_word(key, lang)
+    key = conjunctions_as_ampersand(key, lang)
     key = american_spelling(key, lang)
     key = without_trailing_punctuation(key)
     return single_spaces(key)

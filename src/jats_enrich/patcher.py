@@ -58,11 +58,14 @@ class StartTag:
 
 @dataclass(frozen=True)
 class AttributeChange:
-    """Set ``attributes`` on the element that is the ``index``-th start tag (0-based) named ``name``."""
+    """On the element that is the ``index``-th start tag (0-based) named ``name``: set
+    ``attributes`` (replacing a value in place, or inserting after the last attribute) and
+    remove the attributes named in ``remove``."""
 
     index: int
     name: str
     attributes: dict[str, str]
+    remove: tuple[str, ...] = ()
 
 
 def start_tags(text: str) -> list[StartTag]:
@@ -128,7 +131,7 @@ def apply_changes(data: bytes, root: etree._Element, changes: list[AttributeChan
             raise ArticleError(
                 f"{source}: start tag {change.index} is <{tag.name}>, expected <{change.name}>; not written"
             )
-        pieces.extend(_tag_edits(text, tag, change.attributes))
+        pieces.extend(_tag_edits(text, tag, change.attributes, change.remove))
 
     out = bytearray(bom)
     position = 0
@@ -141,9 +144,15 @@ def apply_changes(data: bytes, root: etree._Element, changes: list[AttributeChan
     return bytes(out)
 
 
-def _tag_edits(text: str, tag: StartTag, attributes: dict[str, str]) -> list[tuple[int, int, str]]:
+def _tag_edits(
+    text: str, tag: StartTag, attributes: dict[str, str], remove: tuple[str, ...]
+) -> list[tuple[int, int, str]]:
     existing = {m.group("name"): m for m in _ATTRIBUTE.finditer(text, tag.attrs_start, tag.attrs_end)}
     edits: list[tuple[int, int, str]] = []
+    for name in remove:
+        m = existing.get(name)
+        if m is not None and name not in attributes:
+            edits.append((m.start(), m.end(), ""))  # the attribute with the white space before it
     inserted: list[str] = []
     for name, value in attributes.items():
         m = existing.get(name)

@@ -1,0 +1,129 @@
+"""The match stage for one target: everything the dictionaries say about it, nothing decided yet.
+
+For each target this gathers: the degree qualifier split off its text, what the remaining text
+matches (or, failing that, the pieces of a compound statement and the near misses), and what the
+identity attributes the element already carries (vocab attributes, ``content-type``) name.
+decide.py turns that into an outcome and an edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from .compounds import conjoined_items, list_items
+from .fuzzy import Suggester, Suggestion
+from .jats_version import VOCAB_ATTRIBUTES
+from .matcher import IdentifierMatch, Matcher, MatchResult
+from .qualifiers import Qualifier, split_qualifier
+from .targets import Target
+from .vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class Part:
+    """One piece of a compound statement and what it matches."""
+
+    text: str
+    match: MatchResult
+    qualifier: Qualifier | None
+
+
+@dataclass(frozen=True)
+class Existing:
+    """The identity attributes already on the element, and what they name."""
+
+    attributes: dict[str, str]  # the vocab attributes present, by name
+    content_type: str | None
+    degree: str | None
+    term_identifier: IdentifierMatch | None  # what vocab-term-identifier names
+    vocab_identifier: IdentifierMatch | None  # what vocab-identifier names
+    term_label: MatchResult | None  # what vocab-term names
+    content_type_identifier: IdentifierMatch | None  # what content-type names, if an identifier we know
+
+
+@dataclass(frozen=True)
+class Analysis:
+    target: Target
+    text: str  # the text matched: the target's text without its degree qualifier
+    qualifier: Qualifier | None
+    match: MatchResult
+    parts: tuple[Part, ...]  # set when the whole text matched nothing but pieces of it did
+    suggestions: tuple[Suggestion, ...]  # near misses, when nothing matched
+    existing: Existing
+
+
+class Analyser:
+    """Built once per process from the loaded vocabularies; ``analyse`` runs per target."""
+
+    def __init__(self, vocabularies: list[Vocabulary]) -> None:
+        self.vocabularies = vocabularies
+        self.matcher = Matcher(vocabularies)
+
+    @cached_property
+    def suggester(self) -> Suggester:
+        # Built on first need: most runs have few unmatched strings.
+        return Suggester(self.vocabularies)
+
+    def analyse(self, target: Target) -> Analysis:
+        text, qualifier = split_qualifier(target.text)
+        match = self.matcher.match(text, target.lang)
+        if not match.candidates and qualifier is not None:
+            # "Something (lead)" where Something is no term: report the text as written.
+            text, qualifier = target.text, None
+            match = self.matcher.match(text, target.lang)
+        parts: tuple[Part, ...] = ()
+        suggestions: tuple[Suggestion, ...] = ()
+        if not match.candidates:
+            parts = self._compound_parts(target.text, target.lang)
+            if not parts:
+                suggestions = self.suggester.suggest(text, target.lang)
+        return Analysis(
+            target=target,
+            text=text,
+            qualifier=qualifier,
+            match=match,
+            parts=parts,
+            suggestions=suggestions,
+            existing=self._existing(target),
+        )
+
+    def _compound_parts(self, text: str, lang: str | None) -> tuple[Part, ...]:
+        """The pieces of a statement naming several terms; () when it is not one."""
+        parts: list[Part] = []
+        for item in list_items(text):
+            part = self._part(item, lang)
+            pieces = conjoined_items(item)
+            if not part.match.candidates and len(pieces) > 1:
+                subparts = [self._part(piece, lang) for piece in pieces]
+                if all(p.match.candidates for p in subparts):
+                    parts.extend(subparts)
+                    continue
+            parts.append(part)
+        if len(parts) < 2 or not any(p.match.candidates for p in parts):
+            return ()
+        return tuple(parts)
+
+    def _part(self, text: str, lang: str | None) -> Part:
+        base, qualifier = split_qualifier(text)
+        match = self.matcher.match(base, lang)
+        if not match.candidates:
+            return Part(text=text, match=self.matcher.match(text, lang), qualifier=None)
+        return Part(text=base, match=match, qualifier=qualifier)
+
+    def _existing(self, target: Target) -> Existing:
+        attributes = {name: target.attributes[name] for name in VOCAB_ATTRIBUTES if name in target.attributes}
+        content_type = target.attributes.get("content-type")
+        identify = self.matcher.identify
+        term_identifier = attributes.get("vocab-term-identifier")
+        vocab_identifier = attributes.get("vocab-identifier")
+        label = attributes.get("vocab-term")
+        return Existing(
+            attributes=attributes,
+            content_type=content_type,
+            degree=target.attributes.get("degree-contribution"),
+            term_identifier=identify(term_identifier) if term_identifier else None,
+            vocab_identifier=identify(vocab_identifier) if vocab_identifier else None,
+            term_label=self.matcher.match(label) if label else None,
+            content_type_identifier=identify(content_type) if content_type else None,
+        )
