@@ -138,3 +138,63 @@ def test_vocab_list_and_validate():
     valid = run("vocab", "validate", str(shipped))
     assert valid.returncode == 0
     assert "valid; vocabulary 'credit'" in valid.stdout and "14 terms" in valid.stdout
+
+
+def test_check_writes_no_article_and_reports_the_same_findings(tmp_path):
+    out, enrich_report, check_report = tmp_path / "out", tmp_path / "e.json", tmp_path / "c.json"
+    assert run("enrich", str(FIXTURES), "--out", str(out), "--report", str(enrich_report)).returncode == 0
+    done = run("check", str(FIXTURES), "--report", str(check_report))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    enriched = json.loads(enrich_report.read_text(encoding="utf-8"))
+    checked = json.loads(check_report.read_text(encoding="utf-8"))
+    assert checked["summary"] == enriched["summary"]
+    for a, b in zip(checked["articles"], enriched["articles"], strict=True):
+        assert [(f["outcome"], f["term"]) for f in a["findings"]] == [(f["outcome"], f["term"]) for f in b["findings"]]
+        assert not any(f["changed"] for f in a["findings"])
+        assert a["output"] is None
+
+
+def test_fail_on_makes_the_exit_code_1_and_a_failed_article_still_wins(tmp_path):
+    assert run("check", str(FIXTURES), "--fail-on", "conflict,compound").returncode == 1
+    assert run("check", str(FIXTURES / "legacy-1.1.xml"), "--fail-on", "conflict").returncode == 0
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"<article>")
+    assert run("check", str(FIXTURES), str(bad), "--fail-on", "conflict").returncode == 2
+    done = run("check", str(FIXTURES), "--fail-on", "tagged,bogus")
+    assert done.returncode == 64
+    assert "unknown outcome bogus" in done.stderr
+
+
+def test_upgrade_legacy_and_accept_fuzzy_reach_the_decisions(tmp_path):
+    def outcomes(*options: str) -> dict[str, int]:
+        report = tmp_path / "r.json"
+        done = run("check", str(FIXTURES), "--report", str(report), *options)
+        assert done.returncode == 0, done.stderr
+        return json.loads(report.read_text(encoding="utf-8"))["summary"]
+
+    default = outcomes()
+    assert "upgraded" not in default and default["deprecated-identifier"] >= 5
+    assert outcomes("--upgrade")["upgraded"] == default["deprecated-identifier"]
+    skipped = outcomes("--legacy", "skip")
+    assert skipped["skipped-version"] > default.get("skipped-version", 0)
+    assert outcomes("--accept-fuzzy", "90").get("suggestion", 0) < default["suggestion"]
+    assert run("check", str(FIXTURES), "--accept-fuzzy", "101").returncode == 64
+
+
+def test_profile_jats4r_writes_formal_analysis_in_title_case(tmp_path):
+    out = tmp_path / "out"
+    assert (
+        run("enrich", str(FIXTURES / "credit-variants-1.3.xml"), "--out", str(out), "--profile", "jats4r").returncode
+        == 0
+    )
+    text = (out / "credit-variants-1.3.xml").read_text(encoding="utf-8")
+    assert 'vocab-term="Formal Analysis"' in text
+    assert 'vocab-term="Formal analysis"' not in text
+
+
+def test_outcome_names_in_the_cli_are_the_decision_outcomes():
+    from jats_enrich.cli import OUTCOMES
+    from jats_enrich.decide import Outcome
+
+    assert tuple(o.value for o in Outcome) == OUTCOMES

@@ -133,3 +133,21 @@ def test_the_dtd_check_does_catch_an_undeclared_attribute():
     original = (FIXTURES / "legacy-1.1.xml").read_bytes()
     broken = original.replace(b"<role>Conceptualization", b'<role vocab="credit">Conceptualization')
     assert any("vocab" in e for e in dtd_errors(broken))
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_a_second_upgrade_changes_nothing(upgrader, path: Path):
+    first = upgrader.enrich_bytes(path.read_bytes(), path.name).output
+    second = upgrader.enrich_bytes(first, path.name)
+    assert second.output == first
+    assert not any(f.changed for f in second.report.findings)
+
+
+def test_upgrade_removes_the_generic_content_type_only_in_jats_1_2_and_later(upgrader):
+    modern = upgrader.enrich_bytes((FIXTURES / "credit-existing-markup-1.3.xml").read_bytes(), "f").output.decode()
+    assert '<role vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Methodology"' in modern
+    assert "credit.casrai.org" not in modern
+    legacy = upgrader.enrich_bytes((FIXTURES / "credit-content-type-1.1.xml").read_bytes(), "f").output.decode()
+    assert '<role content-type="https://credit.niso.org/contributor-roles/methodology/">Methodology' in legacy
+    assert '<role content-type="https://credit.niso.org/contributor-roles/supervision/">Supervisão' in legacy
+    assert '<role content-type="http://credit.casrai.org/">Academic Editor' in legacy  # nothing to upgrade it to

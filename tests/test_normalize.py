@@ -8,7 +8,9 @@ from jats_enrich.normalize import (
     dashes_as_spaces,
     fold_case,
     normalize,
+    punctuation_as_spaces,
     single_spaces,
+    without_accents,
     without_trailing_punctuation,
 )
 
@@ -84,3 +86,15 @@ def test_base_language():
     assert base_language("EN") == "en"
     assert base_language("") is None
     assert base_language(None) is None
+
+
+def test_accents_are_dropped():
+    assert without_accents("Investigação") == "Investigacao"
+    assert without_accents("Análisis – Überprüfung") == "Analisis – Uberprufung"
+    assert normalize("Administracao do projeto") == normalize("Administração do projeto")
+
+
+def test_punctuation_inside_a_label_separates_words_but_list_separators_stay():
+    assert single_spaces(punctuation_as_spaces('Writing: "review" (editing)')) == "Writing review editing"
+    assert normalize("Writing: original draft") == normalize("Writing – original draft")
+    assert normalize("Conceptualization, Methodology") != normalize("Conceptualization Methodology")

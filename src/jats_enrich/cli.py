@@ -195,10 +195,10 @@ def _score(value: str) -> float:
 def _outcomes(value: str) -> tuple[str, ...]:
     names = tuple(v.strip() for v in value.split(",") if v.strip())
     unknown = [n for n in names if n not in OUTCOMES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown outcome {', '.join(unknown) or value!r}; known: {', '.join(OUTCOMES)}"
-        )
+    if not names:
+        raise argparse.ArgumentTypeError(f"no outcome given; known: {', '.join(OUTCOMES)}")
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown outcome {', '.join(unknown)}; known: {', '.join(OUTCOMES)}")
     return names
 
 

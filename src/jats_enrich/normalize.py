@@ -3,8 +3,8 @@
 Each rule is a small function of its own (and has its own unit test); ``normalize`` applies them in
 a fixed order. Two strings that normalise to the same key are taken to say the same thing. The
 rules only remove differences of form, never of meaning: case, Unicode compatibility forms, which
-dash, '&' or 'and' (or the text's language's word for it), spacing, trailing punctuation, British or
-American '-isation'.
+dash, '&' or 'and' (or the text's language's word for it), spacing, punctuation that only separates
+words, trailing punctuation, accents, British or American '-isation'.
 """
 
 from __future__ import annotations
@@ -22,6 +22,9 @@ _DASH_TO_SPACE = str.maketrans({dash: " " for dash in DASHES})
 CONJUNCTIONS: dict[str, str] = {"en": "and", "pt": "e", "es": "y", "fr": "et", "de": "und", "it": "e"}
 
 _SPACES = re.compile(r"\s+")
+#: Punctuation inside a label that only separates words: "Writing: review", "Writing (review)",
+#: quotes. Commas, semicolons and slashes are not here: they separate roles (see compounds.py).
+_WORD_SEPARATORS = re.compile(r"[:.()\[\]{}\"“”‘’'«»]")
 _TRAILING_PUNCTUATION = re.compile(r"[\s.,;:!?\u2026]+$")
 _BRITISH_ISATION = re.compile(r"(?<=\w)isation(s?)\b")
 _CONJUNCTION_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
@@ -34,6 +37,17 @@ def compatibility_form(text: str) -> str:
 
 def fold_case(text: str) -> str:
     return text.casefold()
+
+
+def without_accents(text: str) -> str:
+    """Diacritics dropped: "Investigação" and "Investigacao" (as some systems strip them) compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def punctuation_as_spaces(text: str) -> str:
+    """Colons, full stops, brackets and quotes inside a label separate words like a space."""
+    return _WORD_SEPARATORS.sub(" ", text)
 
 
 def dashes_as_spaces(text: str) -> str:
@@ -72,10 +86,12 @@ def normalize(text: str, lang: str | None = None) -> str:
     """The matching key of ``text``: all rules above, in order."""
     key = compatibility_form(text)
     key = fold_case(key)
+    key = without_trailing_punctuation(key)
     key = dashes_as_spaces(key)
+    key = punctuation_as_spaces(key)
     key = conjunctions_as_ampersand(key, lang)
     key = american_spelling(key, lang)
-    key = without_trailing_punctuation(key)
+    key = without_accents(key)
     return single_spaces(key)
 
 
