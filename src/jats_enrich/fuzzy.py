@@ -10,8 +10,8 @@ statement.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict
 from rapidfuzz import fuzz, process
 
 from .normalize import normalize
@@ -20,11 +20,11 @@ from .vocabulary import Term, Vocabulary
 #: Suggestions scoring below this are not worth a reviewer's time.
 MIN_SCORE = 60.0
 MAX_SUGGESTIONS = 3
+CACHE_SIZE = 20_000
 
 
-class Suggestion(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True)
+class Suggestion:
     vocabulary: Vocabulary
     term: Term
     label: str  # the label, alias or translation that came closest
@@ -35,6 +35,7 @@ class Suggester:
     """An index of every label, alias and translation, by normalised key."""
 
     def __init__(self, vocabularies: Iterable[Vocabulary]) -> None:
+        self._cache: dict[tuple[str, str | None, int], tuple[Suggestion, ...]] = {}
         self._keys: list[str] = []
         self._entries: list[tuple[Vocabulary, Term, str]] = []
         for vocabulary in vocabularies:
@@ -47,6 +48,14 @@ class Suggester:
 
     def suggest(self, text: str, lang: str | None = None, limit: int = MAX_SUGGESTIONS) -> tuple[Suggestion, ...]:
         """Up to ``limit`` distinct terms, best first, each with its best-scoring label."""
+        cached = self._cache.get((text, lang, limit))
+        if cached is None:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            cached = self._cache[(text, lang, limit)] = self._suggest(text, lang, limit)
+        return cached
+
+    def _suggest(self, text: str, lang: str | None, limit: int) -> tuple[Suggestion, ...]:
         key = normalize(text, lang)
         if not key:
             return ()

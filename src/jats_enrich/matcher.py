@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
-from pydantic import BaseModel, ConfigDict
-
 from .normalize import base_language, normalize
 from .vocabulary import Term, Vocabulary
 
@@ -37,10 +35,9 @@ class MatchRule(StrEnum):
 RULE_ORDER: tuple[MatchRule, ...] = tuple(MatchRule)
 
 
-class Candidate(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Candidate:
     """One term the text may mean."""
-
-    model_config = ConfigDict(frozen=True)
 
     vocabulary: Vocabulary
     term: Term
@@ -49,10 +46,9 @@ class Candidate(BaseModel):
     lang: str | None = None
 
 
-class MatchResult(BaseModel):
+@dataclass(frozen=True, slots=True)
+class MatchResult:
     """The candidates for one text: none (unmatched), one, or several (ambiguous)."""
-
-    model_config = ConfigDict(frozen=True)
 
     text: str
     key: str
@@ -71,10 +67,9 @@ class MatchResult(BaseModel):
         return tuple(seen.values())
 
 
-class IdentifierMatch(BaseModel):
+@dataclass(frozen=True, slots=True)
+class IdentifierMatch:
     """What an identifier found in an article names: a term, or a whole vocabulary."""
-
-    model_config = ConfigDict(frozen=True)
 
     found: str
     vocabulary: Vocabulary
@@ -93,6 +88,9 @@ class _Entry:
     label: str
     lang: str | None = None
 
+
+#: Distinct (text, language) pairs whose match results are kept; the cache starts over when full.
+CACHE_SIZE = 50_000
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 
@@ -131,6 +129,8 @@ class Matcher:
                 for old in term.deprecated_identifiers:
                     self._identify(old, vocabulary, term)
         self.languages: tuple[str, ...] = tuple(sorted(languages))
+        # Role strings repeat a lot across a batch ("Methodology", "Editor"): remember results.
+        self._cache: dict[tuple[str, str | None], MatchResult] = {}
 
     @staticmethod
     def _add(index: dict[str, list[_Entry]], entry: _Entry) -> None:
@@ -154,6 +154,14 @@ class Matcher:
         own language are preferred; then any language (articles often omit or misstate xml:lang).
         """
         lang = base_language(lang)
+        cached = self._cache.get((text, lang))
+        if cached is None:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            cached = self._cache[(text, lang)] = self._match(text, lang)
+        return cached
+
+    def _match(self, text: str, lang: str | None) -> MatchResult:
         keys = dict.fromkeys((normalize(text, lang), normalize(text)))
         first_key = next(iter(keys))
         for index, rule in ((self._labels, MatchRule.NORMALISED_LABEL), (self._aliases, MatchRule.ALIAS)):

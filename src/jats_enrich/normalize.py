@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 #: Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar,
 #: minus sign, small em dash, small hyphen-minus, fullwidth hyphen-minus.
@@ -41,6 +42,8 @@ def fold_case(text: str) -> str:
 
 def without_accents(text: str) -> str:
     """Diacritics dropped: "Investigação" and "Investigacao" (as some systems strip them) compare equal."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
 
@@ -82,6 +85,7 @@ def single_spaces(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=65_536)
 def normalize(text: str, lang: str | None = None) -> str:
     """The matching key of ``text``: all rules above, in order."""
     key = compatibility_form(text)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict
 
 
 class Degree(StrEnum):
@@ -39,10 +38,9 @@ _SEPARATED = re.compile(r"^(?P<base>.*\S)\s*(?:[:,]|\s[-\u2013\u2014])\s*(?P<qua
 _WORDS = re.compile(r"[^\W\d_]+")
 
 
-class Qualifier(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Qualifier:
     """A degree qualifier found at the end of a role's text."""
-
-    model_config = ConfigDict(frozen=True)
 
     written: str  # as in the text, e.g. "(lead)"
     degrees: tuple[Degree, ...]  # one, or several when the text lists more than one

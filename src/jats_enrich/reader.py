@@ -40,7 +40,7 @@ def _parser() -> etree.XMLParser:
 
 def read_article(data: bytes, source: str) -> Article:
     """Parse ``data`` (the bytes of the file ``source``) as a JATS article."""
-    if not data.strip():
+    if not data or data.isspace():
         raise ArticleError(f"{source}: empty file")
     if len(data) > MAX_ARTICLE_BYTES:
         raise ArticleError(f"{source}: {len(data)} bytes, larger than the {MAX_ARTICLE_BYTES}-byte limit")
