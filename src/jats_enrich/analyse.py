@@ -9,7 +9,6 @@ decide.py turns that into an outcome and an edit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from .compounds import conjoined_items, list_items
 from .fuzzy import Suggester, Suggestion
@@ -17,7 +16,7 @@ from .jats_version import VOCAB_ATTRIBUTES
 from .matcher import IdentifierMatch, Matcher, MatchResult
 from .qualifiers import Qualifier, split_qualifier
 from .targets import Target
-from .vocabulary import Vocabulary
+from .vocabulary import TARGET_KINDS, TargetKind, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,8 @@ class Part:
 class Existing:
     """The identity attributes already on the element, and what they name."""
 
-    attributes: dict[str, str]  # the vocab attributes present, by name
+    attributes: dict[str, str]  # the vocab attributes present on the element itself, by name
+    inherited: dict[str, str]  # vocab and vocab-identifier of the keyword's or subject's group
     content_type: str | None
     degree: str | None
     term_identifier: IdentifierMatch | None  # what vocab-term-identifier names
@@ -54,30 +54,46 @@ class Analysis:
 
 
 class Analyser:
-    """Built once per process from the loaded vocabularies; ``analyse`` runs per target."""
+    """Built once per process from the loaded vocabularies; ``analyse`` runs per target.
 
-    def __init__(self, vocabularies: list[Vocabulary]) -> None:
+    Each kind of target (role, keyword, subject) is matched only against the vocabularies that
+    apply to it: a keyword "Software" is no CRediT role.
+    """
+
+    def __init__(self, vocabularies: list[Vocabulary], precedence: tuple[str, ...] = ()) -> None:
         self.vocabularies = vocabularies
-        self.matcher = Matcher(vocabularies)
+        self.matchers: dict[TargetKind, Matcher] = {}
+        for kind in TARGET_KINDS:
+            applicable = [v for v in vocabularies if kind in v.applies_to]
+            if applicable:
+                self.matchers[kind] = Matcher(applicable, precedence)
+        self._suggesters: dict[TargetKind, Suggester] = {}
 
-    @cached_property
-    def suggester(self) -> Suggester:
+    @property
+    def kinds(self) -> frozenset[TargetKind]:
+        """The kinds of target some loaded vocabulary applies to."""
+        return frozenset(self.matchers)
+
+    def suggester(self, kind: TargetKind) -> Suggester:
         # Built on first need: most runs have few unmatched strings.
-        return Suggester(self.vocabularies)
+        if kind not in self._suggesters:
+            self._suggesters[kind] = Suggester(self.matchers[kind].vocabularies)
+        return self._suggesters[kind]
 
     def analyse(self, target: Target) -> Analysis:
-        text, qualifier = split_qualifier(target.text)
-        match = self.matcher.match(text, target.lang)
+        matcher = self.matchers[target.kind]
+        text, qualifier = split_qualifier(target.text) if target.kind == "role" else (target.text, None)
+        match = matcher.match(text, target.lang)
         if not match.candidates and qualifier is not None:
             # "Something (lead)" where Something is no term: report the text as written.
             text, qualifier = target.text, None
-            match = self.matcher.match(text, target.lang)
+            match = matcher.match(text, target.lang)
         parts: tuple[Part, ...] = ()
         suggestions: tuple[Suggestion, ...] = ()
         if not match.candidates:
-            parts = self._compound_parts(target.text, target.lang)
+            parts = self._compound_parts(matcher, target.text, target.lang)
             if not parts:
-                suggestions = self.suggester.suggest(text, target.lang)
+                suggestions = self.suggester(target.kind).suggest(text, target.lang)
         return Analysis(
             target=target,
             text=text,
@@ -85,17 +101,17 @@ class Analyser:
             match=match,
             parts=parts,
             suggestions=suggestions,
-            existing=self._existing(target),
+            existing=self._existing(matcher, target),
         )
 
-    def _compound_parts(self, text: str, lang: str | None) -> tuple[Part, ...]:
+    def _compound_parts(self, matcher: Matcher, text: str, lang: str | None) -> tuple[Part, ...]:
         """The pieces of a statement naming several terms; () when it is not one."""
         parts: list[Part] = []
         for item in list_items(text):
-            part = self._part(item, lang)
+            part = self._part(matcher, item, lang)
             pieces = conjoined_items(item)
             if not part.match.candidates and len(pieces) > 1:
-                subparts = [self._part(piece, lang) for piece in pieces]
+                subparts = [self._part(matcher, piece, lang) for piece in pieces]
                 if all(p.match.candidates for p in subparts):
                     parts.extend(subparts)
                     continue
@@ -104,26 +120,29 @@ class Analyser:
             return ()
         return tuple(parts)
 
-    def _part(self, text: str, lang: str | None) -> Part:
+    @staticmethod
+    def _part(matcher: Matcher, text: str, lang: str | None) -> Part:
         base, qualifier = split_qualifier(text)
-        match = self.matcher.match(base, lang)
+        match = matcher.match(base, lang)
         if not match.candidates:
-            return Part(text=text, match=self.matcher.match(text, lang), qualifier=None)
+            return Part(text=text, match=matcher.match(text, lang), qualifier=None)
         return Part(text=base, match=match, qualifier=qualifier)
 
-    def _existing(self, target: Target) -> Existing:
+    @staticmethod
+    def _existing(matcher: Matcher, target: Target) -> Existing:
         attributes = {name: target.attributes[name] for name in VOCAB_ATTRIBUTES if name in target.attributes}
         content_type = target.attributes.get("content-type")
-        identify = self.matcher.identify
+        identify = matcher.identify
         term_identifier = attributes.get("vocab-term-identifier")
         vocab_identifier = attributes.get("vocab-identifier")
         label = attributes.get("vocab-term")
         return Existing(
             attributes=attributes,
+            inherited=dict(target.group_attributes or {}),
             content_type=content_type,
             degree=target.attributes.get("degree-contribution"),
             term_identifier=identify(term_identifier) if term_identifier else None,
             vocab_identifier=identify(vocab_identifier) if vocab_identifier else None,
-            term_label=self.matcher.match(label) if label else None,
+            term_label=matcher.match(label) if label else None,
             content_type_identifier=identify(content_type) if content_type else None,
         )

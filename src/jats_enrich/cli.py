@@ -19,10 +19,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .findings import ArticleReport, Report
+    from .pipeline import EnrichOptions
     from .vocabulary import Vocabulary
 
 EXIT_OK = 0
@@ -112,12 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Elements enrich can target (config.TARGET_ELEMENTS; kept here so --help imports nothing heavy).
+TARGET_ELEMENTS = ("role", "kwd", "compound-kwd", "subject", "compound-subject")
+
 #: The outcomes --fail-on accepts (decide.Outcome's values; kept here so --help imports nothing heavy).
 OUTCOMES = (
     "tagged",
     "upgraded",
     "already-correct",
     "deprecated-identifier",
+    "deprecated",
     "conflict",
     "compound",
     "ambiguous",
@@ -128,6 +134,8 @@ OUTCOMES = (
 
 
 def _article_options(parser: argparse.ArgumentParser) -> None:
+    """Options of enrich and check. Defaults are None so that the configuration file's values
+    stand unless a flag is given (see config.py)."""
     parser.add_argument(
         "inputs",
         nargs="+",
@@ -139,47 +147,83 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
         "--report", "-r", type=Path, metavar="FILE.json", help="write the JSON report of every finding here"
     )
     parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="TOML configuration (default: ./jats-enrich.toml, else [tool.jats-enrich] in ./pyproject.toml); "
+        "flags override it",
+    )
+    parser.add_argument(
         "--vocab",
         action="append",
         metavar="NAME|FILE",
-        help="dictionary to match against: a shipped one by name (credit, casrai) or a JSON-LD file; "
-        "repeatable (default: credit)",
+        help="dictionary to match against: a shipped one by name (credit, casrai) or a file (.jsonld, .csv, "
+        ".ttl, .rdf); repeatable (default: credit)",
+    )
+    parser.add_argument(
+        "--precedence",
+        type=_names,
+        metavar="NAME,...",
+        help="when several dictionaries define a text, the first of these wins (default: the text is ambiguous)",
+    )
+    parser.add_argument(
+        "--targets",
+        type=_elements,
+        metavar="ELEMENT,...",
+        help=f"elements to enrich, of {', '.join(TARGET_ELEMENTS)} (default: all; each is matched only "
+        "against dictionaries that apply to it)",
     )
     parser.add_argument(
         "--upgrade",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
         help='rewrite older identifier forms (http:// NISO URIs, casrai addresses, vocab="CRediT", the generic '
         'content-type="http://credit.casrai.org/") into the current form; default: report them only',
     )
     parser.add_argument(
+        "--replace-deprecated",
+        action=argparse.BooleanOptionalAction,
+        help="tag a term the dictionary marks deprecated with its replacement; default: report it",
+    )
+    parser.add_argument(
         "--legacy",
         choices=("content-type", "skip"),
-        default="content-type",
-        help="JATS 1.0/1.1 and NLM 3.0 articles, whose DTD has no vocab attributes: write the term URI into "
+        help="JATS 1.0/1.1 and NLM 3.0 articles, whose DTD has no vocab attributes: write a role's term URI into "
         "content-type where it is free (JATS4R), or write nothing (default: content-type)",
     )
     parser.add_argument(
         "--accept-fuzzy",
         type=_score,
         metavar="SCORE",
-        help="tag an unmatched role with its best near miss when that scores at least SCORE (0-100); default: never",
+        help="tag an unmatched text with its best near miss when that scores at least SCORE (0-100); default: never",
     )
     parser.add_argument(
         "--profile",
         choices=("niso", "jats4r"),
-        default="niso",
         help="label written as vocab-term: NISO's (default) or JATS4R's list (\"Formal Analysis\")",
     )
     parser.add_argument(
         "--fail-on",
         type=_outcomes,
         metavar="OUTCOME,...",
-        default=(),
         help=f"exit with 1 when any finding has one of these outcomes ({', '.join(OUTCOMES)})",
     )
     parser.add_argument(
         "--quiet", "-q", action="store_true", help="no progress bar and no summary line; errors are still printed"
     )
+
+
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _elements(value: str) -> tuple[str, ...]:
+    names = _names(value)
+    unknown = [n for n in names if n not in TARGET_ELEMENTS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown element {', '.join(unknown) or value!r}; known: {', '.join(TARGET_ELEMENTS)}"
+        )
+    return names
 
 
 def _score(value: str) -> float:
@@ -246,13 +290,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, out_dir: Path | None) -> int:
     from .batch import atomic_write, check_outputs, discover, run_batch
-    from .decide import Policy
     from .errors import UsageError
-    from .pipeline import Enricher, EnrichOptions
+    from .pipeline import Enricher
 
-    policy = Policy(upgrade=args.upgrade, legacy=args.legacy, accept_fuzzy=args.accept_fuzzy, profile=args.profile)
-    options = EnrichOptions(vocabularies=tuple(args.vocab or ("credit",)), policy=policy, write=out_dir is not None)
-    enricher = Enricher(options)
+    settings = _settings(args)
+    enricher = Enricher(_options(settings, write=out_dir is not None))
     jobs = discover(args.inputs, exclude=out_dir)
     if not jobs:
         raise UsageError(f"no *.xml or *.nxml articles found in {', '.join(map(str, args.inputs))}")
@@ -272,9 +314,49 @@ def _run(args: argparse.Namespace, out_dir: Path | None) -> int:
         print(_summary_line(report, args.report), file=sys.stderr)
     if report.articles_failed:
         return EXIT_ARTICLE_FAILED
-    if args.fail_on and any(report.summary.get(outcome) for outcome in args.fail_on):
+    if any(report.summary.get(outcome) for outcome in settings.fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The configuration file's settings with the flags given on top."""
+    from .config import load_settings
+
+    flags: dict[str, Any] = {
+        "vocab": tuple(args.vocab) if args.vocab else None,
+        "precedence": args.precedence,
+        "profile": args.profile,
+        "upgrade": args.upgrade,
+        "legacy": args.legacy,
+        "replace_deprecated": args.replace_deprecated,
+        "fail_on": args.fail_on,
+        "thresholds": {"accept_fuzzy": args.accept_fuzzy} if args.accept_fuzzy is not None else None,
+        "targets": {"elements": args.targets} if args.targets else None,
+    }
+    return load_settings(args.config, {k: v for k, v in flags.items() if v is not None})
+
+
+def _options(settings: Settings, write: bool) -> EnrichOptions:
+    from .decide import Policy
+    from .pipeline import EnrichOptions
+
+    policy = Policy(
+        upgrade=settings.upgrade,
+        legacy=settings.legacy,
+        accept_fuzzy=settings.thresholds.accept_fuzzy,
+        close_call=settings.thresholds.suggestion,
+        profile=settings.profile,
+        replace_deprecated=settings.replace_deprecated,
+    )
+    return EnrichOptions(
+        vocabularies=settings.vocab,
+        precedence=settings.precedence,
+        applies_to=settings.applies_to,
+        targets=settings.targets,
+        policy=policy,
+        write=write,
+    )
 
 
 class _Progress:

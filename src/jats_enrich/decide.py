@@ -19,20 +19,22 @@ from 1.2d2); JATS 1.0/1.1 and NLM 3.0 have only ``content-type``, where JATS4R p
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
+from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field
 
 from .analyse import Analysis, Part
 from .fuzzy import Suggestion
-from .jats_version import VOCAB_ATTRIBUTES, JatsVersion, declares
+from .jats_version import TERM_ATTRIBUTES, VOCAB_ATTRIBUTES, JatsVersion, declares
 from .matcher import MatchRule
 from .profiles import Profile, label_for
 from .qualifiers import Degree
 from .targets import Target
-from .vocabulary import Term, Vocabulary
+from .vocabulary import Term, TermStatus, Vocabulary
 
 
 class Outcome(StrEnum):
@@ -40,6 +42,7 @@ class Outcome(StrEnum):
     UPGRADED = "upgraded"
     ALREADY_CORRECT = "already-correct"
     DEPRECATED_IDENTIFIER = "deprecated-identifier"
+    DEPRECATED = "deprecated"
     CONFLICT = "conflict"
     COMPOUND = "compound"
     AMBIGUOUS = "ambiguous"
@@ -63,15 +66,23 @@ class Policy(BaseModel):
     )
     close_call: float = Field(default=80.0, ge=0, le=100, description="Near misses from this score are 'suggestion'")
     profile: Profile = "niso"
+    replace_deprecated: bool = Field(
+        default=False, description="Tag a deprecated term's replacement instead of reporting it"
+    )
 
 
 @dataclass(frozen=True)
 class Edit:
     """Attributes to set and to remove on one element's start tag (nothing else changes)."""
 
-    target: Target
+    element: etree._Element
+    name: str
     set_attributes: dict[str, str]
     remove_attributes: tuple[str, ...] = ()
+
+    @classmethod
+    def on(cls, target: Target, set_attributes: dict[str, str], remove: tuple[str, ...] = ()) -> Edit:
+        return cls(target.element, target.name, set_attributes, remove)
 
 
 @dataclass(frozen=True)
@@ -122,9 +133,17 @@ class _Decider:
         self.version = version
         self.policy = policy
         self.name = analysis.target.name
-        self.modern = all(declares(version, self.name, attribute) for attribute in VOCAB_ATTRIBUTES)
+        self.kind = analysis.target.kind
+        # Roles need all four vocab attributes; a keyword or subject needs its term attributes
+        # (vocab and vocab-identifier may sit on its group).
+        needed = VOCAB_ATTRIBUTES if self.kind == "role" else TERM_ATTRIBUTES
+        self.modern = all(declares(version, self.name, attribute) for attribute in needed)
+        # Only roles have a JATS4R form for older versions (the term URI in content-type).
         self.legacy_writable = (
-            not self.modern and policy.legacy == "content-type" and declares(version, self.name, "content-type")
+            self.kind == "role"
+            and not self.modern
+            and policy.legacy == "content-type"
+            and declares(version, self.name, "content-type")
         )
 
     def decide(self) -> Decision:
@@ -224,6 +243,20 @@ class _Decider:
     # -- where the identity goes -------------------------------------------------------------
 
     def _place(self, meaning: Meaning) -> Decision:
+        if meaning.term.status is TermStatus.DEPRECATED:
+            replacement = meaning.vocabulary.replacement(meaning.term)
+            if replacement is None or not self.policy.replace_deprecated:
+                named = (
+                    f"replaced by {replacement.label} ({replacement.identifier})" if replacement else "no replacement"
+                )
+                how = "; --replace-deprecated tags the replacement" if replacement else ""
+                return self._result(
+                    Outcome.DEPRECATED, meaning, note=f"{meaning.term.label} is deprecated: {named}{how}"
+                )
+            replaced = Meaning(meaning.vocabulary, replacement, meaning.rule, meaning.matched_label, meaning.score)
+            decision = self._place(replaced)
+            note = _join(f"{meaning.term.label} is deprecated; tagged with its replacement", decision.note)
+            return dataclasses.replace(decision, note=note)
         return self._modern(meaning) if self.modern else self._legacy(meaning)
 
     def _modern(self, meaning: Meaning) -> Decision:
@@ -235,7 +268,9 @@ class _Decider:
         old_content_type = ct is not None and not (ct.current and ct.term is not None)
         found = _describe(stale, e.content_type if old_content_type else None)
         present = dict(e.attributes) | ({"degree-contribution": e.degree} if e.degree is not None else {})
-        missing = {k: v for k, v in wanted.items() if k not in present}
+        # A keyword's group may carry vocab and vocab-identifier for it; only the same ones count.
+        inherited = {k: v for k, v in e.inherited.items() if k not in present and wanted.get(k) == v}
+        missing = {k: v for k, v in wanted.items() if k not in present and k not in inherited}
         degree_note = self._degree_note()
 
         if found and self.policy.upgrade:
@@ -245,13 +280,13 @@ class _Decider:
                 Outcome.UPGRADED,
                 meaning,
                 found_identifier=found,
-                edit=Edit(self.a.target, changes, remove),
+                edit=Edit.on(self.a.target, changes, remove),
                 note=_join(f"rewrote {found} into the current form", degree_note),
             )
         if found:
             # Adding the missing vocab attributes is safe unless some present ones are outdated:
             # then the element would mix two forms, so it is left for --upgrade.
-            edit = Edit(self.a.target, missing) if missing and not stale else None
+            edit = Edit.on(self.a.target, missing) if missing and not stale else None
             older = _older_form(not stale and ct is not None and ct.term is None, meaning)
             return self._result(
                 Outcome.DEPRECATED_IDENTIFIER,
@@ -261,12 +296,19 @@ class _Decider:
                 note=_join(f"{found}: {older}; --upgrade rewrites it", degree_note),
             )
         if missing:
-            return self._result(Outcome.TAGGED, meaning, edit=Edit(self.a.target, missing), note=degree_note)
+            return self._result(Outcome.TAGGED, meaning, edit=Edit.on(self.a.target, missing), note=degree_note)
         return self._result(Outcome.ALREADY_CORRECT, meaning, note=degree_note)
 
     def _legacy(self, meaning: Meaning) -> Decision:
         """JATS <= 1.1, NLM: only content-type can carry the term URI (the JATS4R 1.1 form)."""
         e = self.a.existing
+        if self.kind != "role":
+            shown = str(self.version) if self.version else "unknown"
+            return self._result(
+                Outcome.SKIPPED_VERSION,
+                meaning,
+                note=f"JATS version {shown} declares no vocab attributes on <{self.name}>",
+            )
         ct = e.content_type_identifier
         degree_note = self._degree_note()
         shown = str(self.version) if self.version else "unknown"
@@ -280,7 +322,7 @@ class _Decider:
                     Outcome.UPGRADED,
                     meaning,
                     found_identifier=found,
-                    edit=Edit(self.a.target, {"content-type": meaning.term.identifier}),
+                    edit=Edit.on(self.a.target, {"content-type": meaning.term.identifier}),
                     note=_join(f"rewrote {found} into the term URI", degree_note),
                 )
             how = "; --upgrade rewrites it" if self.legacy_writable else ""
@@ -302,7 +344,7 @@ class _Decider:
         return self._result(
             Outcome.TAGGED,
             meaning,
-            edit=Edit(self.a.target, {"content-type": meaning.term.identifier}),
+            edit=Edit.on(self.a.target, {"content-type": meaning.term.identifier}),
             note=_join(f"JATS {shown}: term URI written into content-type (the JATS4R form)", degree_note),
         )
 

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import import_module
 from importlib.resources import as_file, files
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from .errors import DictionaryError
 from .vocabulary import Vocabulary
@@ -22,6 +22,20 @@ SHIPPED: dict[str, str] = {"credit": "credit.jsonld", "casrai": "casrai.jsonld"}
 READERS: dict[str, str] = {
     ".jsonld": "jats_enrich.jsonld:read_jsonld",
     ".json": "jats_enrich.jsonld:read_jsonld",
+    ".csv": "jats_enrich.csv_dictionary:read_csv",
+    ".ttl": "jats_enrich.skos:read_skos",
+    ".rdf": "jats_enrich.skos:read_skos",
+    ".owl": "jats_enrich.skos:read_skos",
+    ".skos": "jats_enrich.skos:read_skos",
+}
+
+#: File suffix -> "module:function" of the writer for that format (vocab convert).
+WRITERS: dict[str, str] = {
+    ".jsonld": "jats_enrich.jsonld:write_jsonld",
+    ".json": "jats_enrich.jsonld:write_jsonld",
+    ".csv": "jats_enrich.csv_dictionary:write_csv",
+    ".ttl": "jats_enrich.skos:write_skos",
+    ".rdf": "jats_enrich.skos:write_skos",
 }
 
 
@@ -29,15 +43,30 @@ class Reader(Protocol):
     def __call__(self, path: Path) -> Vocabulary: ...
 
 
-def reader_for(path: Path) -> Reader:
+class Writer(Protocol):
+    def __call__(self, vocabulary: Vocabulary, path: Path) -> None: ...
+
+
+def _registered(table: dict[str, str], path: Path, what: str) -> Any:
     suffix = path.suffix.lower()
-    target = READERS.get(suffix)
+    target = table.get(suffix)
     if target is None:
-        known = ", ".join(sorted(READERS))
-        raise DictionaryError(f"{path}: unknown dictionary format {suffix or '(no suffix)'!r}; known: {known}")
+        known = ", ".join(sorted(table))
+        raise DictionaryError(
+            f"{path}: unknown dictionary format {suffix or '(no suffix)'!r} to {what}; known: {known}"
+        )
     module_name, function_name = target.split(":")
-    reader: Reader = getattr(import_module(module_name), function_name)
+    return getattr(import_module(module_name), function_name)
+
+
+def reader_for(path: Path) -> Reader:
+    reader: Reader = _registered(READERS, path, "read")
     return reader
+
+
+def writer_for(path: Path) -> Writer:
+    writer: Writer = _registered(WRITERS, path, "write")
+    return writer
 
 
 def load_dictionary_file(path: Path) -> Vocabulary:

@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 VOCAB_ATTRIBUTES = ("vocab", "vocab-identifier", "vocab-term", "vocab-term-identifier")
+TERM_ATTRIBUTES = ("vocab-term", "vocab-term-identifier")
+GROUP_ATTRIBUTES = ("vocab", "vocab-identifier")
 
 _NUMBER = re.compile(r"^\s*(\d+)\.(\d+)(?:\s*d(\d+))?\s*$", re.IGNORECASE)
 _JATS_PUBLIC_ID = re.compile(r"JATS \(Z39\.96\).*?\bv(\d+)\.(\d+)(?:d(\d+))?\b")
@@ -83,8 +85,13 @@ def detect_version(dtd_version: str | None, public_id: str | None) -> JatsVersio
 
 #: First JATS version declaring each attribute the tool writes, by element (checked against the
 #: DTD suites 1.0-1.4).
+_TERM_ELEMENT = {**dict.fromkeys(TERM_ATTRIBUTES, "1.2d1"), **dict.fromkeys(GROUP_ATTRIBUTES, "1.2d2")}
 _ATTRIBUTE_SINCE: dict[str, dict[str, str]] = {
     "role": {**dict.fromkeys(VOCAB_ATTRIBUTES, "1.2d1"), "degree-contribution": "1.2d2", "content-type": "1.0"},
+    **{name: _TERM_ELEMENT for name in ("kwd", "compound-kwd", "nested-kwd", "subject", "compound-subject")},
+    **{
+        name: dict.fromkeys(GROUP_ATTRIBUTES, "1.2d1") for name in ("kwd-group", "subj-group", "unstructured-kwd-group")
+    },
 }
 
 #: What NLM versions declare of the same: role/@content-type from NLM 3.0 on (its tag library);

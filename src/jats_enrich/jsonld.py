@@ -15,7 +15,10 @@ URLs in ``sameAs`` are other identifiers of the term), ``inDefinedTermSet`` (dom
 jats-enrich extensions ``status`` (draft, stable, deprecated), ``replacedBy`` (identifier) and
 ``deprecatedIdentifier`` (older identifiers). Set keys: ``identifier``, ``name`` (title),
 ``vocab`` (the short name written as ``@vocab``; else the file name), ``version``, ``license``,
-``deprecatedIdentifier``.
+``deprecatedIdentifier``, ``appliesTo`` (which targets the terms are matched against: ``role``,
+``keyword``, ``subject``; default keywords and subjects).
+
+``write_jsonld`` writes a vocabulary back in the same form.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pydantic import ValidationError
 
 from .errors import DictionaryError
 from .limits import MAX_DICTIONARY_BYTES
-from .vocabulary import Term, TermStatus, Vocabulary
+from .vocabulary import TARGET_KINDS, Term, TermStatus, Vocabulary
 
 ENGLISH = ("en",)
 
@@ -68,6 +71,12 @@ def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Voca
         raise DictionaryError(f"{source}: expected a DefinedTermSet object or a list of DefinedTerm objects")
 
     name = _string(header, "vocab", source, "DefinedTermSet") or default_name
+    applies_to = _strings(header, "appliesTo", source, "DefinedTermSet") or ["keyword", "subject"]
+    unknown = [kind for kind in applies_to if kind not in TARGET_KINDS]
+    if unknown:
+        raise DictionaryError(
+            f"{source}: DefinedTermSet: field 'appliesTo' has {unknown[0]!r}; expected {', '.join(TARGET_KINDS)}"
+        )
     try:
         return Vocabulary(
             name=name,
@@ -76,6 +85,7 @@ def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Voca
             version=_string(header, "version", source, "DefinedTermSet"),
             license=_string(header, "license", source, "DefinedTermSet"),
             deprecated_identifiers=tuple(_strings(header, "deprecatedIdentifier", source, "DefinedTermSet")),
+            applies_to=tuple(applies_to),
             terms=tuple(terms),
         )
     except ValidationError as exc:
@@ -217,3 +227,53 @@ def _first_error(exc: ValidationError) -> str:
     field = ".".join(str(p) for p in error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"field {field!r}: {message}" if field else message
+
+
+CONTEXT: dict[str, Any] = {
+    "@vocab": "https://schema.org/",
+    "je": "urn:jats-enrich:dictionary:",
+    "vocab": "je:vocab",
+    "appliesTo": "je:appliesTo",
+    "status": "je:status",
+    "replacedBy": {"@id": "je:replacedBy", "@type": "@id"},
+    "deprecatedIdentifier": "je:deprecatedIdentifier",
+}
+
+
+def vocabulary_to_jsonld(vocabulary: Vocabulary, *, definitions: bool = True) -> dict[str, Any]:
+    """The JSON-LD ``DefinedTermSet`` of a vocabulary, as ``read_jsonld`` reads it back."""
+    doc: dict[str, Any] = {"@context": CONTEXT, "@type": "DefinedTermSet", "vocab": vocabulary.name}
+    doc["identifier"] = vocabulary.identifier
+    for key, value in (("name", vocabulary.title), ("version", vocabulary.version), ("license", vocabulary.license)):
+        if value:
+            doc[key] = value
+    doc["appliesTo"] = list(vocabulary.applies_to)
+    if vocabulary.deprecated_identifiers:
+        doc["deprecatedIdentifier"] = list(vocabulary.deprecated_identifiers)
+    doc["hasDefinedTerm"] = [_term_to_jsonld(t, definitions) for t in vocabulary.terms]
+    return doc
+
+
+def _term_to_jsonld(term: Term, definitions: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"@type": "DefinedTerm", "name": term.label, "identifier": term.identifier}
+    if definitions and term.definition:
+        out["description"] = term.definition
+    if term.domain:
+        out["inDefinedTermSet"] = term.domain
+    out["status"] = term.status.value
+    if term.replaced_by:
+        out["replacedBy"] = term.replaced_by
+    names: list[Any] = list(term.aliases)
+    names += [{"@value": v, "@language": lang} for lang, values in term.translations.items() for v in values]
+    if names:
+        out["alternateName"] = names
+    if term.deprecated_identifiers:
+        out["deprecatedIdentifier"] = list(term.deprecated_identifiers)
+    return out
+
+
+def write_jsonld(vocabulary: Vocabulary, path: Path) -> None:
+    from .batch import atomic_write
+
+    text = json.dumps(vocabulary_to_jsonld(vocabulary), ensure_ascii=False, indent=2) + "\n"
+    atomic_write(path, text.encode("utf-8"))

@@ -106,8 +106,10 @@ def canonical_identifier(identifier: str) -> str:
 class Matcher:
     """An index over one or more vocabularies; ``match`` costs a few dictionary lookups."""
 
-    def __init__(self, vocabularies: Iterable[Vocabulary]) -> None:
+    def __init__(self, vocabularies: Iterable[Vocabulary], precedence: Iterable[str] = ()) -> None:
         self.vocabularies: tuple[Vocabulary, ...] = tuple(vocabularies)
+        # When several vocabularies define a text, the first of these names that is among them wins.
+        self.precedence: tuple[str, ...] = tuple(precedence)
         self._labels: dict[str, list[_Entry]] = defaultdict(list)
         self._aliases: dict[str, list[_Entry]] = defaultdict(list)
         self._translations: dict[str, list[_Entry]] = defaultdict(list)
@@ -177,6 +179,15 @@ class Matcher:
                 return self._result(text, key, entries, MatchRule.TRANSLATION)
         return MatchResult(text=text, key=first_key)
 
+    def _by_precedence(self, entries: list[_Entry]) -> list[_Entry]:
+        names = {e.vocabulary.name for e in entries}
+        if len(names) < 2:
+            return entries
+        for name in self.precedence:
+            if name in names:
+                return [e for e in entries if e.vocabulary.name == name]
+        return entries
+
     def identify(self, identifier: str) -> IdentifierMatch | None:
         """The term or vocabulary an identifier names (current or older form), if exactly one."""
         found = self._identifiers.get(canonical_identifier(identifier))
@@ -192,13 +203,13 @@ class Matcher:
                 return vocabulary
         return None
 
-    @staticmethod
-    def _result(text: str, key: str, entries: list[_Entry], rule: MatchRule) -> MatchResult:
+    def _result(self, text: str, key: str, entries: list[_Entry], rule: MatchRule) -> MatchResult:
         def rule_for(entry: _Entry) -> MatchRule:
             if rule is MatchRule.NORMALISED_LABEL and entry.label == text.strip():
                 return MatchRule.EXACT_LABEL
             return rule
 
+        entries = self._by_precedence(entries)
         candidates = sorted(
             (
                 Candidate(

@@ -1,34 +1,42 @@
-"""One article through the whole flow: read -> find targets -> match -> decide -> write -> findings.
+"""One article through the whole flow: read -> find targets -> match -> decide -> place -> write
+-> findings.
 
-``Enricher`` is built once (dictionaries loaded, matcher indexed) and then called per article; it
+``Enricher`` is built once (dictionaries loaded, matchers indexed) and then called per article; it
 holds no per-article state, so one instance serves a whole batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .analyse import Analyser
-from .decide import Decision, Policy, decide
+from .config import Targets
+from .decide import Decision, Edit, Policy, decide
 from .dictionaries import load_vocabulary
 from .errors import ArticleError
 from .findings import ArticleReport, Finding
 from .patcher import AttributeChange, apply_changes, element_indices
+from .placement import place_group_attributes
 from .reader import Article, read_article
-from .targets import contributor_roles
-from .vocabulary import Vocabulary
+from .targets import find_targets
+from .vocabulary import TargetKind, Vocabulary
 
 
 class EnrichOptions(BaseModel):
-    """What to match against, what to write, and whether to write at all."""
+    """What to match against, what to enrich, what to write, and whether to write at all."""
 
     model_config = ConfigDict(frozen=True)
 
     vocabularies: tuple[str, ...] = ("credit",)
+    precedence: tuple[str, ...] = Field(default=(), description="Which vocabulary wins when several define a text")
+    applies_to: dict[str, tuple[TargetKind, ...]] = Field(
+        default_factory=dict, description="Per vocabulary name: the targets its terms are matched against"
+    )
+    targets: Targets = Field(default_factory=Targets)
     policy: Policy = Field(default_factory=Policy)
     write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
 
@@ -47,20 +55,24 @@ class Enricher:
         loaded = (
             list(vocabularies) if vocabularies is not None else [load_vocabulary(v) for v in self.options.vocabularies]
         )
-        self.analyser = Analyser(loaded)
+        overrides = self.options.applies_to
+        loaded = [v.model_copy(update={"applies_to": overrides[v.name]}) if v.name in overrides else v for v in loaded]
+        self.vocabularies = loaded
+        self.analyser = Analyser(loaded, self.options.precedence)
 
-    def decisions(self, article: Article) -> Iterator[Decision]:
-        """The decision for every target of the article, in document order."""
+    def decide_article(self, article: Article) -> tuple[list[Decision], list[Edit]]:
+        """The decision for every target of the article, in document order, and the group edits."""
         policy = self.options.policy
-        for target in contributor_roles(article):
-            yield decide(self.analyser.analyse(target), article.version, policy)
+        targets = find_targets(article, self.options.targets, self.analyser.kinds)
+        decisions = [decide(self.analyser.analyse(t), article.version, policy) for t in targets]
+        return place_group_attributes(decisions, article.version)
 
     def enrich_bytes(self, data: bytes, source: str = "<bytes>") -> EnrichResult:
         """Enrich one article given as bytes; errors become the report's ``error``, never exceptions."""
         try:
             article = read_article(data, source)
-            decisions = list(self.decisions(article))
-            output = self._write(article, decisions) if self.options.write else article.data
+            decisions, group_edits = self.decide_article(article)
+            output = self._write(article, decisions, group_edits) if self.options.write else article.data
         except ArticleError as exc:
             return EnrichResult(output=None, report=ArticleReport(path=source, error=str(exc)))
         report = ArticleReport(
@@ -79,17 +91,15 @@ class Enricher:
             return EnrichResult(output=None, report=ArticleReport(path=str(path), error=error))
         return self.enrich_bytes(data, str(path))
 
-    def _write(self, article: Article, decisions: list[Decision]) -> bytes:
-        edits = [d.edit for d in decisions if d.edit is not None]
+    @staticmethod
+    def _write(article: Article, decisions: list[Decision], group_edits: list[Edit]) -> bytes:
+        edits = [d.edit for d in decisions if d.edit is not None] + group_edits
         if not edits:
             return article.data
-        positions = element_indices(article.root, (e.target.element for e in edits))
+        positions = element_indices(article.root, (e.element for e in edits))
         changes = [
             AttributeChange(
-                index=positions[e.target.element],
-                name=e.target.name,
-                attributes=e.set_attributes,
-                remove=e.remove_attributes,
+                index=positions[e.element], name=e.name, attributes=e.set_attributes, remove=e.remove_attributes
             )
             for e in edits
         ]

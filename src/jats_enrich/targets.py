@@ -1,9 +1,15 @@
 """Find the elements to enrich and the text to match for each.
 
-A contributor role is a ``<role>`` whose parent is ``contrib``, ``collab`` or ``contrib-group``, in
-the article or any of its sub-articles; a ``<role>`` in a citation (``person-group``,
-``mixed-citation``) is not one. The text matched is the element's string value with entity
-references decoded (the tree keeps them as references) and white space collapsed.
+* A contributor role is a ``<role>`` whose parent is ``contrib``, ``collab`` or ``contrib-group``;
+  a ``<role>`` in a citation (``person-group``, ``mixed-citation``) is not one.
+* Keywords are ``<kwd>`` (also inside ``nested-kwd``) and ``<compound-kwd>`` in a ``kwd-group``;
+  subjects are ``<subject>`` and ``<compound-subject>`` in a ``subj-group``. Group types can be
+  restricted (``kwd-group-type``, ``subj-group-type``); the group is kept with each target, as
+  JATS lets a group carry ``vocab`` and ``vocab-identifier`` for all its terms.
+
+All are found in the article and its sub-articles, in document order. The text matched is the
+element's string value with entity references decoded (the tree keeps them as references) and
+white space collapsed; the parts of a compound keyword or subject are joined with a space.
 """
 
 from __future__ import annotations
@@ -13,10 +19,21 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .config import TARGET_ELEMENTS, TargetElement, Targets
 from .entities import decode_entity
 from .reader import Article
+from .vocabulary import TargetKind
 
 CONTRIBUTOR_PARENTS = ("contrib", "collab", "contrib-group")
+KIND_OF: dict[str, TargetKind] = {
+    "role": "role",
+    "kwd": "keyword",
+    "compound-kwd": "keyword",
+    "subject": "subject",
+    "compound-subject": "subject",
+}
+GROUP_OF: dict[TargetKind, str] = {"keyword": "kwd-group", "subject": "subj-group"}
+GROUP_ATTRIBUTES = ("vocab", "vocab-identifier")
 _LANG = etree.XPath("ancestor-or-self::*[@xml:lang][1]/@xml:lang")
 _WHITESPACE = re.compile(r"\s+")
 
@@ -32,29 +49,81 @@ class Target:
     line: int | None
     xpath: str
     attributes: dict[str, str]
+    kind: TargetKind = "role"
+    group: etree._Element | None = None  # the kwd-group or subj-group of a keyword or subject
+    group_attributes: dict[str, str] | None = None  # its vocab and vocab-identifier, when present
 
 
 def contributor_roles(article: Article) -> list[Target]:
     """Every contributor role of the article and its sub-articles, in document order."""
+    return find_targets(article, Targets(elements=("role",)), kinds={"role"})
+
+
+def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | frozenset[TargetKind]) -> list[Target]:
+    """The elements named in ``settings`` whose kind some loaded vocabulary applies to."""
+    names: tuple[TargetElement, ...] = tuple(
+        n for n in TARGET_ELEMENTS if n in settings.elements and KIND_OF[n] in kinds
+    )
+    if not names:
+        return []
     tree = article.tree
-    return [
-        _target(tree, element)
-        for element in article.root.iter("role")
-        if (parent := element.getparent()) is not None and parent.tag in CONTRIBUTOR_PARENTS
-    ]
+    found = []
+    for element in article.root.iter(*names):
+        name = str(element.tag)
+        kind = KIND_OF[name]
+        if kind == "role":
+            parent = element.getparent()
+            if parent is None or parent.tag not in CONTRIBUTOR_PARENTS:
+                continue
+            found.append(_target(tree, element, kind))
+            continue
+        group = _group(element, GROUP_OF[kind])
+        if group is None or not _group_type_wanted(group, kind, settings):
+            continue
+        found.append(_target(tree, element, kind, group))
+    return found
 
 
-def _target(tree: etree._ElementTree, element: etree._Element) -> Target:
+def _group(element: etree._Element, group_name: str) -> etree._Element | None:
+    for ancestor in element.iterancestors(group_name):
+        return ancestor
+    return None
+
+
+def _group_type_wanted(group: etree._Element, kind: TargetKind, settings: Targets) -> bool:
+    wanted = settings.kwd_group_types if kind == "keyword" else settings.subj_group_types
+    if wanted is None:
+        return True
+    attribute = "kwd-group-type" if kind == "keyword" else "subj-group-type"
+    # Nested subject groups often type only the outermost one: the nearest typed group counts.
+    for candidate in (group, *group.iterancestors(group.tag)):
+        value = candidate.get(attribute)
+        if value is not None:
+            return value in wanted
+    return False
+
+
+def _target(
+    tree: etree._ElementTree, element: etree._Element, kind: TargetKind, group: etree._Element | None = None
+) -> Target:
     langs = _LANG(element)
     line = element.sourceline
+    name = str(element.tag)
+    text = compound_text(element) if name.startswith("compound-") else string_value(element)
+    group_attributes = None
+    if group is not None:
+        group_attributes = {a: str(group.get(a)) for a in GROUP_ATTRIBUTES if group.get(a) is not None}
     return Target(
         element=element,
-        name=str(element.tag),
-        text=string_value(element),
+        name=name,
+        text=text,
         lang=str(langs[0]) if isinstance(langs, list) and langs else None,
         line=line if isinstance(line, int) else None,
         xpath=tree.getpath(element),
         attributes={str(k): str(v) for k, v in element.attrib.items()},
+        kind=kind,
+        group=group,
+        group_attributes=group_attributes,
     )
 
 
@@ -63,6 +132,12 @@ def string_value(element: etree._Element) -> str:
     parts: list[str] = []
     _collect_text(element, parts)
     return _WHITESPACE.sub(" ", "".join(parts)).strip()
+
+
+def compound_text(element: etree._Element) -> str:
+    """The parts of a compound keyword or subject, joined with a space."""
+    parts = [string_value(child) for child in element if isinstance(child.tag, str)]
+    return " ".join(p for p in parts if p) or string_value(element)
 
 
 def _collect_text(element: etree._Element, parts: list[str]) -> None:

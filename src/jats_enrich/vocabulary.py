@@ -9,8 +9,14 @@ from __future__ import annotations
 
 from collections import Counter
 from enum import StrEnum
+from functools import cached_property
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+#: What a vocabulary's terms are matched against: contributor roles, keywords, subjects.
+TargetKind = Literal["role", "keyword", "subject"]
+TARGET_KINDS: tuple[TargetKind, ...] = ("role", "keyword", "subject")
 
 
 class TermStatus(StrEnum):
@@ -66,6 +72,9 @@ class Vocabulary(BaseModel):
     deprecated_identifiers: tuple[str, ...] = Field(
         default=(), description="Older identifiers of the whole vocabulary (e.g. http://credit.casrai.org/)"
     )
+    applies_to: tuple[TargetKind, ...] = Field(
+        default=("keyword", "subject"), description="Which targets its terms are matched against"
+    )
     terms: tuple[Term, ...]
 
     @field_validator("name", "identifier")
@@ -98,9 +107,14 @@ class Vocabulary(BaseModel):
                     )
         return self
 
+    @cached_property
+    def _by_identifier(self) -> dict[str, Term]:
+        return {t.identifier: t for t in self.terms}
+
     def term(self, identifier: str) -> Term | None:
         """The term with this current identifier, if any."""
-        for term in self.terms:
-            if term.identifier == identifier:
-                return term
-        return None
+        return self._by_identifier.get(identifier)
+
+    def replacement(self, term: Term) -> Term | None:
+        """The term that replaces a deprecated one, if the vocabulary names one."""
+        return self.term(term.replaced_by) if term.replaced_by else None

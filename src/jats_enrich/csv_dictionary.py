@@ -1,0 +1,171 @@
+"""Read and write dictionaries as CSV, for spreadsheets.
+
+Columns (a header row names them; order free): ``label``, ``identifier`` (required), ``aliases``
+(several separated by ``|``), ``status`` (draft, stable, deprecated; default stable),
+``replaced_by`` (an identifier), ``lang`` (the label's language: rows of one identifier in other
+languages than English give its translations), and optionally ``vocab`` and ``vocab_identifier``
+(the same on every row). Without ``vocab_identifier``, the vocabulary identifier is the longest
+common prefix of the term identifiers that ends in ``/`` or ``#``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import DictionaryError
+from .limits import MAX_DICTIONARY_BYTES
+from .vocabulary import Term, TermStatus, Vocabulary
+
+REQUIRED = ("label", "identifier")
+KNOWN = (*REQUIRED, "aliases", "status", "replaced_by", "lang", "vocab", "vocab_identifier")
+ALIAS_SEPARATOR = "|"
+
+
+def read_csv(path: Path) -> Vocabulary:
+    text = _read_text(path)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise DictionaryError(f"{path}: header has no {missing[0]!r} column (columns: {', '.join(KNOWN)})")
+    unknown = [c for c in header if c not in KNOWN]
+    if unknown:
+        raise DictionaryError(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(KNOWN)})")
+
+    entries: dict[str, _Entry] = {}
+    names: set[str] = set()
+    vocab_ids: set[str] = set()
+    for number, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        label, identifier = row.get("label", ""), row.get("identifier", "")
+        if not label:
+            raise DictionaryError(f"{path}: line {number}: term {identifier or '?'!r}: missing label")
+        if not identifier:
+            raise DictionaryError(f"{path}: line {number}: term {label!r}: missing identifier")
+        if row.get("vocab"):
+            names.add(row["vocab"])
+        if row.get("vocab_identifier"):
+            vocab_ids.add(row["vocab_identifier"])
+        lang = (row.get("lang") or "").lower().split("-")[0] or None
+        aliases = [a.strip() for a in row.get("aliases", "").split(ALIAS_SEPARATOR) if a.strip()]
+        entry = entries.setdefault(identifier, _Entry(line=number))
+        if lang not in (None, "en"):
+            entry.translations.setdefault(lang, []).extend([label, *aliases])
+            continue
+        if entry.label is not None:
+            raise DictionaryError(
+                f"{path}: line {number}: duplicate identifier {identifier!r} (already on line {entry.line})"
+            )
+        entry.label, entry.aliases = label, aliases
+        entry.status = row.get("status") or "stable"
+        entry.replaced_by = row.get("replaced_by") or None
+
+    if not entries:
+        raise DictionaryError(f"{path}: no terms")
+    if len(names) > 1 or len(vocab_ids) > 1:
+        raise DictionaryError(f"{path}: rows name more than one vocabulary")
+    terms = [_term(path, identifier, entry) for identifier, entry in entries.items()]
+    identifier = vocab_ids.pop() if vocab_ids else _common_prefix(path, [t.identifier for t in terms])
+    try:
+        return Vocabulary(name=names.pop() if names else path.stem, identifier=identifier, terms=tuple(terms))
+    except ValidationError as exc:
+        raise DictionaryError(f"{path}: {_message(exc)}") from None
+
+
+@dataclass
+class _Entry:
+    """What the rows of one identifier say."""
+
+    line: int
+    label: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    status: str = "stable"
+    replaced_by: str | None = None
+    translations: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _term(path: Path, identifier: str, entry: _Entry) -> Term:
+    where = f"{path}: line {entry.line}"
+    if entry.label is None:
+        raise DictionaryError(f"{where}: term {identifier!r}: no English or untagged label")
+    status = entry.status.lower()
+    if status not in {s.value for s in TermStatus}:
+        raise DictionaryError(f"{where}: term {entry.label!r}: status {status!r} is not draft, stable or deprecated")
+    try:
+        return Term(
+            label=entry.label,
+            identifier=identifier,
+            status=TermStatus(status),
+            replaced_by=entry.replaced_by,
+            aliases=tuple(dict.fromkeys(entry.aliases)),
+            translations={lang: tuple(dict.fromkeys(v)) for lang, v in entry.translations.items()},
+        )
+    except ValidationError as exc:
+        raise DictionaryError(f"{where}: term {entry.label!r}: {_message(exc)}") from None
+
+
+def _common_prefix(path: Path, identifiers: list[str]) -> str:
+    prefix = os.path.commonprefix(identifiers)  # noqa: RUF071 -- character-wise on purpose: URIs, not paths
+    cut = max(prefix.rfind("/"), prefix.rfind("#"))
+    if cut < len("https://"):
+        raise DictionaryError(f"{path}: the term identifiers share no base address; add a vocab_identifier column")
+    return prefix[: cut + 1]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_DICTIONARY_BYTES:
+            raise DictionaryError(f"{path}: larger than the {MAX_DICTIONARY_BYTES}-byte limit")
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DictionaryError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise DictionaryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def _message(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    field = ".".join(str(p) for p in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"field {field!r}: {message}" if field else message
+
+
+def write_csv(vocabulary: Vocabulary, path: Path) -> None:
+    from .batch import atomic_write
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["label", "identifier", "aliases", "status", "replaced_by", "lang", "vocab", "vocab_identifier"])
+    for term in vocabulary.terms:
+        writer.writerow(
+            [
+                term.label,
+                term.identifier,
+                ALIAS_SEPARATOR.join(term.aliases),
+                term.status.value,
+                term.replaced_by or "",
+                "",
+                vocabulary.name,
+                vocabulary.identifier,
+            ]
+        )
+        for lang, labels in term.translations.items():
+            writer.writerow(
+                [
+                    labels[0],
+                    term.identifier,
+                    ALIAS_SEPARATOR.join(labels[1:]),
+                    "",
+                    "",
+                    lang,
+                    vocabulary.name,
+                    vocabulary.identifier,
+                ]
+            )
+    atomic_write(path, out.getvalue().encode("utf-8"))
