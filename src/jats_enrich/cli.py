@@ -110,6 +110,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("file", type=Path, metavar="FILE")
     validate.set_defaults(handler=_vocab_validate)
+    for name, handler, what in (
+        ("show", _vocab_show, "the term a label, alias, translation or identifier names, with all it holds"),
+        ("search", _vocab_search, "what a text would match, by which rule, with near misses and their scores"),
+    ):
+        sub = vocab_commands.add_parser(name, help=what, description=f"Print {what}.")
+        sub.add_argument("text", metavar="TEXT")
+        sub.add_argument(
+            "--vocab",
+            action="append",
+            metavar="NAME|FILE",
+            help="dictionaries to look in (default: every shipped one)",
+        )
+        sub.add_argument("--lang", metavar="LANG", help="language of the text (e.g. pt), for translations")
+        sub.set_defaults(handler=handler)
+    convert = vocab_commands.add_parser(
+        "convert",
+        help="convert a dictionary between JSON-LD, CSV and SKOS",
+        description="Read a dictionary in any supported format and write it in the format OUT's suffix names "
+        "(.jsonld, .csv, .ttl, .rdf).",
+    )
+    convert.add_argument("source", type=Path, metavar="IN")
+    convert.add_argument("target", type=Path, metavar="OUT")
+    convert.set_defaults(handler=_vocab_convert)
     vocab.set_defaults(handler=lambda args: _missing_subcommand(vocab))
     return parser
 
@@ -436,4 +459,68 @@ def _vocab_validate(args: argparse.Namespace) -> int:
         f"{args.file}: valid; vocabulary {vocabulary.name!r} ({vocabulary.identifier}), "
         f"{len(vocabulary.terms)} terms, {deprecated} deprecated"
     )
+    return EXIT_OK
+
+
+def _lookup_vocabularies(names: list[str] | None) -> list[Vocabulary]:
+    from .dictionaries import SHIPPED, load_vocabulary
+
+    return [load_vocabulary(name) for name in (names or list(SHIPPED))]
+
+
+def _vocab_show(args: argparse.Namespace) -> int:
+    from .lookup import RULE_EXPLANATIONS, describe_term, explain
+
+    found = explain(args.text, _lookup_vocabularies(args.vocab), args.lang)
+    if found.by_identifier is not None:
+        vocabulary, term, current = found.by_identifier
+        form = "its current identifier" if current else "an older form of its identifier"
+        print(f"{args.text!r} is {form}:")
+        print("\n".join(describe_term(vocabulary, term)))
+        return EXIT_OK
+    if not found.candidates:
+        print(f"{args.text!r} (key {found.key!r}) names no term", file=sys.stderr)
+        return EXIT_FINDINGS
+    for candidate in found.candidates:
+        how = RULE_EXPLANATIONS[candidate.rule]
+        lang = f" ({candidate.lang})" if candidate.lang else ""
+        print(f"{args.text!r} {how} {candidate.matched_label!r}{lang} [{candidate.rule.value}]:")
+        print("\n".join(describe_term(candidate.vocabulary, candidate.term)))
+    return EXIT_OK
+
+
+def _vocab_search(args: argparse.Namespace) -> int:
+    from .lookup import RULE_EXPLANATIONS, explain
+
+    found = explain(args.text, _lookup_vocabularies(args.vocab), args.lang)
+    print(f"text: {args.text!r}  key: {found.key!r}")
+    if found.by_identifier is not None:
+        vocabulary, term, current = found.by_identifier
+        print(f"identifier of {vocabulary.name}:{term.label} ({'current' if current else 'older form'})")
+    for c in found.candidates:
+        print(
+            f"match  {c.rule.value:17s} {c.vocabulary.name}:{c.term.label}  <{c.term.identifier}>  "
+            f"({RULE_EXPLANATIONS[c.rule]} {c.matched_label!r})"
+        )
+    if len(found.candidates) > 1:
+        print("ambiguous: several terms match; a run tags none of them unless --precedence picks a vocabulary")
+    for s in found.suggestions:
+        term = f"{s.vocabulary.name}:{s.term.label}  <{s.term.identifier}>"
+        print(f"near   {s.score:5.1f}             {term}  (via {s.label!r})")
+    if not found.candidates and not found.suggestions and found.by_identifier is None:
+        print("nothing matches, and nothing comes close")
+    return EXIT_OK
+
+
+def _vocab_convert(args: argparse.Namespace) -> int:
+    from .dictionaries import load_dictionary_file, writer_for
+
+    if args.source.resolve() == args.target.resolve():
+        from .errors import UsageError
+
+        raise UsageError(f"{args.target}: would overwrite the input")
+    writer = writer_for(args.target)
+    vocabulary = load_dictionary_file(args.source)
+    writer(vocabulary, args.target)
+    print(f"{args.source} -> {args.target}: {len(vocabulary.terms)} terms", file=sys.stderr)
     return EXIT_OK

@@ -1,0 +1,77 @@
+"""Look terms up the way the tool would: for ``vocab show`` and ``vocab search`` (and any caller
+that wants to know why a text matches what it matches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fuzzy import Suggester, Suggestion
+from .matcher import Candidate, Matcher, MatchRule
+from .normalize import normalize
+from .vocabulary import TargetKind, Term, Vocabulary
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What a text (or an identifier) names in the loaded vocabularies, and why."""
+
+    text: str
+    key: str  # the normalised matching key
+    by_identifier: tuple[Vocabulary, Term, bool] | None  # the term an identifier names, and whether current
+    candidates: tuple[Candidate, ...]  # exact, normalised, alias or translation matches
+    suggestions: tuple[Suggestion, ...]  # near misses, when nothing matched
+
+
+def explain(
+    text: str, vocabularies: list[Vocabulary], lang: str | None = None, kind: TargetKind | None = None
+) -> Explanation:
+    chosen = [v for v in vocabularies if kind is None or kind in v.applies_to]
+    matcher = Matcher(chosen)
+    identified = matcher.identify(text)
+    by_identifier = None
+    if identified is not None and identified.term is not None:
+        by_identifier = (identified.vocabulary, identified.term, identified.current)
+    result = matcher.match(text, lang)
+    suggestions = () if result.candidates else Suggester(chosen).suggest(text, lang, limit=5)
+    return Explanation(
+        text=text,
+        key=normalize(text, lang),
+        by_identifier=by_identifier,
+        candidates=result.distinct_terms,
+        suggestions=suggestions,
+    )
+
+
+RULE_EXPLANATIONS: dict[MatchRule, str] = {
+    MatchRule.EXACT_LABEL: "equals the preferred label",
+    MatchRule.NORMALISED_LABEL: "equals the preferred label after normalisation",
+    MatchRule.ALIAS: "equals an alias (older label, synonym or acronym)",
+    MatchRule.TRANSLATION: "equals a translation",
+    MatchRule.FUZZY: "is a near miss",
+}
+
+
+def describe_term(vocabulary: Vocabulary, term: Term) -> list[str]:
+    """Lines describing a term, for the terminal."""
+    lines = [
+        f"{term.label}",
+        f"  identifier:  {term.identifier}",
+        f"  vocabulary:  {vocabulary.name} ({vocabulary.identifier})",
+        f"  matched to:  {', '.join(vocabulary.applies_to)}",
+        f"  status:      {term.status.value}",
+    ]
+    if term.replaced_by:
+        replacement = vocabulary.term(term.replaced_by)
+        lines.append(f"  replaced by: {replacement.label if replacement else '?'} ({term.replaced_by})")
+    if term.aliases:
+        lines.append(f"  aliases:     {'; '.join(term.aliases)}")
+    for lang, labels in sorted(term.translations.items()):
+        lines.append(f"  {lang + ':':12s} {'; '.join(labels)}")
+    if term.deprecated_identifiers:
+        lines.append(f"  older ids:   {'; '.join(term.deprecated_identifiers)}")
+    if term.domain:
+        lines.append(f"  domain:      {term.domain}")
+    if term.definition:
+        lines.append(f"  definition:  {term.definition}")
+    return lines
