@@ -100,3 +100,21 @@ def test_no_gold_string_is_matched_to_a_term_it_does_not_mean():
     assert wrong == []
     exact_or_variant = [r for r in gold_rows() if r["kind"] in ("exact", "variant")]
     assert matched >= len(exact_or_variant)
+
+
+def test_with_credit_and_casrai_every_output_guarantee_still_holds():
+    from jats_enrich.pipeline import Enricher, EnrichOptions
+
+    enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+    keywords = 0
+    for source in sorted(CORPUS.glob("*.xml")):
+        original = source.read_bytes()
+        first = enricher.enrich_bytes(original, source.name)
+        assert first.report.error is None, source.name
+        assert only_attributes_added(first.output, original), source.name
+        second = enricher.enrich_bytes(first.output, source.name)
+        assert second.output == first.output, source.name
+        keywords += sum(1 for f in first.report.findings if f.element in ("kwd", "subject"))
+        if first.output != original and declares_dtd_in_catalog(original) and not dtd_errors(original):
+            assert dtd_errors(first.output) == [], source.name
+    assert keywords > 1000  # keywords and subjects were targets, not just roles

@@ -505,8 +505,8 @@ def _vocab_search(args: argparse.Namespace) -> int:
     if len(found.candidates) > 1:
         print("ambiguous: several terms match; a run tags none of them unless --precedence picks a vocabulary")
     for s in found.suggestions:
-        term = f"{s.vocabulary.name}:{s.term.label}  <{s.term.identifier}>"
-        print(f"near   {s.score:5.1f}             {term}  (via {s.label!r})")
+        named = f"{s.vocabulary.name}:{s.term.label}  <{s.term.identifier}>"
+        print(f"near   {s.score:5.1f}             {named}  (via {s.label!r})")
     if not found.candidates and not found.suggestions and found.by_identifier is None:
         print("nothing matches, and nothing comes close")
     return EXIT_OK

@@ -10,6 +10,7 @@ in it (``skos:inScheme``, or every concept when the file holds one scheme) is a 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ def read_skos(path: Path) -> Vocabulary:
     except Exception as exc:  # rdflib's parsers raise many kinds; each is a malformed file
         what = "Turtle" if fmt == "turtle" else "RDF/XML"
         message = " ".join(str(exc).split())
+        turtle = re.search(r"at line (\d+).*?Bad syntax \((.*?)\) at \^", message)
+        if turtle:
+            message = f"at line {turtle.group(1)}: {turtle.group(2)}"
         raise DictionaryError(f"{path}: malformed {what}: {message[:300]}") from None
 
     schemes = sorted(set(graph.subjects(RDF.type, SKOS.ConceptScheme)), key=str)
