@@ -53,6 +53,19 @@ class Analysis:
     existing: Existing
 
 
+@dataclass(frozen=True, slots=True)
+class _TextAnalysis:
+    text: str
+    qualifier: Qualifier | None
+    match: MatchResult
+    parts: tuple[Part, ...]
+    suggestions: tuple[Suggestion, ...]
+
+
+#: Distinct (kind, text, language) analyses kept per process; the cache starts over when full.
+TEXT_CACHE_SIZE = 50_000
+
+
 class Analyser:
     """Built once per process from the loaded vocabularies; ``analyse`` runs per target.
 
@@ -68,6 +81,8 @@ class Analyser:
             if applicable:
                 self.matchers[kind] = Matcher(applicable, precedence)
         self._suggesters: dict[TargetKind, Suggester] = {}
+        # The text-level analysis of a string depends only on (kind, text, language): kept.
+        self._texts: dict[tuple[TargetKind, str, str | None], _TextAnalysis] = {}
 
     @property
     def kinds(self) -> frozenset[TargetKind]:
@@ -82,27 +97,36 @@ class Analyser:
 
     def analyse(self, target: Target) -> Analysis:
         matcher = self.matchers[target.kind]
-        text, qualifier = split_qualifier(target.text) if target.kind == "role" else (target.text, None)
-        match = matcher.match(text, target.lang)
+        key = (target.kind, target.text, target.lang)
+        found = self._texts.get(key)
+        if found is None:
+            if len(self._texts) >= TEXT_CACHE_SIZE:
+                self._texts.clear()
+            found = self._texts[key] = self._analyse_text(matcher, target.kind, target.text, target.lang)
+        return Analysis(
+            target=target,
+            text=found.text,
+            qualifier=found.qualifier,
+            match=found.match,
+            parts=found.parts,
+            suggestions=found.suggestions,
+            existing=self._existing(matcher, target),
+        )
+
+    def _analyse_text(self, matcher: Matcher, kind: TargetKind, raw: str, lang: str | None) -> _TextAnalysis:
+        text, qualifier = split_qualifier(raw) if kind == "role" else (raw, None)
+        match = matcher.match(text, lang)
         if not match.candidates and qualifier is not None:
             # "Something (lead)" where Something is no term: report the text as written.
-            text, qualifier = target.text, None
-            match = matcher.match(text, target.lang)
+            text, qualifier = raw, None
+            match = matcher.match(text, lang)
         parts: tuple[Part, ...] = ()
         suggestions: tuple[Suggestion, ...] = ()
         if not match.candidates:
-            parts = self._compound_parts(matcher, target.text, target.lang)
+            parts = self._compound_parts(matcher, raw, lang)
             if not parts:
-                suggestions = self.suggester(target.kind).suggest(text, target.lang)
-        return Analysis(
-            target=target,
-            text=text,
-            qualifier=qualifier,
-            match=match,
-            parts=parts,
-            suggestions=suggestions,
-            existing=self._existing(matcher, target),
-        )
+                suggestions = self.suggester(kind).suggest(text, lang)
+        return _TextAnalysis(text, qualifier, match, parts, suggestions)
 
     def _compound_parts(self, matcher: Matcher, text: str, lang: str | None) -> tuple[Part, ...]:
         """The pieces of a statement naming several terms; () when it is not one."""

@@ -99,6 +99,7 @@ _ATTRIBUTE_SINCE: dict[str, dict[str, str]] = {
 _NLM_ATTRIBUTE_SINCE: dict[str, dict[str, tuple[int, int]]] = {"role": {"content-type": (3, 0)}}
 
 
+@cache
 def declares(version: JatsVersion | None, element: str, attribute: str) -> bool:
     """Does the DTD of ``version`` declare ``attribute`` on ``element``? Unknown version: no."""
     if version is None:

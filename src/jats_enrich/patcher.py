@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .entities import decode_entity
 from .errors import ArticleError
 
 _MARKUP = re.compile(
@@ -171,13 +172,25 @@ def escape_attribute(value: str, quote: str) -> str:
     return value.replace('"', "&quot;") if quote == '"' else value.replace("'", "&apos;")
 
 
+_LINE_ENDS = re.compile(r"\r\n?")
+_REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z_][\w.\-]*));")
+
+
 def _unescape_attribute(raw: str) -> str:
-    # Only to decide whether a value already equals what would be written; the parser has the
-    # authoritative value, this just avoids rewriting identical text.
-    return (
-        raw.replace("&quot;", '"')
-        .replace("&apos;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-    )
+    """The value a parser reads from raw attribute text: line ends and white space normalised,
+    character and entity references decoded (named ones with the JATS entity table).
+
+    Used to decide whether a value already equals what would be written, so that an attribute
+    is never rewritten into another spelling of the same value.
+    """
+    text = _LINE_ENDS.sub("\n", raw).replace("\t", " ").replace("\n", " ")
+
+    def decode(m: re.Match[str]) -> str:
+        hexadecimal, decimal, name = m.groups()
+        if hexadecimal:
+            return chr(int(hexadecimal, 16))
+        if decimal:
+            return chr(int(decimal))
+        return decode_entity(name)
+
+    return _REFERENCE.sub(decode, text)

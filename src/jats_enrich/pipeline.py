@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,9 +18,9 @@ from .analyse import Analyser
 from .config import Targets
 from .decide import Decision, Edit, Policy, decide
 from .dictionaries import load_vocabulary
+from .engines import Writer, writer_for
 from .errors import ArticleError
 from .findings import ArticleReport, Finding
-from .patcher import AttributeChange, apply_changes, element_indices
 from .placement import place_group_attributes
 from .reader import Article, read_article
 from .targets import find_targets
@@ -39,6 +40,8 @@ class EnrichOptions(BaseModel):
     targets: Targets = Field(default_factory=Targets)
     policy: Policy = Field(default_factory=Policy)
     write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
+    engine: Literal["lxml", "xslt"] = Field(default="lxml", description="How the edits are applied")
+    stylesheet: Path | None = Field(default=None, description="xslt engine: a stylesheet importing the shipped one")
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,14 @@ class Enricher:
         loaded = [v.model_copy(update={"applies_to": overrides[v.name]}) if v.name in overrides else v for v in loaded]
         self.vocabularies = loaded
         self.analyser = Analyser(loaded, self.options.precedence)
+        self._writer: Writer | None = None
+
+    @property
+    def writer(self) -> Writer:
+        """The engine's writer, created on first use (the xslt one compiles its stylesheet)."""
+        if self._writer is None:
+            self._writer = writer_for(self.options.engine, self.options.stylesheet)
+        return self._writer
 
     def decide_article(self, article: Article) -> tuple[list[Decision], list[Edit]]:
         """The decision for every target of the article, in document order, and the group edits."""
@@ -72,7 +83,8 @@ class Enricher:
         try:
             article = read_article(data, source)
             decisions, group_edits = self.decide_article(article)
-            output = self._write(article, decisions, group_edits) if self.options.write else article.data
+            edits = [d.edit for d in decisions if d.edit is not None] + group_edits
+            output = self.writer.write(article, edits) if self.options.write else article.data
         except ArticleError as exc:
             return EnrichResult(output=None, report=ArticleReport(path=source, error=str(exc)))
         report = ArticleReport(
@@ -90,17 +102,3 @@ class Enricher:
             error = f"{path}: cannot read: {exc.strerror or exc}"
             return EnrichResult(output=None, report=ArticleReport(path=str(path), error=error))
         return self.enrich_bytes(data, str(path))
-
-    @staticmethod
-    def _write(article: Article, decisions: list[Decision], group_edits: list[Edit]) -> bytes:
-        edits = [d.edit for d in decisions if d.edit is not None] + group_edits
-        if not edits:
-            return article.data
-        positions = element_indices(article.root, (e.element for e in edits))
-        changes = [
-            AttributeChange(
-                index=positions[e.element], name=e.name, attributes=e.set_attributes, remove=e.remove_attributes
-            )
-            for e in edits
-        ]
-        return apply_changes(article.data, article.root, changes, article.source)

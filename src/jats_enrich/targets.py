@@ -34,7 +34,7 @@ KIND_OF: dict[str, TargetKind] = {
 }
 GROUP_OF: dict[TargetKind, str] = {"keyword": "kwd-group", "subject": "subj-group"}
 GROUP_ATTRIBUTES = ("vocab", "vocab-identifier")
-_LANG = etree.XPath("ancestor-or-self::*[@xml:lang][1]/@xml:lang")
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -106,7 +106,6 @@ def _group_type_wanted(group: etree._Element, kind: TargetKind, settings: Target
 def _target(
     tree: etree._ElementTree, element: etree._Element, kind: TargetKind, group: etree._Element | None = None
 ) -> Target:
-    langs = _LANG(element)
     line = element.sourceline
     name = str(element.tag)
     text = compound_text(element) if name.startswith("compound-") else string_value(element)
@@ -117,7 +116,7 @@ def _target(
         element=element,
         name=name,
         text=text,
-        lang=str(langs[0]) if isinstance(langs, list) and langs else None,
+        lang=language_of(element),
         line=line if isinstance(line, int) else None,
         xpath=tree.getpath(element),
         attributes={str(k): str(v) for k, v in element.attrib.items()},
@@ -125,6 +124,18 @@ def _target(
         group=group,
         group_attributes=group_attributes,
     )
+
+
+def language_of(element: etree._Element) -> str | None:
+    """The xml:lang in effect: the element's own, else its nearest ancestor's."""
+    lang = element.get(XML_LANG)
+    if lang is not None:
+        return str(lang)
+    for ancestor in element.iterancestors():
+        lang = ancestor.get(XML_LANG)
+        if lang is not None:
+            return str(lang)
+    return None
 
 
 def string_value(element: etree._Element) -> str:
