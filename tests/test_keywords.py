@@ -84,15 +84,17 @@ def test_a_skos_thesaurus_end_to_end_on_a_bilingual_article():
         (24, "tagged", "Open data", "translation"),
         (25, "deprecated", "Data availability", "translation"),
         (26, "unmatched", None, None),
-        (29, "tagged", "Reproducibility", "exact-label"),
+        (29, "conflict", "Reproducibility", "exact-label"),  # its group names another vocabulary
         (36, "tagged", "Reproducibility", "translation"),  # a translated sub-article
         (37, "tagged", "Data sharing", "translation"),
     ]
     out = result.output.decode()
-    # One vocabulary per group: vocab on the group, once; a group already naming another
-    # vocabulary keeps it, and its term carries its own.
-    assert out.count(f'vocab="open-science-thesaurus" vocab-identifier="{OS}"') == 4
-    assert f'<kwd vocab="open-science-thesaurus" vocab-identifier="{OS}" vocab-term="Reproducibility"' in out
+    # vocab on the group only where every term of the group is tagged from this vocabulary (the
+    # sub-article's); elsewhere on each tagged term, so that no untagged keyword inherits it.
+    assert out.count(f'vocab="open-science-thesaurus" vocab-identifier="{OS}"') == 6
+    assert f'<kwd-group vocab="open-science-thesaurus" vocab-identifier="{OS}">' in out
+    assert f'<kwd vocab="open-science-thesaurus" vocab-identifier="{OS}" vocab-term="Open access"' in out
+    assert "<kwd>Citizen science</kwd>" in out and "<kwd>Reproducibility</kwd>" in out
     assert only_attributes_added(result.output, original)
     replaced = enricher("credit", str(THESAURUS), replace_deprecated=True).enrich_bytes(original, "k")
     assert {f.line: f.term for f in replaced.report.findings if f.outcome.value == "tagged"}[19] == "Data sharing"

@@ -38,6 +38,7 @@ class Existing:
     degree: str | None
     term_identifier: IdentifierMatch | None  # what vocab-term-identifier names
     vocab_identifier: IdentifierMatch | None  # what vocab-identifier names
+    inherited_vocab_identifier: IdentifierMatch | None  # what the group's vocab-identifier names
     term_label: MatchResult | None  # what vocab-term names
     content_type_identifier: IdentifierMatch | None  # what content-type names, if an identifier we know
 
@@ -159,6 +160,7 @@ class Analyser:
         identify = matcher.identify
         term_identifier = attributes.get("vocab-term-identifier")
         vocab_identifier = attributes.get("vocab-identifier")
+        group_identifier = (target.group_attributes or {}).get("vocab-identifier")
         label = attributes.get("vocab-term")
         return Existing(
             attributes=attributes,
@@ -167,6 +169,7 @@ class Analyser:
             degree=target.attributes.get("degree-contribution"),
             term_identifier=identify(term_identifier) if term_identifier else None,
             vocab_identifier=identify(vocab_identifier) if vocab_identifier else None,
+            inherited_vocab_identifier=identify(group_identifier) if group_identifier else None,
             term_label=matcher.match(label) if label else None,
             content_type_identifier=identify(content_type) if content_type else None,
         )

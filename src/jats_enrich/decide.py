@@ -29,8 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .analyse import Analysis, Part
 from .fuzzy import Suggestion
-from .jats_version import TERM_ATTRIBUTES, VOCAB_ATTRIBUTES, JatsVersion, declares
-from .matcher import MatchRule
+from .jats_version import GROUP_ATTRIBUTES, TERM_ATTRIBUTES, VOCAB_ATTRIBUTES, JatsVersion, declares
+from .matcher import IdentifierMatch, MatchRule
 from .profiles import Profile, label_for
 from .qualifiers import Degree
 from .targets import Target
@@ -104,6 +104,7 @@ class Decision:
     degree: Degree | None = None
     found_identifier: str | None = None
     edit: Edit | None = None
+    group_edit: Edit | None = None  # on the keyword's or subject's group (an --upgrade of its vocab)
     note: str | None = None
     parts: tuple[Part, ...] = field(default=())
     suggestions: tuple[Suggestion, ...] = field(default=())
@@ -157,7 +158,7 @@ class _Decider:
         if claimed:
             claim, term = next(iter(claimed.values()))
             said = Meaning(claim.vocabulary, term, "identifier", term.label)
-            if meaning is not None and meaning.term.identifier != term.identifier:
+            if meaning is not None and meaning.term.identifier != term.identifier and not _replaces(term, meaning):
                 return self._result(
                     Outcome.CONFLICT,
                     said,
@@ -170,6 +171,8 @@ class _Decider:
                     said,
                     note=f"{claim.attribute} says {term.label} but the text names several terms; left unchanged",
                 )
+            if meaning is not None and meaning.term.identifier != term.identifier:
+                meaning = said  # the markup already names the deprecated term's replacement
             return self._place(meaning or said)
         if unknown:
             known = f"carries {', '.join(unknown)}, which no loaded dictionary knows; left unchanged"
@@ -242,7 +245,51 @@ class _Decider:
 
     # -- where the identity goes -------------------------------------------------------------
 
+    def _vocabulary_state(self, attributes: dict[str, str], named: IdentifierMatch | None, meaning: Meaning) -> str:
+        """Whether ``vocab`` / ``vocab-identifier`` name the meaning's vocabulary: "none" (absent),
+        "current", "older" (a known older form: vocab="CRediT", a deprecated address), "foreign"."""
+        vocabulary = meaning.vocabulary
+        states = set()
+        vocab = attributes.get("vocab")
+        if vocab is not None:
+            if vocab == vocabulary.name:
+                states.add("current")
+            else:
+                states.add("older" if vocab.casefold() == vocabulary.name.casefold() else "foreign")
+        identifier = attributes.get("vocab-identifier")
+        if identifier is not None:
+            if identifier == vocabulary.identifier:
+                states.add("current")
+            elif named is not None and named.term is None and named.vocabulary.name == vocabulary.name:
+                states.add("older")
+            else:
+                states.add("foreign")
+        for state in ("foreign", "older", "current"):
+            if state in states:
+                return state
+        return "none"
+
     def _place(self, meaning: Meaning) -> Decision:
+        e = self.a.existing
+        own = self._vocabulary_state(e.attributes, e.vocab_identifier, meaning)
+        if own == "foreign":
+            named = ", ".join(f'{k}="{v}"' for k, v in e.attributes.items() if k in ("vocab", "vocab-identifier"))
+            return self._result(
+                Outcome.CONFLICT,
+                meaning,
+                note=f"the text means {meaning.vocabulary.name}:{meaning.term.label} but the element says "
+                f"{named}; left unchanged",
+            )
+        if own == "none" and e.inherited:
+            group = self._vocabulary_state(e.inherited, e.inherited_vocab_identifier, meaning)
+            if group == "foreign":
+                named = ", ".join(f'{k}="{v}"' for k, v in e.inherited.items())
+                return self._result(
+                    Outcome.CONFLICT,
+                    meaning,
+                    note=f"the text means {meaning.vocabulary.name}:{meaning.term.label} but its "
+                    f"<{self._group_name()}> says {named}; left unchanged",
+                )
         if meaning.term.status is TermStatus.DEPRECATED:
             replacement = meaning.vocabulary.replacement(meaning.term)
             if replacement is None or not self.policy.replace_deprecated:
@@ -268,10 +315,17 @@ class _Decider:
         old_content_type = ct is not None and not (ct.current and ct.term is not None)
         found = _describe(stale, e.content_type if old_content_type else None)
         present = dict(e.attributes) | ({"degree-contribution": e.degree} if e.degree is not None else {})
-        # A keyword's group may carry vocab and vocab-identifier for it; only the same ones count.
-        inherited = {k: v for k, v in e.inherited.items() if k not in present and wanted.get(k) == v}
-        missing = {k: v for k, v in wanted.items() if k not in present and k not in inherited}
+        group_found, group_edit = self._group_upgrade(meaning)
+        if e.inherited and not ("vocab" in e.attributes or "vocab-identifier" in e.attributes):
+            # The keyword's group carries vocab and vocab-identifier for it (current, or an older
+            # form handled on the group itself): the term needs only its own two.
+            wanted = {k: v for k, v in wanted.items() if k not in GROUP_ATTRIBUTES}
+        missing = {k: v for k, v in wanted.items() if k not in present}
         degree_note = self._degree_note()
+        if group_found:
+            found = _join(found, group_found)
+            if not self.policy.upgrade:
+                group_edit = None
 
         if found and self.policy.upgrade:
             changes = {k: v for k, v in wanted.items() if present.get(k) != v}
@@ -280,7 +334,8 @@ class _Decider:
                 Outcome.UPGRADED,
                 meaning,
                 found_identifier=found,
-                edit=Edit.on(self.a.target, changes, remove),
+                edit=Edit.on(self.a.target, changes, remove) if changes or remove else None,
+                group_edit=group_edit,
                 note=_join(f"rewrote {found} into the current form", degree_note),
             )
         if found:
@@ -350,6 +405,10 @@ class _Decider:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _group_name(self) -> str:
+        group = self.a.target.group
+        return str(group.tag) if group is not None else "group"
+
     def _vocab_attributes(self, meaning: Meaning) -> dict[str, str]:
         """The JATS4R form: vocab, vocab-identifier, vocab-term (the profile's label), term URI."""
         attributes = {
@@ -364,7 +423,8 @@ class _Decider:
         return attributes
 
     def _stale_vocab_attributes(self, meaning: Meaning) -> dict[str, str]:
-        """Vocab attributes present in another form than the current one."""
+        """Vocab attributes present in an older form of the current one. (Values naming another
+        vocabulary or term never get here: they are conflicts.)"""
         e = self.a.existing.attributes
         current = {
             "vocab": {meaning.vocabulary.name},
@@ -374,6 +434,19 @@ class _Decider:
             "vocab-term": {label_for(meaning.term, "niso"), label_for(meaning.term, "jats4r")},
         }
         return {name: value for name, value in e.items() if value not in current[name]}
+
+    def _group_upgrade(self, meaning: Meaning) -> tuple[str | None, Edit | None]:
+        """An older vocab / vocab-identifier on the keyword's group: its description, and the
+        edit of the group that --upgrade makes."""
+        e = self.a.existing
+        group = self.a.target.group
+        if group is None or "vocab" in e.attributes or "vocab-identifier" in e.attributes or not e.inherited:
+            return None, None
+        if self._vocabulary_state(e.inherited, e.inherited_vocab_identifier, meaning) != "older":
+            return None, None
+        found = ", ".join(f'{k}="{v}"' for k, v in e.inherited.items()) + f" on its <{self._group_name()}>"
+        current = {"vocab": meaning.vocabulary.name, "vocab-identifier": meaning.vocabulary.identifier}
+        return found, Edit(group, str(group.tag), current)
 
     def _degree(self) -> Degree | None:
         q = self.a.qualifier
@@ -390,7 +463,7 @@ class _Decider:
             shown = str(self.version) if self.version else "unknown"
             return f"degree {q.degree.value}: JATS {shown} has no degree-contribution"
         existing = self.a.existing.degree
-        if existing is not None and existing != q.degree.value:
+        if existing is not None and existing.casefold() != q.degree.value:
             return f'the text says {q.degree.value} but degree-contribution="{existing}"; left as it is'
         return None
 
@@ -420,6 +493,11 @@ def _older_form(generic: bool, meaning: Meaning) -> str:
     if generic:
         return f"a deprecated address of the whole vocabulary; the term is {meaning.term.identifier}"
     return f"older form of {meaning.term.identifier}"
+
+
+def _replaces(term: Term, meaning: Meaning) -> bool:
+    """Is ``term`` the replacement of the deprecated term ``meaning`` names?"""
+    return meaning.term.status is TermStatus.DEPRECATED and meaning.term.replaced_by == term.identifier
 
 
 def _join(*notes: str | None) -> str | None:

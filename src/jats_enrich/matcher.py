@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote
 
-from .normalize import base_language, normalize
+from .normalize import base_language, compatibility_form, normalize, single_spaces, without_trailing_punctuation
 from .vocabulary import Term, Vocabulary
 
 
@@ -86,7 +86,21 @@ class _Entry:
     vocabulary: Vocabulary
     term: Term
     label: str
+    rule: MatchRule
     lang: str | None = None
+
+
+def is_acronym(label: str) -> bool:
+    """A short label of capitals ("ALMs", "APC", "COVID-19"): matched with its case, as
+    case folding would make it a word ("Alms")."""
+    letters = [c for c in label if c.isalpha()]
+    capitals = sum(1 for c in letters if c.isupper())
+    return len(label) <= 12 and not any(c.isspace() for c in label) and capitals >= 2 and 2 * capitals >= len(letters)
+
+
+def acronym_key(text: str) -> str:
+    """Acronyms compare after compatibility forms and trailing punctuation, but with their case."""
+    return single_spaces(without_trailing_punctuation(compatibility_form(text)))
 
 
 #: Distinct (text, language) pairs whose match results are kept; the cache starts over when full.
@@ -110,9 +124,9 @@ class Matcher:
         self.vocabularies: tuple[Vocabulary, ...] = tuple(vocabularies)
         # When several vocabularies define a text, the first of these names that is among them wins.
         self.precedence: tuple[str, ...] = tuple(precedence)
-        self._labels: dict[str, list[_Entry]] = defaultdict(list)
-        self._aliases: dict[str, list[_Entry]] = defaultdict(list)
-        self._translations: dict[str, list[_Entry]] = defaultdict(list)
+        self._names: dict[str, list[_Entry]] = defaultdict(list)  # labels and aliases, by key
+        self._acronyms: dict[str, list[_Entry]] = defaultdict(list)  # "ALMs", "APC": case kept
+        self._translations: dict[tuple[str, str], list[_Entry]] = defaultdict(list)  # by (lang, key)
         self._identifiers: dict[str, list[tuple[Vocabulary, Term | None]]] = defaultdict(list)
         languages: set[str] = set()
         for vocabulary in self.vocabularies:
@@ -120,13 +134,13 @@ class Matcher:
             for old in vocabulary.deprecated_identifiers:
                 self._identify(old, vocabulary, None)
             for term in vocabulary.terms:
-                self._add(self._labels, _Entry(vocabulary, term, term.label))
+                self._add(_Entry(vocabulary, term, term.label, MatchRule.NORMALISED_LABEL))
                 for alias in term.aliases:
-                    self._add(self._aliases, _Entry(vocabulary, term, alias))
+                    self._add(_Entry(vocabulary, term, alias, MatchRule.ALIAS))
                 for lang, labels in term.translations.items():
                     languages.add(lang)
                     for label in labels:
-                        self._add(self._translations, _Entry(vocabulary, term, label, lang))
+                        self._add(_Entry(vocabulary, term, label, MatchRule.TRANSLATION, lang))
                 self._identify(term.identifier, vocabulary, term)
                 for old in term.deprecated_identifiers:
                     self._identify(old, vocabulary, term)
@@ -134,11 +148,17 @@ class Matcher:
         # Role strings repeat a lot across a batch ("Methodology", "Editor"): remember results.
         self._cache: dict[tuple[str, str | None], MatchResult] = {}
 
-    @staticmethod
-    def _add(index: dict[str, list[_Entry]], entry: _Entry) -> None:
-        bucket = index[normalize(entry.label, entry.lang)]
+    def _add(self, entry: _Entry) -> None:
+        if is_acronym(entry.label):
+            bucket = self._acronyms[acronym_key(entry.label)]
+        elif entry.lang is not None:
+            bucket = self._translations[(entry.lang, normalize(entry.label, entry.lang))]
+        else:
+            bucket = self._names[normalize(entry.label)]
         for e in bucket:
             if e.term.identifier == entry.term.identifier and e.vocabulary.name == entry.vocabulary.name:
+                if RULE_ORDER.index(entry.rule) < RULE_ORDER.index(e.rule):
+                    bucket[bucket.index(e)] = entry
                 return
         bucket.append(entry)
 
@@ -150,10 +170,13 @@ class Matcher:
     def match(self, text: str, lang: str | None = None) -> MatchResult:
         """Candidates for ``text`` (whitespace already collapsed), written in language ``lang``.
 
-        Labels are looked up by normalised key, so every term whose label is the text (exactly
-        or up to normalisation) is a candidate, whichever vocabulary it comes from; a candidate
-        whose label is the text byte for byte is marked exact-label. Translations in the text's
-        own language are preferred; then any language (articles often omit or misstate xml:lang).
+        Every term whose label, alias or translation is the text (exactly or up to
+        normalisation) is found, in whichever vocabulary. Within one vocabulary the best rule
+        wins (label, then alias, then translation); when several vocabularies each have the
+        text, the first of them in ``precedence`` wins, else all are returned (ambiguous).
+        Translations are tried in the text's language only when it is known, in every language
+        of the dictionaries when it is not. An acronym ("ALMs", "APC") matches only with its
+        own capitals: "Alms" is not "ALMs".
         """
         lang = base_language(lang)
         cached = self._cache.get((text, lang))
@@ -164,29 +187,28 @@ class Matcher:
         return cached
 
     def _match(self, text: str, lang: str | None) -> MatchResult:
-        keys = dict.fromkeys((normalize(text, lang), normalize(text)))
-        first_key = next(iter(keys))
-        for index, rule in ((self._labels, MatchRule.NORMALISED_LABEL), (self._aliases, MatchRule.ALIAS)):
-            for key in keys:
-                entries = index.get(key)
-                if entries:
-                    return self._result(text, key, entries, rule)
-        order = ([lang] if lang in self.languages else []) + [lang_ for lang_ in self.languages if lang_ != lang]
-        for lang_ in order:
-            key = normalize(text, lang_)
-            entries = [e for e in self._translations.get(key, ()) if e.lang == lang_]
-            if entries:
-                return self._result(text, key, entries, MatchRule.TRANSLATION)
-        return MatchResult(text=text, key=first_key)
-
-    def _by_precedence(self, entries: list[_Entry]) -> list[_Entry]:
-        names = {e.vocabulary.name for e in entries}
-        if len(names) < 2:
-            return entries
-        for name in self.precedence:
-            if name in names:
-                return [e for e in entries if e.vocabulary.name == name]
-        return entries
+        key = normalize(text, lang)
+        found: list[_Entry] = []
+        for k in dict.fromkeys((key, normalize(text))):
+            found += self._names.get(k, ())
+        found += self._acronyms.get(acronym_key(text), ())
+        for language in (lang,) if lang is not None else self.languages:
+            if language in self.languages:
+                found += self._translations.get((language, normalize(text, language)), ())
+        if not found:
+            return MatchResult(text=text, key=key)
+        best: dict[str, list[_Entry]] = {}
+        for entry in found:  # per vocabulary, only the entries of its best rule
+            kept = best.setdefault(entry.vocabulary.name, [])
+            if not kept or RULE_ORDER.index(entry.rule) < RULE_ORDER.index(kept[0].rule):
+                best[entry.vocabulary.name] = [entry]
+            elif entry.rule is kept[0].rule and all(e.term.identifier != entry.term.identifier for e in kept):
+                kept.append(entry)
+        names = list(best)
+        if len(names) > 1:
+            names = next(([n] for n in self.precedence if n in best), names)
+        entries = [e for n in names for e in best[n]]
+        return self._result(text, key, entries)
 
     def identify(self, identifier: str) -> IdentifierMatch | None:
         """The term or vocabulary an identifier names (current or older form), if exactly one."""
@@ -203,13 +225,13 @@ class Matcher:
                 return vocabulary
         return None
 
-    def _result(self, text: str, key: str, entries: list[_Entry], rule: MatchRule) -> MatchResult:
+    @staticmethod
+    def _result(text: str, key: str, entries: list[_Entry]) -> MatchResult:
         def rule_for(entry: _Entry) -> MatchRule:
-            if rule is MatchRule.NORMALISED_LABEL and entry.label == text.strip():
+            if entry.rule is MatchRule.NORMALISED_LABEL and entry.label == text.strip():
                 return MatchRule.EXACT_LABEL
-            return rule
+            return entry.rule
 
-        entries = self._by_precedence(entries)
         candidates = sorted(
             (
                 Candidate(

@@ -26,7 +26,9 @@ _SPACES = re.compile(r"\s+")
 #: Punctuation inside a label that only separates words: "Writing: review", "Writing (review)",
 #: quotes. Commas, semicolons and slashes are not here: they separate roles (see compounds.py).
 _WORD_SEPARATORS = re.compile(r"[:.()\[\]{}\"“”‘’'«»]")
-_TRAILING_PUNCTUATION = re.compile(r"[\s.,;:!?\u2026]+$")
+#: Trailing punctuation that closes a list item ("Supervision;"); not "?" or "!", which say
+#: something ("Software?").
+_TRAILING_PUNCTUATION = re.compile(r"[\s.,;:\u2026]+$")
 _BRITISH_ISATION = re.compile(r"(?<=\w)isation(s?)\b")
 _CONJUNCTION_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
 

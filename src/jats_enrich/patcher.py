@@ -105,8 +105,9 @@ def split_bom(data: bytes, declared: str | None) -> tuple[bytes, bytes, str]:
     except LookupError:
         raise ArticleError(f"unknown encoding {declared!r}") from None
     if codec in ("utf-16", "utf-32"):
-        # Without a BOM these mean big-endian (XML 1.0, appendix F).
-        codec += "-be"
+        # No BOM: the byte order shows in how '<' is written (XML 1.0, appendix F).
+        little = data.startswith(b"<\x00")
+        codec += "-le" if little else "-be"
     return b"", data, codec
 
 

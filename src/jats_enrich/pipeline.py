@@ -75,8 +75,8 @@ class Enricher:
         """The decision for every target of the article, in document order, and the group edits."""
         policy = self.options.policy
         targets = find_targets(article, self.options.targets, self.analyser.kinds)
-        decisions = [decide(self.analyser.analyse(t), article.version, policy) for t in targets]
-        return place_group_attributes(decisions, article.version)
+        decisions = [decide(self.analyser.analyse(t), t.version, policy) for t in targets]
+        return place_group_attributes(decisions)
 
     def enrich_bytes(self, data: bytes, source: str = "<bytes>") -> EnrichResult:
         """Enrich one article given as bytes; errors become the report's ``error``, never exceptions."""

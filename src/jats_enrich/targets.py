@@ -21,6 +21,7 @@ from lxml import etree
 
 from .config import TARGET_ELEMENTS, TargetElement, Targets
 from .entities import decode_entity
+from .jats_version import JatsVersion, detect_version
 from .reader import Article
 from .vocabulary import TargetKind
 
@@ -52,6 +53,7 @@ class Target:
     kind: TargetKind = "role"
     group: etree._Element | None = None  # the kwd-group or subj-group of a keyword or subject
     group_attributes: dict[str, str] | None = None  # its vocab and vocab-identifier, when present
+    version: JatsVersion | None = None  # of the article the element is in (article sets mix them)
 
 
 def contributor_roles(article: Article) -> list[Target]:
@@ -67,6 +69,7 @@ def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | f
     if not names:
         return []
     tree = article.tree
+    versions = _Versions(article)
     found = []
     for element in article.root.iter(*names):
         name = str(element.tag)
@@ -75,13 +78,32 @@ def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | f
             parent = element.getparent()
             if parent is None or parent.tag not in CONTRIBUTOR_PARENTS:
                 continue
-            found.append(_target(tree, element, kind))
+            found.append(_target(tree, element, kind, versions.of(element)))
             continue
         group = _group(element, GROUP_OF[kind])
         if group is None or not _group_type_wanted(group, kind, settings):
             continue
-        found.append(_target(tree, element, kind, group))
+        found.append(_target(tree, element, kind, versions.of(element), group))
     return found
+
+
+class _Versions:
+    """The JATS version of the article each element is in: the document's, or in an article set
+    (pmc-articleset), each article's own @dtd-version."""
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.wrapped: dict[etree._Element, JatsVersion | None] = {}
+
+    def of(self, element: etree._Element) -> JatsVersion | None:
+        root = self.article.root
+        if root.tag == "article":
+            return self.article.version
+        for ancestor in element.iterancestors("article"):
+            if ancestor not in self.wrapped:
+                self.wrapped[ancestor] = detect_version(ancestor.get("dtd-version"), None)
+            return self.wrapped[ancestor]
+        return None
 
 
 def _group(element: etree._Element, group_name: str) -> etree._Element | None:
@@ -104,7 +126,11 @@ def _group_type_wanted(group: etree._Element, kind: TargetKind, settings: Target
 
 
 def _target(
-    tree: etree._ElementTree, element: etree._Element, kind: TargetKind, group: etree._Element | None = None
+    tree: etree._ElementTree,
+    element: etree._Element,
+    kind: TargetKind,
+    version: JatsVersion | None,
+    group: etree._Element | None = None,
 ) -> Target:
     line = element.sourceline
     name = str(element.tag)
@@ -123,6 +149,7 @@ def _target(
         kind=kind,
         group=group,
         group_attributes=group_attributes,
+        version=version,
     )
 
 
