@@ -225,6 +225,18 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
         help="label written as vocab-term: NISO's (default) or JATS4R's list (\"Formal Analysis\")",
     )
     parser.add_argument(
+        "--engine",
+        choices=("lxml", "xslt"),
+        help="how the attributes are written: lxml (default) or the XSLT 3.0 stylesheet run by Saxon; both give "
+        "the same bytes",
+    )
+    parser.add_argument(
+        "--xslt",
+        type=Path,
+        metavar="FILE",
+        help="with --engine xslt: your stylesheet, importing urn:jats-enrich:xslt:enrich.xsl (see the README)",
+    )
+    parser.add_argument(
         "--fail-on",
         type=_outcomes,
         metavar="OUTCOME,...",
@@ -318,6 +330,7 @@ def _run(args: argparse.Namespace, out_dir: Path | None) -> int:
 
     settings = _settings(args)
     enricher = Enricher(_options(settings, write=out_dir is not None))
+    enricher.writer  # noqa: B018 -- a bad engine option or stylesheet fails now, before any article
     jobs = discover(args.inputs, exclude=out_dir)
     if not jobs:
         raise UsageError(f"no *.xml or *.nxml articles found in {', '.join(map(str, args.inputs))}")
@@ -356,6 +369,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         "fail_on": args.fail_on,
         "thresholds": {"accept_fuzzy": args.accept_fuzzy} if args.accept_fuzzy is not None else None,
         "targets": {"elements": args.targets} if args.targets else None,
+        "engine": args.engine,
+        "xslt": str(args.xslt) if args.xslt else None,
     }
     return load_settings(args.config, {k: v for k, v in flags.items() if v is not None})
 
@@ -379,6 +394,8 @@ def _options(settings: Settings, write: bool) -> EnrichOptions:
         targets=settings.targets,
         policy=policy,
         write=write,
+        engine=settings.engine,
+        stylesheet=Path(settings.xslt) if settings.xslt else None,
     )
 
 

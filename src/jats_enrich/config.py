@@ -11,6 +11,7 @@ keys are an error, named with the file. Dictionary paths are relative to the con
     legacy = "content-type"              # or "skip"
     replace_deprecated = false
     fail_on = ["conflict"]
+    engine = "lxml"                      # or "xslt"; xslt = "my.xsl" for a stylesheet of your own
 
     [thresholds]
     accept_fuzzy = 95                    # leave out: never apply near misses
@@ -69,6 +70,8 @@ class Settings(_Strict):
     legacy: Literal["content-type", "skip"] = "content-type"
     replace_deprecated: bool = False
     fail_on: tuple[str, ...] = ()
+    engine: Literal["lxml", "xslt"] = "lxml"
+    xslt: str | None = None
     thresholds: Thresholds = Field(default_factory=Thresholds)
     targets: Targets = Field(default_factory=Targets)
     applies_to: dict[str, tuple[TargetKind, ...]] = Field(default_factory=dict)
@@ -122,7 +125,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
-    """Dictionary file paths in the file are relative to it; shipped names stay names."""
+    """Dictionary and stylesheet paths in the file are relative to it; shipped names stay names."""
+    if isinstance(data.get("xslt"), str):
+        data = {**data, "xslt": str(base / data["xslt"])}
     vocab = data.get("vocab")
     if isinstance(vocab, list):
         from .dictionaries import SHIPPED

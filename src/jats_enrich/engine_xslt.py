@@ -3,11 +3,11 @@ writes the attributes; they are then carried into the original bytes.
 
 Per article: the bytes are prepared for Saxon (DOCTYPE dropped so that nothing is ever fetched,
 named entities turned into character references from the JATS entity table, so that no DTD is
-needed); the decided edits go to the stylesheet as a JSON parameter keyed by fn:path(); Saxon's
-output is parsed back and, for every element that can carry a vocabulary identity, the attributes
-the stylesheet added, changed or removed become edits of the original bytes (patcher.py). Nothing
-else of Saxon's serialisation is used, which is how the file keeps its declaration, DOCTYPE,
-entity references, line endings, encoding and quoting.
+needed); the decided edits go to the stylesheet as a JSON parameter keyed by fn:path(); on the
+stylesheet's result tree, a second (internal) stylesheet lists the attributes of every element
+that can carry a vocabulary identity, and those the stylesheet added, changed or removed become
+edits of the original bytes (patcher.py). The result is never serialised: the file keeps its
+declaration, DOCTYPE, entity references, line endings, encoding and quoting.
 
 One Saxon processor and one compiled stylesheet per process (per stylesheet), created on first use.
 """
@@ -27,7 +27,6 @@ from .decide import Edit
 from .engines import in_attribute_order
 from .entities import entity_table
 from .errors import ArticleError, UsageError
-from .limits import ARTICLE_PARSER_OPTIONS
 from .patcher import AttributeChange, apply_changes, element_indices, split_bom
 from .reader import Article
 
@@ -57,7 +56,7 @@ _ENTITY = re.compile(r"&([A-Za-z_][\w.\-]*);")
 class XsltWriter:
     def __init__(self, stylesheet: Path | None = None) -> None:
         self.stylesheet = stylesheet
-        self.processor, self.executable = _compiled(str(stylesheet.resolve()) if stylesheet else None)
+        self.processor, self.executable, self.lister = _compiled(str(stylesheet.resolve()) if stylesheet else None)
 
     def write(self, article: Article, edits: list[Edit]) -> bytes:
         decisions = {
@@ -70,28 +69,41 @@ class XsltWriter:
             return article.data
         return apply_changes(article.data, article.root, changes, article.source)
 
-    def _transform(self, article: Article, decisions: dict[str, Any]) -> etree._Element:
+    def _transform(self, article: Article, decisions: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+        """(element name, attributes) of every identity element of the stylesheet's result."""
         from saxonche import PySaxonApiError
 
         text = saxon_input(article)
         try:
             document = self.processor.parse_xml(xml_text=text)
             self.executable.set_parameter("decisions", self.processor.make_string_value(json.dumps(decisions)))
-            output = self.executable.transform_to_string(xdm_node=document)
+            result = self.executable.transform_to_value(xdm_node=document)
+            if result is None or result.size != 1 or not result.head.is_node:
+                raise ArticleError(f"{article.source}: XSLT engine: the stylesheet produced no document")
+            listed = self.lister.transform_to_string(xdm_node=result.head)
         except PySaxonApiError as exc:
             message = " ".join(str(exc).split())
             raise ArticleError(f"{article.source}: XSLT engine: {message}") from None
-        if output is None:
-            raise ArticleError(f"{article.source}: XSLT engine: the stylesheet produced no document")
-        try:
-            return etree.fromstring(output.encode("utf-8"), etree.XMLParser(**ARTICLE_PARSER_OPTIONS))
-        except etree.XMLSyntaxError as exc:
-            raise ArticleError(f"{article.source}: XSLT engine: the stylesheet's output is not XML: {exc}") from None
+        return [(name, attributes) for name, attributes in json.loads(listed or "[]")]
+
+
+#: Lists (name, attributes) of every identity element of a document, as JSON; attribute names as
+#: lxml writes them ({namespace}local) so that the two sides compare directly.
+LISTER = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:map="http://www.w3.org/2005/xpath-functions/map">
+  <xsl:output method="json"/>
+  <xsl:template match="/">
+    <xsl:sequence select="array {
+      //(role | kwd | compound-kwd | nested-kwd | subject | compound-subject | kwd-group | subj-group)
+      ! array { name(), map:merge(@* ! map {
+          (if (namespace-uri()) then '{' || namespace-uri() || '}' else '') || local-name() : string() }) } }"/>
+  </xsl:template>
+</xsl:stylesheet>"""
 
 
 @cache
-def _compiled(stylesheet: str | None) -> tuple[Any, Any]:
-    """One processor and compiled stylesheet per process and stylesheet."""
+def _compiled(stylesheet: str | None) -> tuple[Any, Any, Any]:
+    """One processor, compiled stylesheet and attribute lister per process and stylesheet."""
     from saxonche import PySaxonApiError, PySaxonProcessor
 
     processor = PySaxonProcessor(license=False)
@@ -106,7 +118,8 @@ def _compiled(stylesheet: str | None) -> tuple[Any, Any]:
             raise UsageError(f"{stylesheet or shipped}: cannot compile the stylesheet: {message}") from None
     if executable is None:
         raise UsageError(f"{stylesheet or 'enrich.xsl'}: cannot compile the stylesheet")
-    return processor, executable
+    lister = processor.new_xslt30_processor().compile_stylesheet(stylesheet_text=LISTER)
+    return processor, executable, lister
 
 
 @cache
@@ -153,16 +166,16 @@ def saxon_path(element: etree._Element) -> str:
     return "/" + "/".join(reversed(steps))
 
 
-def _attribute_changes(source: etree._Element, result: etree._Element, name: str) -> list[AttributeChange]:
+def _attribute_changes(
+    source: etree._Element, result: list[tuple[str, dict[str, str]]], name: str
+) -> list[AttributeChange]:
     """What the stylesheet changed on the identity elements, as edits of the source tree."""
     before = list(source.iter(*IDENTITY_ELEMENTS))
-    after = list(result.iter(*IDENTITY_ELEMENTS))
-    if len(before) != len(after) or any(b.tag != a.tag for b, a in zip(before, after, strict=True)):
+    if len(before) != len(result) or any(b.tag != tag for b, (tag, _) in zip(before, result, strict=True)):
         raise ArticleError(f"{name}: XSLT engine: the stylesheet added, removed or renamed elements; not written")
     changed = []
-    for b, a in zip(before, after, strict=True):
+    for b, (_, new) in zip(before, result, strict=True):
         old = {str(k): str(v) for k, v in b.attrib.items()}
-        new = {str(k): str(v) for k, v in a.attrib.items()}
         if old != new:
             changed.append(
                 (b, {k: v for k, v in new.items() if old.get(k) != v}, tuple(k for k in old if k not in new))

@@ -1,0 +1,163 @@
+"""The XSLT 3.0 engine: the same bytes and findings as the lxml engine, a user's stylesheet
+importing the shipped one, and Saxon reading articles offline."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from support import CORPUS, FIXTURES, needs_shared, only_attributes_added
+
+from jats_enrich.decide import Policy
+from jats_enrich.engine_xslt import XsltWriter, saxon_path
+from jats_enrich.pipeline import Enricher, EnrichOptions
+
+VOCABULARIES = (
+    "credit",
+    "casrai",
+    str(FIXTURES / "dictionaries" / "jef-topics.jsonld"),
+    str(FIXTURES / "dictionaries" / "open-science-thesaurus.ttl"),
+)
+USER_STYLESHEET = FIXTURES / "xslt" / "credit-specific-use.xsl"
+
+
+def engines(upgrade: bool, vocabularies: tuple[str, ...] = VOCABULARIES) -> tuple[Enricher, Enricher]:
+    policy = Policy(upgrade=upgrade)
+    return (
+        Enricher(EnrichOptions(vocabularies=vocabularies, policy=policy)),
+        Enricher(EnrichOptions(vocabularies=vocabularies, policy=policy, engine="xslt")),
+    )
+
+
+def assert_same(paths: list[Path], upgrade: bool, vocabularies: tuple[str, ...] = VOCABULARIES) -> int:
+    lxml_engine, xslt_engine = engines(upgrade, vocabularies)
+    changed = 0
+    for path in paths:
+        data = path.read_bytes()
+        by_lxml, by_xslt = lxml_engine.enrich_bytes(data, path.name), xslt_engine.enrich_bytes(data, path.name)
+        assert by_xslt.report.error is None, by_xslt.report.error
+        assert by_xslt.output == by_lxml.output, path.name
+        assert by_xslt.report == by_lxml.report, path.name
+        changed += by_xslt.output != data
+    return changed
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["default", "upgrade"])
+def test_both_engines_write_the_same_bytes_and_findings_on_every_fixture(upgrade):
+    assert assert_same(sorted(FIXTURES.glob("*.xml")), upgrade) >= 8
+
+
+@needs_shared
+@pytest.mark.parametrize("upgrade", [False, True], ids=["default", "upgrade"])
+def test_both_engines_write_the_same_bytes_and_findings_on_every_real_article(upgrade):
+    articles = sorted(CORPUS.glob("*.xml"))
+    assert len(articles) == 180
+    assert assert_same(articles, upgrade, ("credit", "casrai")) >= 2
+
+
+def test_a_user_stylesheet_importing_the_shipped_one_adds_specific_use_to_tagged_roles():
+    path = FIXTURES / "credit-variants-1.3.xml"
+    original = path.read_bytes()
+    enricher = Enricher(EnrichOptions(engine="xslt", stylesheet=USER_STYLESHEET))
+    result = enricher.enrich_bytes(original, path.name)
+    out = result.output.decode()
+    tagged = [f for f in result.report.findings if f.changed]
+    assert out.count('specific-use="credit"') + out.count("specific-use='credit'") == len(tagged) == 24
+    # An existing specific-use is replaced in place, quote character and all.
+    assert "<role specific-use='credit' vocab=\"credit\"" in out
+    assert "<role>Editor</role>" in out  # not tagged, so not touched
+    # Apart from specific-use, the same bytes as the shipped stylesheet writes.
+    plain = Enricher(EnrichOptions(engine="xslt")).enrich_bytes(original, path.name).output.decode()
+    without = out.replace(' specific-use="credit"', "").replace("specific-use='credit'", "specific-use='author'")
+    assert without == plain
+    again = enricher.enrich_bytes(result.output, path.name)
+    assert again.output == result.output
+
+
+def test_saxon_paths_are_those_of_fn_path():
+    from jats_enrich.reader import read_article
+
+    article = read_article(
+        b"<article><front><contrib-group><contrib><role/><role/></contrib></contrib-group></front></article>", "a"
+    )
+    second = article.root.findall(".//role")[1]
+    assert saxon_path(second) == "/Q{}article[1]/Q{}front[1]/Q{}contrib-group[1]/Q{}contrib[1]/Q{}role[2]"
+
+
+def test_one_saxon_processor_and_compiled_stylesheet_per_process():
+    first, second = XsltWriter(), XsltWriter()
+    assert first.processor is second.processor and first.executable is second.executable
+    user = XsltWriter(USER_STYLESHEET)
+    assert user.executable is not first.executable and user.executable is XsltWriter(USER_STYLESHEET).executable
+
+
+class _Listener:
+    """A loopback TCP port that counts connection attempts."""
+
+    def __init__(self) -> None:
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(5)
+        self.server.settimeout(0.2)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                connection, _ = self.server.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
+def test_saxon_never_fetches_the_dtd_nor_an_external_entity():
+    listener = _Listener()
+    try:
+        url = f"http://127.0.0.1:{listener.port}"
+        data = (
+            f'<?xml version="1.0"?>\n<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.3 '
+            f'20210610//EN" "{url}/JATS-journalpublishing1-3.dtd" [<!ENTITY remote SYSTEM "{url}/entity.txt">]>\n'
+            '<article dtd-version="1.3"><front><article-meta><contrib-group><contrib>'
+            "<role>Writing &ndash; original draft&nbsp;</role><role>&remote;Software</role>"
+            "</contrib></contrib-group></article-meta></front></article>"
+        ).encode()
+        result = Enricher(EnrichOptions(engine="xslt")).enrich_bytes(data, "remote.xml")
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    assert result.report.error is None
+    assert only_attributes_added(result.output, data)
+    assert b"Writing &ndash; original draft&nbsp;</role>" in result.output
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "jats_enrich", *args], capture_output=True, text=True)
+
+
+def test_engine_and_stylesheet_options_on_enrich_and_check(tmp_path):
+    fixture = str(FIXTURES / "credit-variants-1.3.xml")
+    done = run("enrich", fixture, "--out", str(tmp_path / "a"), "--engine", "xslt", "--xslt", str(USER_STYLESHEET))
+    assert done.returncode == 0, done.stderr
+    assert 'specific-use="credit"' in (tmp_path / "a" / "credit-variants-1.3.xml").read_text(encoding="utf-8")
+    assert run("check", fixture, "--engine", "xslt").returncode == 0
+    wrong = run("enrich", fixture, "--out", str(tmp_path / "b"), "--xslt", str(USER_STYLESHEET))
+    assert wrong.returncode == 64 and "needs --engine xslt" in wrong.stderr
+    broken = tmp_path / "broken.xsl"
+    broken.write_text("<xsl:stylesheet")
+    bad = run("enrich", fixture, "--out", str(tmp_path / "c"), "--engine", "xslt", "--xslt", str(broken))
+    assert bad.returncode == 64 and "cannot compile the stylesheet" in bad.stderr
+    assert not (tmp_path / "c").exists()
