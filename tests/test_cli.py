@@ -101,7 +101,7 @@ def test_output_folder_inside_the_input_is_not_read_back(tmp_path):
     ("args", "message"),
     [
         (("enrich", "nowhere.xml", "--out", "o"), "nowhere.xml: no such file or folder"),
-        (("enrich", "x.xml"), "the following arguments are required: --out"),
+        (("enrich", "x.xml"), "give --out DIR, or --in-place"),
         (("enrich", "x.xml", "--out", "o", "--bogus"), "unrecognized arguments: --bogus"),
         ((), "usage: jats-enrich"),
     ],

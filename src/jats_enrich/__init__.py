@@ -2,8 +2,8 @@
 
 Public names are imported on first use, so ``jats-enrich --help`` stays fast::
 
-    from jats_enrich import Enricher
-    result = Enricher().enrich_bytes(data)
+    from jats_enrich import enrich_bytes
+    result = enrich_bytes(data)
 """
 
 from __future__ import annotations
@@ -18,6 +18,14 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0+unknown"
 
 _PUBLIC: dict[str, str] = {
+    "enrich_bytes": "api",
+    "enrich_text": "api",
+    "enrich_path": "api",
+    "iter_findings": "api",
+    "run_batch": "api",
+    "TextResult": "api",
+    "BatchOptions": "batch",
+    "Policy": "decide",
     "Enricher": "pipeline",
     "EnrichOptions": "pipeline",
     "EnrichResult": "pipeline",

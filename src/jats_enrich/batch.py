@@ -1,142 +1,301 @@
-"""Run many articles: find the inputs, mirror them under the output folder, write atomically.
+"""Run many articles: sources in, outputs mirrored under the output folder (or in place), a report.
 
 An article that cannot be read or processed becomes an ``error`` entry in the report and the batch
-goes on; it is not written to the output folder (so nothing downstream mistakes it for processed).
-Every output goes to a temporary file beside its final path and is renamed into place, so a
-killed run never leaves a half-written article.
+goes on. In an output folder a failed article file is not written (nothing downstream mistakes it
+for processed); in a package it is kept as it was, so the package loses no member. Every output
+goes to a temporary file beside its final path and is renamed into place, so a killed run never
+leaves a half-written file; the journal (journal.py) lets ``--resume`` finish an interrupted run.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from . import __version__
-from .errors import OutputError, UsageError
+from .errors import ArticleError, OutputError, UsageError
+from .executors import Task, TaskResult, default_workers, run_here, run_in_pool, run_on_dask
 from .findings import ArticleReport, Report, summarise
-from .pipeline import Enricher
+from .inputs import ARTICLE_PATTERNS, Source
+from .journal import Journal, fingerprint, options_fingerprint
+from .packages import read_members, write_package
+from .pipeline import Enricher, EnrichOptions
 
-ARTICLE_SUFFIXES = (".xml", ".nxml")
-
-
-@dataclass(frozen=True)
-class Job:
-    """One input article and where its output goes, relative to the output folder."""
-
-    source: Path
-    relative: Path
-    refusal: str | None = None  # set when the input must not be read (e.g. a symlink leading out)
+TEMP_PREFIX = ".jats-enrich-"
+TEMP_SUFFIX = ".tmp"
 
 
-def discover(inputs: Iterable[Path], exclude: Path | None = None) -> list[Job]:
-    """Articles named on the command line: files as given, folders searched recursively.
+class BatchOptions(BaseModel):
+    """Where outputs go and how the work is spread."""
 
-    ``exclude`` (the output folder) is never searched, so re-running into a folder inside the
-    input does not pick up earlier outputs.
-    """
-    jobs: list[Job] = []
-    skip = exclude.resolve() if exclude is not None else None
-    for given in inputs:
-        if given.is_dir():
-            jobs.extend(_folder_jobs(given, skip))
-        elif given.is_file():
-            jobs.append(Job(source=given, relative=Path(given.name)))
-        else:
-            raise UsageError(f"{given}: no such file or folder")
-    seen: dict[Path, Path] = {}
-    for job in jobs:
-        if job.relative in seen:
-            raise UsageError(
-                f"{job.source} and {seen[job.relative]} would both be written to {job.relative}; run them separately"
-            )
-        seen[job.relative] = job.source
-    return jobs
+    model_config = ConfigDict(frozen=True)
+
+    out: Path | None = Field(default=None, description="Output folder; None with in_place, or to check only")
+    in_place: bool = False
+    backup: str | None = Field(default=None, description="In place: keep each changed original at path+SUFFIX")
+    patterns: tuple[str, ...] = ARTICLE_PATTERNS
+    workers: int = Field(default_factory=default_workers, ge=1)
+    executor: Literal["local", "dask"] = "local"
+    scheduler: str | None = Field(default=None, description="Dask scheduler address; None: a local cluster")
+    journal: Path | None = Field(default=None, description="Run journal; None: no journal, no resume")
+    resume: bool = False
+    fsync: bool = Field(default=False, description="Sync each output to disk before renaming it into place")
 
 
-def _folder_jobs(folder: Path, skip: Path | None) -> list[Job]:
-    root = folder.resolve()
-    jobs = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if skip is None or (here / d).resolve() != skip)
-        for name in sorted(filenames):
-            path = here / name
-            if path.suffix.lower() not in ARTICLE_SUFFIXES:
-                continue
-            relative = path.relative_to(folder)
-            refusal = None
-            if not path.resolve().is_relative_to(root):
-                refusal = f"{path}: symbolic link leading outside the input folder; not read"
-            jobs.append(Job(source=path, relative=relative, refusal=refusal))
-    return jobs
+def atomic_write(path: Path, data: bytes, mode: int | None = None, durable: bool = True) -> None:
+    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
 
-
-def check_outputs(jobs: Iterable[Job], out_dir: Path) -> None:
-    """Refuse a run that would write over one of its inputs."""
-    inputs = {job.source.resolve() for job in jobs}
-    for job in jobs:
-        target = (out_dir / job.relative).resolve()
-        if target in inputs:
-            raise UsageError(f"{out_dir}: writing {job.relative} there would overwrite the input {job.source}")
-
-
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
+    The rename happens only once the data is written in full, so a killed process never leaves a
+    half-written file at ``path``. ``durable`` also syncs the data to disk before the rename, which
+    protects against a power failure too; batches do it per article only with ``--fsync``, as it
+    serialises parallel workers on the disk."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    temp = path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        # Created with its final permissions (no chmod afterwards), and never over an existing file.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if mode is None else mode)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
-            os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
+            os.chmod(temp, mode)  # the umask may have narrowed it at creation; a no-op otherwise
+        os.replace(temp, path)
     except OSError as exc:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Temporary files a killed run left behind (ours only, by their name)."""
+    removed = 0
+    if folder.is_dir():
+        for path in folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def check_outputs(sources: list[Source], out: Path) -> None:
+    """Refuse a run that would write over one of its inputs. A folder's articles keep their
+    place under the output folder, so comparing the folders is enough (one check per folder)."""
+    target = out.resolve()
+    checked: set[Path] = set()
+    for source in sources:
+        base = source.path.parent if source.root is None else source.root
+        if base in checked:
+            continue
+        checked.add(base)
+        if source.root is not None:
+            clash = target == source.root.resolve()
+        else:
+            clash = (target / source.relative).resolve() == source.path.resolve()
+        if clash:
+            raise UsageError(f"{out}: writing {source.relative} there would overwrite the input {source.path}")
 
 
 ProgressCallback = Callable[[ArticleReport], None]
 
 
-def run_batch(
-    jobs: list[Job], out_dir: Path | None, enricher: Enricher, on_article: ProgressCallback | None = None
-) -> Report:
-    """Enrich every job, write the outputs (none when ``out_dir`` is None: check only), report."""
-    articles: list[ArticleReport] = []
-    for job in jobs:
-        article = _run_one(job, out_dir, enricher)
-        articles.append(article)
-        if on_article is not None:
-            on_article(article)
-    return Report(
-        tool=f"jats-enrich {__version__}",
-        articles_total=len(articles),
-        articles_failed=sum(1 for a in articles if a.error),
-        summary=summarise(articles),
-        articles=articles,
-    )
+@dataclass
+class _Package:
+    source: Source
+    target: Path | None
+    members: dict[str, str] = field(default_factory=dict)  # task key -> member name
+    replacements: dict[str, bytes] = field(default_factory=dict)
 
 
-def _run_one(job: Job, out_dir: Path | None, enricher: Enricher) -> ArticleReport:
-    if job.refusal is not None:
-        return ArticleReport(path=str(job.source), error=job.refusal)
-    result = enricher.enrich_path(job.source)
-    if result.output is None or out_dir is None:
-        return result.report
-    target = out_dir / job.relative
+class Batch:
+    """One run over many sources."""
+
+    def __init__(self, sources: list[Source], enrich: EnrichOptions, options: BatchOptions) -> None:
+        self.sources = sources
+        self.enrich = enrich
+        self.options = options
+        self.write = enrich.write
+        if self.write and options.out is None and not options.in_place:
+            raise UsageError("an output folder is needed, or in-place")
+        if self.write and options.out is not None:
+            check_outputs(sources, options.out)
+
+    def run(
+        self,
+        on_article: ProgressCallback | None = None,
+        enricher: Enricher | None = None,
+        on_start: Callable[[int], None] | None = None,
+    ) -> Report:
+        """Process every source; ``on_start`` gets the number of articles, ``on_article`` each
+        article's report as it is done (in input order)."""
+        slots, packages = self._slots()
+        if on_start is not None:
+            on_start(len(slots))
+        tasks = [slot for slot in slots if isinstance(slot, Task)]
+        journal = self._journal()
+        reports: dict[str, ArticleReport] = {}
+        todo = []
+        for task in tasks:
+            entry = journal.skip(task.key, self._hash(task), task.out) if journal and journal.done else None
+            if entry is not None:
+                reports[task.key] = entry.report
+            else:
+                todo.append(task)
+        if on_article is not None:  # what is decided before any work: refusals, resumed articles
+            for slot in slots:
+                if isinstance(slot, ArticleReport):
+                    on_article(slot)
+                elif slot.key in reports:
+                    on_article(reports[slot.key])
+        if self.write and self.options.out is not None:
+            remove_stale_temporaries(self.options.out)
+        if journal is not None:
+            journal.open()
+        try:
+            for result in self._execute(todo, enricher):
+                reports[result.key] = result.report
+                self._collect(result, packages, journal)
+                if on_article is not None:
+                    on_article(result.report)
+        finally:
+            if journal is not None:
+                journal.close()
+        self._write_packages(packages, reports)
+        articles = [reports[slot.key] if isinstance(slot, Task) else slot for slot in slots]
+        return Report(
+            tool=f"jats-enrich {__version__}",
+            articles_total=len(articles),
+            articles_failed=sum(1 for a in articles if a.error),
+            summary=summarise(articles),
+            articles=articles,
+        )
+
+    # -- building the tasks ----------------------------------------------------------------------
+
+    def _slots(self) -> tuple[list[Task | ArticleReport], list[_Package]]:
+        """In source order, a task per article to process, or the report of an input refused
+        without work (a broken package, a hostile member name); and the packages to assemble."""
+        slots: list[Task | ArticleReport] = []
+        packages: list[_Package] = []
+        for source in self.sources:
+            if source.is_package:
+                self._package_slots(source, slots, packages)
+                continue
+            slots.append(
+                Task(
+                    key=str(source.path),
+                    source=str(source.path),
+                    path=str(source.path),
+                    out=self._target(source),
+                    mode=_mode(source.path),
+                    backup=(self.options.backup or "") if self.options.in_place else None,
+                    refusal=source.refusal,
+                    durable=self.options.fsync,
+                    journaled=self.write and self.options.journal is not None,
+                )
+            )
+        return slots, packages
+
+    def _target(self, source: Source) -> str | None:
+        if not self.write:
+            return None
+        if self.options.in_place:
+            return str(source.path)
+        assert self.options.out is not None
+        return str(self.options.out / source.relative)
+
+    def _package_slots(self, source: Source, slots: list[Task | ArticleReport], packages: list[_Package]) -> None:
+        target = None
+        if self.write:
+            target = source.path if self.options.in_place else self.options.out / source.relative  # type: ignore[operator]
+        package = _Package(source, target)
+        found: list[Task | ArticleReport] = []
+        try:
+            for member in read_members(source.path, source.kind, self.options.patterns):
+                name = f"{source.path}!{member.name}"
+                if member.refusal is not None:
+                    found.append(ArticleReport(path=name, error=f"{source.path}: {member.refusal}"))
+                elif member.is_article and member.data is not None:
+                    found.append(Task(key=name, source=name, data=member.data))
+                    package.members[name] = member.name
+        except ArticleError as exc:
+            slots.append(ArticleReport(path=str(source.path), error=str(exc)))
+            return
+        slots.extend(found)
+        packages.append(package)
+
+    # -- journal -------------------------------------------------------------------------------
+
+    def _journal(self) -> Journal | None:
+        if self.options.journal is None or not self.write:
+            return None
+        return Journal(self.options.journal, options_fingerprint(self.enrich), self.options.resume)
+
+    @staticmethod
+    def _hash(task: Task) -> str | None:
+        if task.data is not None:
+            return fingerprint(task.data)
+        if task.path is None:
+            return None
+        try:
+            return fingerprint(Path(task.path).read_bytes())
+        except OSError:
+            return None
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def _execute(self, tasks: list[Task], enricher: Enricher | None) -> Iterator[TaskResult]:
+        if not tasks:
+            return iter(())
+        if self.options.executor == "dask":
+            return run_on_dask(tasks, self.enrich, self.options.workers, self.options.scheduler)
+        if self.options.workers > 1 and len(tasks) > 1:
+            return run_in_pool(tasks, self.enrich, min(self.options.workers, len(tasks)))
+        return run_here(tasks, enricher or Enricher(self.enrich))
+
+    def _collect(self, result: TaskResult, packages: list[_Package], journal: Journal | None) -> None:
+        for package in packages:
+            member = package.members.get(result.key)
+            if member is not None:
+                if result.output is not None:
+                    package.replacements[member] = result.output
+                return
+        if journal is not None and result.sha256 is not None and result.report.error is None:
+            journal.record(result.key, result.sha256, result.report.output, result.report)
+
+    def _write_packages(self, packages: list[_Package], reports: dict[str, ArticleReport]) -> None:
+        for package in packages:
+            if package.target is None:
+                continue
+            try:
+                write_package(package.source.path, package.source.kind, package.target, package.replacements)
+            except OutputError as exc:
+                for key in package.members:
+                    reports[key] = reports[key].model_copy(update={"error": str(exc), "findings": []})
+                continue
+            for key in package.members:
+                if reports[key].error is None:
+                    reports[key] = reports[key].model_copy(
+                        update={"output": f"{package.target}!{package.members[key]}"}
+                    )
+
+
+def _mode(path: Path) -> int | None:
     try:
-        atomic_write(target, result.output, mode=job.source.stat().st_mode & 0o777)
-    except OutputError as exc:
-        return result.report.model_copy(update={"error": str(exc), "findings": []})
-    return result.report.model_copy(update={"output": str(target)})
+        return path.stat().st_mode & 0o777
+    except OSError:
+        return None

@@ -21,9 +21,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from .progress import Progress
+
 if TYPE_CHECKING:
     from .config import Settings
-    from .findings import ArticleReport, Report
+    from .findings import Report
     from .pipeline import EnrichOptions
     from .vocabulary import Vocabulary
 
@@ -62,23 +64,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     enrich = commands.add_parser(
         "enrich",
-        help="enrich articles and write them under --out",
+        help="enrich articles and write them under --out (or in place)",
         description=(
-            "Match every contributor <role> against the dictionaries and write its identity: in JATS 1.2 or "
-            "later the vocab attributes (vocab, vocab-identifier, vocab-term, vocab-term-identifier, and "
-            "degree-contribution from 1.2d2); in JATS 1.0/1.1 and NLM 3.0 the term URI in content-type "
-            "(see --legacy). Output files mirror the input tree under --out and differ from the input only "
-            "inside the start tags of enriched elements. Inputs are never modified."
+            "Match contributor roles, keywords and subjects against the dictionaries and write their identity: in "
+            "JATS 1.2 or later the vocab attributes (vocab, vocab-identifier, vocab-term, vocab-term-identifier, "
+            "and degree-contribution from 1.2d2); in JATS 1.0/1.1 and NLM 3.0 a role's term URI in content-type "
+            "(see --legacy). Outputs mirror the inputs under --out (a package gives a package) and differ from "
+            "them only inside the start tags of enriched elements. Inputs are never modified unless --in-place."
         ),
     )
     _article_options(enrich)
+    enrich.add_argument("--out", "-o", type=Path, metavar="DIR", help="folder for the outputs (created if missing)")
+    enrich.add_argument("--in-place", action="store_true", help="replace the inputs themselves (each atomically)")
     enrich.add_argument(
-        "--out",
-        "-o",
-        required=True,
-        type=Path,
-        metavar="DIR",
-        help="folder for the enriched articles (created if missing)",
+        "--backup", metavar="SUFFIX", help="with --in-place: keep each original that changes as FILE+SUFFIX"
+    )
+    enrich.add_argument(
+        "--fsync",
+        action="store_true",
+        help="sync every output to disk before renaming it into place (survives a power failure; slower). "
+        "Without it every output is still written in full before it appears",
     )
     enrich.set_defaults(handler=_enrich)
 
@@ -89,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         "no article is written.",
     )
     _article_options(check)
-    check.set_defaults(handler=_check)
+    check.set_defaults(handler=_check, out=None, in_place=False, backup=None)
 
     vocab = commands.add_parser(
         "vocab", help="list and validate dictionaries", description="List and validate dictionaries."
@@ -161,10 +166,46 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
     stand unless a flag is given (see config.py)."""
     parser.add_argument(
         "inputs",
-        nargs="+",
+        nargs="*",
         type=Path,
         metavar="INPUT",
-        help="article files, or folders searched recursively for *.xml and *.nxml",
+        help="article files; folders (searched recursively for *.xml and *.nxml); zip, tar and tar.gz packages; "
+        "or - for one article on standard input (the result goes to standard output)",
+    )
+    parser.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        help="in folders and packages, the names of articles (default: *.xml and *.nxml); repeatable",
+    )
+    parser.add_argument(
+        "--from-list", type=Path, metavar="FILE", help="also the inputs listed in FILE, one per line, relative to it"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes (default: the machine's cores); the report is the same whatever N",
+    )
+    parser.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default), or a Dask cluster (pip install 'jats-enrich[dask]')",
+    )
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="with --executor dask: the scheduler (default: a local cluster)"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="finish an interrupted run: skip the articles its journal lists as done (and unchanged since)",
+    )
+    parser.add_argument(
+        "--journal",
+        type=Path,
+        metavar="FILE",
+        help="the run journal (default: REPORT.journal beside the report, else DIR/.jats-enrich-journal)",
     )
     parser.add_argument(
         "--report", "-r", type=Path, metavar="FILE.json", help="write the JSON report of every finding here"
@@ -316,43 +357,126 @@ def _missing_subcommand(parser: argparse.ArgumentParser) -> int:
 
 
 def _enrich(args: argparse.Namespace) -> int:
-    return _run(args, out_dir=args.out)
+    return _run(args, write=True)
 
 
 def _check(args: argparse.Namespace) -> int:
-    return _run(args, out_dir=None)
+    return _run(args, write=False)
 
 
-def _run(args: argparse.Namespace, out_dir: Path | None) -> int:
-    from .batch import atomic_write, check_outputs, discover, run_batch
+def _run(args: argparse.Namespace, write: bool) -> int:
+    from .batch import Batch, BatchOptions, atomic_write
     from .errors import UsageError
+    from .inputs import discover
     from .pipeline import Enricher
 
     settings = _settings(args)
-    enricher = Enricher(_options(settings, write=out_dir is not None))
+    options = _options(settings, write=write)
+    if args.inputs == [Path("-")]:
+        return _run_stdin(args, options, settings.fail_on)
+    if Path("-") in args.inputs:
+        raise UsageError("'-' (standard input) must be the only input")
+    out = getattr(args, "out", None)
+    in_place = getattr(args, "in_place", False)
+    if write and (out is None) == (not in_place):
+        raise UsageError("give --out DIR, or --in-place (with --backup SUFFIX to keep the originals)")
+    if args.backup is not None and not in_place:
+        raise UsageError("--backup goes with --in-place")
+    if args.resume and args.report is None and args.journal is None and out is None:
+        raise UsageError("--resume needs the journal of the interrupted run: --report or --journal as before")
+    enricher = Enricher(options)
     enricher.writer  # noqa: B018 -- a bad engine option or stylesheet fails now, before any article
-    jobs = discover(args.inputs, exclude=out_dir)
-    if not jobs:
-        raise UsageError(f"no *.xml or *.nxml articles found in {', '.join(map(str, args.inputs))}")
-    if out_dir is not None:
-        check_outputs(jobs, out_dir)
-    if args.report is not None and args.report.resolve() in {j.source.resolve() for j in jobs}:
+    patterns = tuple(args.glob) if args.glob else None
+    sources = discover(
+        args.inputs,
+        from_list=args.from_list,
+        exclude=out if write else None,
+        **({"patterns": patterns} if patterns else {}),
+    )
+    if not sources:
+        raise UsageError(f"no articles found in {', '.join(map(str, args.inputs)) or args.from_list}")
+    if args.report is not None and args.report.resolve() in {s.path.resolve() for s in sources}:
         raise UsageError(f"{args.report}: the report would overwrite an input article")
+    batch_options = BatchOptions(
+        out=out if write else None,
+        in_place=in_place,
+        backup=args.backup,
+        workers=args.workers or _default_workers(),
+        executor=args.executor,
+        scheduler=args.scheduler,
+        journal=_journal_path(args, out) if write else None,
+        resume=args.resume,
+        fsync=getattr(args, "fsync", False),
+        **({"patterns": patterns} if patterns else {}),
+    )
+    batch = Batch(sources, options, batch_options)
 
-    progress = _Progress(total=len(jobs), quiet=args.quiet)
+    progress = Progress(quiet=args.quiet)
     try:
-        report = run_batch(jobs, out_dir, enricher, on_article=progress.update)
+        report = batch.run(on_article=progress.update, enricher=enricher, on_start=progress.start)
     finally:
         progress.close()
     if args.report is not None:
         atomic_write(args.report, report.model_dump_json(indent=2).encode("utf-8") + b"\n")
     if not args.quiet:
         print(_summary_line(report, args.report), file=sys.stderr)
+    return _exit_code(report, settings.fail_on)
+
+
+def _exit_code(report: Report, fail_on: tuple[str, ...]) -> int:
     if report.articles_failed:
         return EXIT_ARTICLE_FAILED
-    if any(report.summary.get(outcome) for outcome in settings.fail_on):
+    if any(report.summary.get(outcome) for outcome in fail_on):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _default_workers() -> int:
+    from .executors import default_workers
+
+    return default_workers()
+
+
+def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
+    """The run journal: --journal, else beside the report, else hidden in the output folder (so
+    that nothing is written outside what the user named)."""
+    if args.journal is not None:
+        return Path(args.journal)
+    if args.report is not None:
+        report: Path = args.report
+        return report.with_name(report.name + ".journal")
+    if out is not None:
+        return out / ".jats-enrich-journal"
+    return Path(".jats-enrich-journal")
+
+
+def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[str, ...]) -> int:
+    """One article on standard input; the enriched article on standard output."""
+    from . import __version__
+    from .batch import atomic_write
+    from .findings import Report, summarise
+    from .pipeline import Enricher
+
+    data = sys.stdin.buffer.read()
+    result = Enricher(options).enrich_bytes(data, "-")
+    if options.write and result.output is not None:
+        sys.stdout.buffer.write(result.output)
+        sys.stdout.buffer.flush()
+    articles = [result.report]
+    report = Report(
+        tool=f"jats-enrich {__version__}",
+        articles_total=1,
+        articles_failed=1 if result.report.error else 0,
+        summary=summarise(articles),
+        articles=articles,
+    )
+    if result.report.error:
+        print(f"jats-enrich: {result.report.error}", file=sys.stderr)
+    if args.report is not None:
+        atomic_write(args.report, report.model_dump_json(indent=2).encode("utf-8") + b"\n")
+    if not args.quiet:
+        print(_summary_line(report, args.report), file=sys.stderr)
+    return _exit_code(report, fail_on)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -397,39 +521,6 @@ def _options(settings: Settings, write: bool) -> EnrichOptions:
         engine=settings.engine,
         stylesheet=Path(settings.xslt) if settings.xslt else None,
     )
-
-
-class _Progress:
-    """A tqdm bar on a terminal; nothing otherwise. Article errors are always printed, one line each."""
-
-    def __init__(self, total: int, quiet: bool) -> None:
-        self.bar = None
-        self.counts: dict[str, int] = {}
-        if not quiet and sys.stderr.isatty():
-            from tqdm import tqdm  # type: ignore[import-untyped]
-
-            self.bar = tqdm(total=total, unit="article", file=sys.stderr, dynamic_ncols=True)
-
-    def update(self, article: ArticleReport) -> None:
-        if article.error:
-            self._print(f"jats-enrich: {article.error}")
-        for finding in article.findings:
-            self.counts[finding.outcome.value] = self.counts.get(finding.outcome.value, 0) + 1
-        if self.bar is not None:
-            self.bar.set_postfix(
-                tagged=self.counts.get("tagged", 0), unmatched=self.counts.get("unmatched", 0), refresh=False
-            )
-            self.bar.update(1)
-
-    def _print(self, line: str) -> None:
-        if self.bar is not None:
-            self.bar.write(line, file=sys.stderr)
-        else:
-            print(line, file=sys.stderr)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
 
 
 def _summary_line(report: Report, report_path: Path | None) -> str:

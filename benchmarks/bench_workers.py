@@ -1,0 +1,95 @@
+"""Parallel speed-up and memory: 5,000 real articles with --workers 1 and --workers 2.
+
+    .venv/bin/python benchmarks/bench_workers.py [--articles 5000] [--rounds 3]
+
+Builds a tree of N articles (the real corpus repeated, as hard links, so the disk holds it once),
+then runs the command line on it, as a user would, alternating --workers 1 and --workers 2, each
+into a fresh output folder with a report. Printed: median wall time and articles/s of each, the
+ratio of articles/s (2 workers / 1), and the peak memory (maximum resident set) of any single
+process of the run: the main one or a worker.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
+
+# Runs the command line in a child and prints the largest resident set of that child and of
+# every process it waited for (its workers): getrusage(RUSAGE_CHILDREN) keeps the maximum.
+WRAPPER = """
+import resource, subprocess, sys
+code = subprocess.call([sys.executable, "-m", "jats_enrich", *sys.argv[1:]], stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+def build_tree(corpus: Path, folder: Path, count: int) -> int:
+    originals = sorted(corpus.glob("*.xml"))
+    made = 0
+    batch = 0
+    while made < count:
+        target = folder / f"batch{batch:03d}"
+        target.mkdir(parents=True)
+        for path in originals[: count - made]:
+            os.link(path, target / path.name)
+            made += 1
+        batch += 1
+    return made
+
+
+def run(tree: Path, out: Path, workers: int) -> tuple[float, int]:
+    """Wall seconds and peak resident set (KiB) of one run."""
+    args = ["enrich", str(tree), "--out", str(out), "--report", str(out.with_suffix(".json")), "--quiet"]
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *args, "--workers", str(workers)], capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    peak, code = done.stdout.split()
+    if code != "0":
+        raise SystemExit(f"run with {workers} workers exited with {code}")
+    return elapsed, int(peak)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(dir=Path(__file__).resolve().parents[1]) as folder:
+        work = Path(folder)
+        count = build_tree(args.corpus, work / "in", args.articles)
+        timings: dict[int, list[float]] = {1: [], 2: []}
+        peaks: dict[int, list[int]] = {1: [], 2: []}
+        for round_ in range(args.rounds):
+            for workers in (1, 2):
+                out = work / f"out-{workers}-{round_}"
+                elapsed, peak = run(work / "in", out, workers)
+                timings[workers].append(elapsed)
+                peaks[workers].append(peak)
+                shutil.rmtree(out)
+    print(f"{count} articles, {args.rounds} rounds (median), command line with a report")
+    rates = {}
+    for workers in (1, 2):
+        median = statistics.median(timings[workers])
+        rates[workers] = count / median
+        print(
+            f"  --workers {workers}   {median:7.2f} s  {rates[workers]:7.1f} articles/s  "
+            f"peak memory of one process {max(peaks[workers]) / 1024:6.1f} MiB"
+        )
+    print(f"  ratio (2 workers / 1)  {rates[2] / rates[1]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

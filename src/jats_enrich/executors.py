@@ -1,0 +1,169 @@
+"""Where the per-article work runs: in this process, in a pool of worker processes, or on Dask.
+
+Every executor runs the same function (``work``) on the same tasks and yields the results in the
+order of the tasks, so reports and outputs are identical whatever the executor and the number of
+workers. Each worker process builds its Enricher once (dictionaries loaded, matchers indexed,
+stylesheet compiled) and keeps it for all its tasks.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import OutputError, UsageError
+from .findings import ArticleReport
+from .journal import fingerprint
+from .pipeline import Enricher, EnrichOptions
+
+
+@dataclass(frozen=True)
+class Task:
+    """One article to process: where to read it (a file, or bytes in hand) and where its output goes."""
+
+    key: str  # stable across runs: the journal's key
+    source: str  # how the report names it ("dir/a.xml", "pkg.zip!a.xml", "-")
+    path: str | None = None  # read from this file
+    data: bytes | None = None  # or these bytes (a package member, stdin)
+    out: str | None = None  # write the output here; None: return the bytes
+    mode: int | None = None  # permissions of the written file
+    backup: str | None = None  # in place: keep the original at path + backup before replacing it
+    refusal: str | None = None  # not to be read at all; this is why
+    durable: bool = False  # sync the output to disk before renaming it into place
+    journaled: bool = True  # hash the input (for the run journal)
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    key: str
+    report: ArticleReport
+    sha256: str | None = None  # of the input read
+    output: bytes | None = None  # when the task asked for the bytes back
+
+
+def work(task: Task, enricher: Enricher) -> TaskResult:
+    """Read, enrich and write one article; every failure becomes the report's error."""
+    from .batch import atomic_write
+
+    if task.refusal is not None:
+        return TaskResult(task.key, ArticleReport(path=task.source, error=task.refusal))
+    data = task.data
+    if data is None and task.path is not None:
+        try:
+            data = Path(task.path).read_bytes()
+        except OSError as exc:
+            error = f"{task.source}: cannot read: {exc.strerror or exc}"
+            return TaskResult(task.key, ArticleReport(path=task.source, error=error))
+    assert data is not None
+    sha = fingerprint(data) if task.journaled else None
+    result = enricher.enrich_bytes(data, task.source)
+    if result.output is None or not enricher.options.write:
+        return TaskResult(task.key, result.report, sha)
+    if task.out is None:
+        return TaskResult(task.key, result.report, sha, result.output)
+    target = Path(task.out)
+    try:
+        if task.backup is not None:  # in place
+            if result.output == data:
+                return TaskResult(task.key, result.report.model_copy(update={"output": task.out}), sha)
+            backup = target.with_name(target.name + task.backup)
+            atomic_write(backup, data, mode=task.mode, durable=task.durable)
+        atomic_write(target, result.output, mode=task.mode, durable=task.durable)
+    except OutputError as exc:
+        return TaskResult(task.key, result.report.model_copy(update={"error": str(exc), "findings": []}), sha)
+    return TaskResult(task.key, result.report.model_copy(update={"output": task.out}), sha)
+
+
+# -- this process ---------------------------------------------------------------------------
+
+
+def run_here(tasks: Iterable[Task], enricher: Enricher) -> Iterator[TaskResult]:
+    for task in tasks:
+        yield work(task, enricher)
+
+
+# -- a pool of worker processes ---------------------------------------------------------------
+
+_WORKER: Enricher | None = None
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker is killed when the run's main process dies (Ctrl-C, kill -9), so that no
+    worker writes on after the run has ended."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _init_worker(options: EnrichOptions) -> None:
+    global _WORKER
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _WORKER = Enricher(options)
+
+
+def _work_in_worker(task: Task) -> TaskResult:
+    assert _WORKER is not None
+    return work(task, _WORKER)
+
+
+def run_in_pool(tasks: list[Task], options: EnrichOptions, workers: int) -> Iterator[TaskResult]:
+    # Workers are forked from a server process that has imported the library but created nothing
+    # (no Saxon, no JVM, no copy of this process's memory): quick to start, and clean.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["jats_enrich.pipeline", "jats_enrich.executors"])
+    chunk = max(1, min(16, len(tasks) // (workers * 8) or 1))
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(options,)) as pool:
+        try:
+            yield from pool.map(_work_in_worker, tasks, chunksize=chunk)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+# -- Dask ------------------------------------------------------------------------------------
+
+_DASK_WORKERS: dict[str, Enricher] = {}
+
+
+def _work_on_dask(task: Task, options_json: str) -> TaskResult:
+    """Runs on a Dask worker: one Enricher per worker process and options, kept between tasks."""
+    enricher = _DASK_WORKERS.get(options_json)
+    if enricher is None:
+        enricher = _DASK_WORKERS[options_json] = Enricher(EnrichOptions.model_validate_json(options_json))
+    return work(task, enricher)
+
+
+def run_on_dask(tasks: list[Task], options: EnrichOptions, workers: int, scheduler: str | None) -> Iterator[TaskResult]:
+    try:
+        distributed: Any = importlib.import_module("dask.distributed")
+    except ImportError:
+        raise UsageError("--executor dask needs Dask: pip install 'jats-enrich[dask]'") from None
+    cluster: Any = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    client: Any = distributed.Client(scheduler or cluster)
+    try:
+        futures = client.map(_work_on_dask, tasks, options_json=options.model_dump_json(), pure=False)
+        for future in futures:
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

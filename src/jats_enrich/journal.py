@@ -1,0 +1,115 @@
+"""The run journal: what a batch has finished, so that ``--resume`` finishes the rest.
+
+One JSON object per line: a header (tool, the options' fingerprint), then one entry per article
+done (its key, the SHA-256 of the input it read, where its output went, its report). Each line is
+flushed to the operating system as soon as its article's output is in place, so after Ctrl-C or
+``kill -9`` the journal lists only articles whose outputs are complete (a line cut short is
+ignored). It is synced to disk when the run ends; per line that would cost more than the work.
+On resume an article is skipped when its entry is there, its input has the same hash and its
+output still exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import UsageError
+from .findings import ArticleReport
+
+JOURNAL_FORMAT = 1
+
+
+class JournalEntry(BaseModel):
+    key: str
+    sha256: str
+    output: str | None
+    report: ArticleReport
+
+
+def fingerprint(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def options_fingerprint(options: Any) -> str:
+    """What must not change between a run and its resumption (the enrich options)."""
+    text = options.model_dump_json() if hasattr(options, "model_dump_json") else json.dumps(options, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class Journal:
+    def __init__(self, path: Path, options: str, resume: bool) -> None:
+        self.path = path
+        self.options = options
+        self.done: dict[str, JournalEntry] = self._load() if resume else {}
+        self._handle: IO[str] | None = None
+
+    def _load(self) -> dict[str, JournalEntry]:
+        if not self.path.is_file():
+            return {}
+        entries: dict[str, JournalEntry] = {}
+        with self.path.open(encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        if not lines:
+            return {}
+        try:
+            header = json.loads(lines[0])
+        except json.JSONDecodeError:
+            raise UsageError(f"{self.path}: not a jats-enrich journal") from None
+        if header.get("journal") != JOURNAL_FORMAT:
+            raise UsageError(f"{self.path}: not a jats-enrich journal")
+        if header.get("options") != self.options:
+            raise UsageError(
+                f"{self.path}: the interrupted run used other options; run again without --resume, or with its options"
+            )
+        for line in lines[1:]:
+            try:
+                entry = JournalEntry.model_validate_json(line)
+            except ValidationError:
+                break  # a line cut short by a kill: everything before it is complete
+            entries[entry.key] = entry
+        return entries
+
+    def skip(self, key: str, data_hash: str | None, output: str | None) -> JournalEntry | None:
+        """The finished entry for this article, if its input and output are as they were."""
+        entry = self.done.get(key)
+        if entry is None or data_hash is None or entry.sha256 != data_hash:
+            return None
+        if entry.output is not None and not Path(entry.output).is_file():
+            return None
+        return entry
+
+    def open(self) -> None:
+        """Start writing: a fresh journal, or (resuming) the old one rewritten with the entries kept."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = self.path.open("w", encoding="utf-8")
+        header = {"journal": JOURNAL_FORMAT, "options": self.options}
+        self._handle.write(json.dumps(header) + "\n")
+        for entry in self.done.values():
+            self._handle.write(entry.model_dump_json() + "\n")
+        self._flush()
+
+    def record(self, key: str, sha256: str, output: str | None, report: ArticleReport) -> None:
+        """One article done (its output, if any, already in place)."""
+        if self._handle is None:
+            return
+        # Written by hand around the report's own JSON: cheaper than validating a JournalEntry.
+        head = json.dumps({"key": key, "sha256": sha256, "output": output})[:-1]
+        self._handle.write(f'{head}, "report": {report.model_dump_json()}}}\n')
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._handle is not None:
+            self._handle.flush()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            self._handle = None

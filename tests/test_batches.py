@@ -1,0 +1,286 @@
+"""Production batches: packages, parallel workers, resume after kill -9, in place, stdin/stdout,
+list files and globs, Dask, progress lines."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from support import CORPUS, FIXTURES, shared_missing
+
+from jats_enrich.api import enrich_bytes, run_batch
+from jats_enrich.batch import TEMP_PREFIX
+
+ARTICLE = FIXTURES / "credit-variants-1.3.xml"
+LEGACY = FIXTURES / "legacy-1.1.xml"
+
+
+def cli(*args: str, cwd: Path | None = None, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "jats_enrich", *args], capture_output=True, cwd=cwd, input=stdin)
+
+
+def make_zip(path: Path) -> dict[str, bytes]:
+    members = {
+        "article/a.xml": ARTICLE.read_bytes(),
+        "article/graphics/fig1.tif": bytes(range(256)) * 4,
+        "article/b.nxml": LEGACY.read_bytes(),
+        "manifest.txt": b"a typesetter's manifest\r\n",
+        "article/broken.xml": b"<article><front></article>",
+    }
+    with zipfile.ZipFile(path, "w") as package:
+        package.comment = b"delivered by the typesetter"
+        for i, (name, data) in enumerate(members.items()):
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 2 + i, 3, 4, 6))
+            info.compress_type = zipfile.ZIP_DEFLATED if i % 2 else zipfile.ZIP_STORED
+            info.external_attr = 0o640 << 16
+            package.writestr(info, data)
+    return members
+
+
+def test_a_zip_package_gives_a_zip_package(tmp_path):
+    members = make_zip(tmp_path / "delivery.zip")
+    out, report_path = tmp_path / "out", tmp_path / "r.json"
+    done = cli("enrich", str(tmp_path / "delivery.zip"), "--out", str(out), "--report", str(report_path))
+    assert done.returncode == 2  # the broken member is an article that failed
+    assert b"article/broken.xml: malformed XML" in done.stderr
+    with zipfile.ZipFile(tmp_path / "delivery.zip") as before, zipfile.ZipFile(out / "delivery.zip") as after:
+        assert [i.filename for i in after.infolist()] == list(members)
+        assert after.comment == before.comment
+        for old, new in zip(before.infolist(), after.infolist(), strict=True):
+            assert (old.date_time, old.compress_type, old.external_attr) == (
+                new.date_time,
+                new.compress_type,
+                new.external_attr,
+            )
+            data = after.read(new)
+            if new.filename in ("article/a.xml", "article/b.nxml"):
+                assert data == enrich_bytes(members[new.filename]).output
+            else:  # other members, and the article that failed, byte for byte
+                assert data == members[new.filename]
+    report = json.loads(report_path.read_text())
+    assert [a["path"].split("!")[1] for a in report["articles"]] == [
+        "article/a.xml",
+        "article/b.nxml",
+        "article/broken.xml",
+    ]
+    assert report["articles"][0]["output"].endswith("delivery.zip!article/a.xml")
+
+
+@pytest.mark.parametrize("suffix", [".tar.gz", ".tar"])
+def test_a_tar_package_gives_a_tar_package(tmp_path, suffix):
+    source = tmp_path / f"delivery{suffix}"
+    files = {"pkg/a.xml": ARTICLE.read_bytes(), "pkg/fig.png": b"\x89PNG\r\n\x1a\nDATA", "pkg/readme": b"x"}
+    with tarfile.open(source, "w:gz" if suffix == ".tar.gz" else "w") as package:
+        directory = tarfile.TarInfo("pkg")
+        directory.type = tarfile.DIRTYPE
+        directory.mode = 0o755
+        package.addfile(directory)
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode, info.mtime, info.uname = len(data), 0o600, 1_700_000_000, "typesetter"
+            package.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("pkg/latest.xml")
+        link.type, link.linkname = tarfile.SYMTYPE, "a.xml"
+        package.addfile(link)
+    assert cli("enrich", str(source), "--out", str(tmp_path / "out")).returncode == 0
+    with tarfile.open(source) as before, tarfile.open(tmp_path / "out" / source.name) as after:
+        old, new = before.getmembers(), after.getmembers()
+        assert [m.name for m in new] == [m.name for m in old]
+        for o, n in zip(old, new, strict=True):
+            assert (o.mode, o.mtime, o.uname, o.type, o.linkname) == (n.mode, n.mtime, n.uname, n.type, n.linkname)
+            if n.isfile():
+                data = after.extractfile(n).read()
+                expected = enrich_bytes(files[n.name]).output if n.name.endswith(".xml") else files[n.name]
+                assert data == expected
+
+
+def test_hostile_member_names_are_never_paths(tmp_path):
+    source = tmp_path / "evil.zip"
+    with zipfile.ZipFile(source, "w") as package:
+        package.writestr("../../escaped.xml", ARTICLE.read_bytes())
+        package.writestr("/abs.xml", ARTICLE.read_bytes())
+        package.writestr("ok.xml", ARTICLE.read_bytes())
+    done = cli("enrich", str(source), "--out", str(tmp_path / "out" / "deep"))
+    assert done.returncode == 2
+    assert b"'../../escaped.xml': path leading out of the package" in done.stderr
+    assert b"'/abs.xml': absolute path" in done.stderr
+    written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert written == ["evil.zip", "out/deep/.jats-enrich-journal", "out/deep/evil.zip"]
+    with zipfile.ZipFile(tmp_path / "out" / "deep" / "evil.zip") as written:
+        assert written.read("../../escaped.xml") == ARTICLE.read_bytes()  # kept, not processed
+        assert written.read("ok.xml") != ARTICLE.read_bytes()
+
+
+def test_a_broken_package_is_one_error_and_the_batch_goes_on(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.zip").write_bytes(b"PK\x03\x04 not really a zip")
+    shutil.copy(ARTICLE, tmp_path / "in" / "a.xml")
+    done = cli("enrich", str(tmp_path / "in"), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2
+    assert b"bad.zip: broken package" in done.stderr
+    assert (tmp_path / "out" / "a.xml").is_file() and not (tmp_path / "out" / "bad.zip").exists()
+
+
+def corpus_tree(folder: Path, copies: int) -> Path:
+    """The real corpus (or, without it, the fixtures) several times over, as hard links."""
+    originals = sorted(CORPUS.glob("*.xml")) if not shared_missing else sorted(FIXTURES.glob("*.xml"))
+    for i in range(copies):
+        target = folder / f"batch{i:02d}"
+        target.mkdir(parents=True)
+        for path in originals:
+            os.link(path, target / path.name)
+    return folder
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_outputs_and_report_are_the_same_whatever_the_number_of_workers(tmp_path):
+    inputs = corpus_tree(tmp_path / "in", 1)
+    results = {}
+    for workers in (1, 2):
+        out, report = tmp_path / f"out{workers}", tmp_path / f"r{workers}.json"
+        done = cli("enrich", str(inputs), "--out", str(out), "--report", str(report), "--workers", str(workers))
+        assert done.returncode == 0, done.stderr
+        text = report.read_text().replace(str(out), "OUT")
+        results[workers] = (tree_bytes(out), text)
+    assert results[1] == results[2]
+
+
+def test_kill_9_part_way_then_resume_gives_what_an_uninterrupted_run_gives(tmp_path):
+    inputs = corpus_tree(tmp_path / "in", 3)
+    total = sum(1 for _ in inputs.rglob("*.xml"))
+    reference = tmp_path / "reference"
+    assert (
+        cli("enrich", str(inputs), "--out", str(reference / "out"), "--report", str(reference / "r.json")).returncode
+        == 0
+    )
+
+    out, report = tmp_path / "out", tmp_path / "r.json"
+    args = [sys.executable, "-m", "jats_enrich", "enrich", str(inputs), "--out", str(out), "--report", str(report)]
+    run = subprocess.Popen(
+        [*args, "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and sum(1 for _ in out.rglob("*.xml")) < total // 4:
+        time.sleep(0.01)
+    os.kill(run.pid, signal.SIGKILL)  # the main process only: its workers must die with it
+    run.wait()
+    written = sum(1 for _ in out.rglob("*.xml"))
+    assert 0 < written < total, "the run should have been killed part-way"
+    assert not report.exists()
+
+    done = subprocess.run([*args, "--resume"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert tree_bytes(out) == tree_bytes(reference / "out")
+    assert report.read_text().replace(str(out), "OUT") == (reference / "r.json").read_text().replace(
+        str(reference / "out"), "OUT"
+    )
+    assert not list(tmp_path.rglob(f"{TEMP_PREFIX}*"))
+    journal = [json.loads(line) for line in (tmp_path / "r.json.journal").read_text().splitlines()]
+    assert len(journal) == total + 1  # a header and one entry per article
+
+
+def test_resume_redoes_an_article_whose_input_changed_and_refuses_other_options(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(ARTICLE, inputs / "a.xml")
+    shutil.copy(LEGACY, inputs / "b.xml")
+    args = ["enrich", str(inputs), "--out", str(tmp_path / "out"), "--report", str(tmp_path / "r.json")]
+    assert cli(*args).returncode == 0
+    (inputs / "b.xml").write_bytes(ARTICLE.read_bytes())
+    assert cli(*args, "--resume").returncode == 0
+    assert (tmp_path / "out" / "b.xml").read_bytes() == (tmp_path / "out" / "a.xml").read_bytes()
+    other = cli(*args, "--resume", "--upgrade")
+    assert other.returncode == 64 and b"used other options" in other.stderr
+
+
+def test_in_place_with_backup(tmp_path):
+    shutil.copy(ARTICLE, tmp_path / "a.xml")
+    shutil.copy(FIXTURES / "keywords-bilingual-skos-1.3.xml", tmp_path / "unchanged.xml")
+    before = (tmp_path / "unchanged.xml").stat().st_mtime_ns
+    done = cli("enrich", str(tmp_path), "--in-place", "--backup", ".orig")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "a.xml.orig").read_bytes() == ARTICLE.read_bytes()
+    assert (tmp_path / "a.xml").read_bytes() == enrich_bytes(ARTICLE.read_bytes()).output
+    assert not (tmp_path / "unchanged.xml.orig").exists()
+    assert (tmp_path / "unchanged.xml").stat().st_mtime_ns == before
+    assert cli("enrich", str(tmp_path), "--backup", ".orig", "--out", str(tmp_path / "o")).returncode == 64
+
+
+def test_stdin_to_stdout_in_a_shell_pipeline(tmp_path):
+    shutil.copy(ARTICLE, tmp_path / "a.xml")
+    done = subprocess.run(
+        f"cat a.xml | {sys.executable} -m jats_enrich enrich - > b.xml", shell=True, cwd=tmp_path, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "b.xml").read_bytes() == enrich_bytes(ARTICLE.read_bytes()).output
+    assert done.stderr.startswith(b"jats-enrich: 1 articles, 0 failed")
+    broken = cli("enrich", "-", "--report", str(tmp_path / "r.json"), stdin=b"<article>")
+    assert broken.returncode == 2 and broken.stdout == b""
+    assert json.loads((tmp_path / "r.json").read_text())["articles_failed"] == 1
+    checked = cli("check", "-", stdin=ARTICLE.read_bytes())
+    assert checked.returncode == 0 and checked.stdout == b""
+
+
+def test_glob_and_list_file(tmp_path):
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    shutil.copy(ARTICLE, tmp_path / "in" / "main.jats")
+    shutil.copy(LEGACY, tmp_path / "in" / "sub" / "x.xml")
+    done = cli("check", str(tmp_path / "in"), "--glob", "*.jats", "--report", str(tmp_path / "r.json"))
+    assert done.returncode == 0, done.stderr
+    assert [Path(a["path"]).name for a in json.loads((tmp_path / "r.json").read_text())["articles"]] == ["main.jats"]
+    (tmp_path / "list.txt").write_text("# articles to redo\nin/sub/x.xml\n\nin/main.jats\n")
+    done = cli("enrich", "--from-list", str(tmp_path / "list.txt"), "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [".jats-enrich-journal", "main.jats", "x.xml"]
+
+
+def test_the_python_api_runs_a_batch_with_a_callback(tmp_path):
+    seen = []
+    report = run_batch([FIXTURES], tmp_path / "out", on_article=lambda a: seen.append(a.path))
+    assert len(seen) == report.articles_total == len(list(FIXTURES.glob("*.xml")))
+    assert seen == [a.path for a in report.articles]
+
+
+def test_dask_gives_the_same_report_as_local_workers(tmp_path):
+    pytest.importorskip("dask.distributed", reason="the test extra installs Dask; a bare install may not")
+    inputs = corpus_tree(tmp_path / "in", 1)
+    reports = {}
+    for executor in ("local", "dask"):
+        out, report = tmp_path / executor, tmp_path / f"{executor}.json"
+        done = cli(
+            "enrich", str(inputs), "--out", str(out), "--report", str(report), "--executor", executor, "--workers", "2"
+        )
+        assert done.returncode == 0, done.stderr
+        reports[executor] = (report.read_text().replace(str(out), "OUT"), tree_bytes(out))
+    assert reports["dask"] == reports["local"]
+
+
+def test_progress_lines_when_not_on_a_terminal(capsys, monkeypatch):
+    from jats_enrich import progress
+    from jats_enrich.findings import ArticleReport
+
+    monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
+    shown = progress.Progress()
+    shown.start(2)
+    shown.update(ArticleReport(path="a.xml"))
+    shown.update(ArticleReport(path="b.xml", error="b.xml: malformed XML: boom"))
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("jats-enrich: 1/2 articles, ") and "articles/s, 0 failed" in err[0]
+    assert "jats-enrich: b.xml: malformed XML: boom" in err
+    quiet = progress.Progress(quiet=True)
+    quiet.start(1)
+    quiet.update(ArticleReport(path="a.xml"))
+    assert capsys.readouterr().err == ""
