@@ -26,3 +26,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "shared" in item.keywords:
             item.add_marker(skip)
+
+
+SCHEMA = Path(__file__).resolve().parents[1] / "src" / "jats_enrich" / "data" / "report.schema.json"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def every_json_report_validates(tmp_path_factory: pytest.TempPathFactory):
+    """After the whole run: every JSON report any test wrote validates against the published schema."""
+    yield
+    import json
+
+    import jsonschema
+
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    checked = 0
+    for path in tmp_path_factory.getbasetemp().rglob("*.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and "schema_version" in data and "articles" in data:
+            errors = sorted(validator.iter_errors(data), key=str)
+            assert not errors, f"{path}: {errors[0].message}"
+            checked += 1
+    assert checked > 0, "no test wrote a JSON report"

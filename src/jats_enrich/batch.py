@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import __version__
 from .errors import ArticleError, OutputError, UsageError
 from .executors import Task, TaskResult, default_workers, run_here, run_in_pool, run_on_dask
-from .findings import ArticleReport, Report, summarise
+from .findings import ArticleReport, Report, summarise_counts
 from .inputs import ARTICLE_PATTERNS, Source
 from .journal import Journal, fingerprint, options_fingerprint
 from .packages import read_members, write_package
@@ -61,8 +62,9 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, durable: bool
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     temp = path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
     try:
-        # Created with its final permissions (no chmod afterwards), and never over an existing file.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if mode is None else mode)
+        # Created with its final permissions (without a mode: as any new file, through the umask),
+        # and never over an existing file.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
@@ -117,8 +119,31 @@ ProgressCallback = Callable[[ArticleReport], None]
 class _Package:
     source: Source
     target: Path | None
+    keys: list[str] = field(default_factory=list)  # its slots' keys (articles and refused members), in order
     members: dict[str, str] = field(default_factory=dict)  # task key -> member name
     replacements: dict[str, bytes] = field(default_factory=dict)
+    reports: dict[str, ArticleReport] = field(default_factory=dict)
+
+
+class _Counter:
+    """Hands each final report on, in order, and counts totals and outcomes."""
+
+    def __init__(self, on_article: ProgressCallback | None, keep: bool) -> None:
+        self.on_article = on_article
+        self.keep = keep
+        self.kept: list[ArticleReport] = []
+        self.total = 0
+        self.failed = 0
+        self.outcomes: Counter[str] = Counter()
+
+    def emit(self, report: ArticleReport) -> None:
+        self.total += 1
+        self.failed += report.error is not None
+        self.outcomes.update(f.outcome.value for f in report.findings)
+        if self.keep:
+            self.kept.append(report)
+        if self.on_article is not None:
+            self.on_article(report)
 
 
 class Batch:
@@ -139,49 +164,62 @@ class Batch:
         on_article: ProgressCallback | None = None,
         enricher: Enricher | None = None,
         on_start: Callable[[int], None] | None = None,
+        keep: bool = True,
     ) -> Report:
-        """Process every source; ``on_start`` gets the number of articles, ``on_article`` each
-        article's report as it is done (in input order)."""
+        """Process every source. ``on_start`` gets the number of articles; ``on_article`` each
+        article's report, strictly in input order, as soon as it is final (a package's members
+        once the package is written). ``keep=False`` leaves the returned report's ``articles``
+        empty (totals and summary still counted), so that memory stays flat on huge runs whose
+        reports are streamed through ``on_article``."""
         slots, packages = self._slots()
         if on_start is not None:
             on_start(len(slots))
-        tasks = [slot for slot in slots if isinstance(slot, Task)]
         journal = self._journal()
-        reports: dict[str, ArticleReport] = {}
+        resumed: dict[str, ArticleReport] = {}
         todo = []
-        for task in tasks:
-            entry = journal.skip(task.key, self._hash(task), task.out) if journal and journal.done else None
+        for slot in slots:
+            if not isinstance(slot, Task):
+                continue
+            entry = journal.skip(slot.key, self._hash(slot), slot.out) if journal and journal.done else None
             if entry is not None:
-                reports[task.key] = entry.report
+                resumed[slot.key] = entry.report
             else:
-                todo.append(task)
-        if on_article is not None:  # what is decided before any work: refusals, resumed articles
-            for slot in slots:
-                if isinstance(slot, ArticleReport):
-                    on_article(slot)
-                elif slot.key in reports:
-                    on_article(reports[slot.key])
+                todo.append(slot)
         if self.write and self.options.out is not None:
             remove_stale_temporaries(self.options.out)
+        counter = _Counter(on_article, keep)
+        package_of = {key: package for package in packages for key in package.keys}
         if journal is not None:
             journal.open()
         try:
-            for result in self._execute(todo, enricher):
-                reports[result.key] = result.report
-                self._collect(result, packages, journal)
-                if on_article is not None:
-                    on_article(result.report)
+            results = self._execute(todo, enricher)
+            for slot in slots:
+                key = slot.key if isinstance(slot, Task) else slot.path
+                if isinstance(slot, ArticleReport):
+                    report = slot
+                elif slot.key in resumed:
+                    report = resumed[slot.key]
+                else:
+                    result = next(results)
+                    report = result.report
+                    self._collect(result, package_of.get(slot.key), journal)
+                package = package_of.get(key)
+                if package is None:
+                    counter.emit(report)
+                    continue
+                package.reports[key] = report
+                if len(package.reports) == len(package.keys):
+                    for done in self._write_package(package):
+                        counter.emit(done)
         finally:
             if journal is not None:
                 journal.close()
-        self._write_packages(packages, reports)
-        articles = [reports[slot.key] if isinstance(slot, Task) else slot for slot in slots]
         return Report(
             tool=f"jats-enrich {__version__}",
-            articles_total=len(articles),
-            articles_failed=sum(1 for a in articles if a.error),
-            summary=summarise(articles),
-            articles=articles,
+            articles_total=counter.total,
+            articles_failed=counter.failed,
+            summary=summarise_counts(counter.outcomes),
+            articles=counter.kept,
         )
 
     # -- building the tasks ----------------------------------------------------------------------
@@ -229,14 +267,19 @@ class Batch:
                 name = f"{source.path}!{member.name}"
                 if member.refusal is not None:
                     found.append(ArticleReport(path=name, error=f"{source.path}: {member.refusal}"))
+                    package.keys.append(name)
                 elif member.is_article and member.data is not None:
                     found.append(Task(key=name, source=name, data=member.data))
                     package.members[name] = member.name
+                    package.keys.append(name)
         except ArticleError as exc:
             slots.append(ArticleReport(path=str(source.path), error=str(exc)))
             return
         slots.extend(found)
-        packages.append(package)
+        if package.keys:
+            packages.append(package)
+        elif package.target is not None:  # nothing to enrich: the package is copied as it is
+            write_package(source.path, source.kind, package.target, {})
 
     # -- journal -------------------------------------------------------------------------------
 
@@ -267,31 +310,31 @@ class Batch:
             return run_in_pool(tasks, self.enrich, min(self.options.workers, len(tasks)))
         return run_here(tasks, enricher or Enricher(self.enrich))
 
-    def _collect(self, result: TaskResult, packages: list[_Package], journal: Journal | None) -> None:
-        for package in packages:
-            member = package.members.get(result.key)
-            if member is not None:
-                if result.output is not None:
-                    package.replacements[member] = result.output
-                return
+    @staticmethod
+    def _collect(result: TaskResult, package: _Package | None, journal: Journal | None) -> None:
+        if package is not None:
+            if result.output is not None:
+                package.replacements[package.members[result.key]] = result.output
+            return
         if journal is not None and result.sha256 is not None and result.report.error is None:
             journal.record(result.key, result.sha256, result.report.output, result.report)
 
-    def _write_packages(self, packages: list[_Package], reports: dict[str, ArticleReport]) -> None:
-        for package in packages:
-            if package.target is None:
-                continue
-            try:
-                write_package(package.source.path, package.source.kind, package.target, package.replacements)
-            except OutputError as exc:
-                for key in package.members:
-                    reports[key] = reports[key].model_copy(update={"error": str(exc), "findings": []})
-                continue
-            for key in package.members:
-                if reports[key].error is None:
-                    reports[key] = reports[key].model_copy(
-                        update={"output": f"{package.target}!{package.members[key]}"}
-                    )
+    @staticmethod
+    def _write_package(package: _Package) -> list[ArticleReport]:
+        """Write a package whose members are all done; its members' final reports, in order."""
+        reports = [package.reports[key] for key in package.keys]
+        if package.target is None:
+            return reports
+        try:
+            write_package(package.source.path, package.source.kind, package.target, package.replacements)
+        except OutputError as exc:
+            return [r if r.error else r.model_copy(update={"error": str(exc), "findings": []}) for r in reports]
+        return [
+            r
+            if r.error or r.path not in package.members
+            else r.model_copy(update={"output": f"{package.target}!{package.members[r.path]}"})
+            for r in reports
+        ]
 
 
 def _mode(path: Path) -> int | None:

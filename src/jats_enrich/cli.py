@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from .cli_report import add_report_commands
 from .progress import Progress
 
 if TYPE_CHECKING:
     from .config import Settings
-    from .findings import Report
+    from .findings import ArticleReport, Report
     from .pipeline import EnrichOptions
     from .vocabulary import Vocabulary
 
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _article_options(check)
     check.set_defaults(handler=_check, out=None, in_place=False, backup=None)
+
+    add_report_commands(commands, _Parser)
 
     vocab = commands.add_parser(
         "vocab", help="list and validate dictionaries", description="List and validate dictionaries."
@@ -208,7 +211,21 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
         help="the run journal (default: REPORT.journal beside the report, else DIR/.jats-enrich-journal)",
     )
     parser.add_argument(
-        "--report", "-r", type=Path, metavar="FILE.json", help="write the JSON report of every finding here"
+        "--report",
+        "-r",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="write the report here, in the format its extension names: .json, .jsonl (streamed, one article "
+        "per line), .csv (one row per finding), .html (for reviewers); repeatable",
+    )
+    parser.add_argument(
+        "--aliases",
+        type=Path,
+        action="append",
+        metavar="FILE.csv",
+        help="reviewers' answers: an aliases table from 'jats-enrich report aliases' with its term column filled "
+        "in; those strings become aliases of those terms; repeatable",
     )
     parser.add_argument(
         "--config",
@@ -365,13 +382,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, write: bool) -> int:
-    from .batch import Batch, BatchOptions, atomic_write
+    from .batch import Batch, BatchOptions
     from .errors import UsageError
     from .inputs import discover
     from .pipeline import Enricher
+    from .report_files import open_sinks, report_format
 
     settings = _settings(args)
-    options = _options(settings, write=write)
+    options = _options(settings, write=write, aliases=args.aliases)
     if args.inputs == [Path("-")]:
         return _run_stdin(args, options, settings.fail_on)
     if Path("-") in args.inputs:
@@ -382,7 +400,7 @@ def _run(args: argparse.Namespace, write: bool) -> int:
         raise UsageError("give --out DIR, or --in-place (with --backup SUFFIX to keep the originals)")
     if args.backup is not None and not in_place:
         raise UsageError("--backup goes with --in-place")
-    if args.resume and args.report is None and args.journal is None and out is None:
+    if args.resume and not args.report and args.journal is None and out is None:
         raise UsageError("--resume needs the journal of the interrupted run: --report or --journal as before")
     enricher = Enricher(options)
     enricher.writer  # noqa: B018 -- a bad engine option or stylesheet fails now, before any article
@@ -395,8 +413,12 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     )
     if not sources:
         raise UsageError(f"no articles found in {', '.join(map(str, args.inputs)) or args.from_list}")
-    if args.report is not None and args.report.resolve() in {s.path.resolve() for s in sources}:
-        raise UsageError(f"{args.report}: the report would overwrite an input article")
+    reports: list[Path] = args.report or []
+    inputs = {s.path.resolve() for s in sources}
+    for report_path in reports:
+        report_format(report_path)
+        if report_path.resolve() in inputs:
+            raise UsageError(f"{report_path}: the report would overwrite an input article")
     batch_options = BatchOptions(
         out=out if write else None,
         in_place=in_place,
@@ -412,14 +434,25 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     batch = Batch(sources, options, batch_options)
 
     progress = Progress(quiet=args.quiet)
+    sinks = open_sinks(reports)
+
+    def on_article(article: ArticleReport) -> None:
+        progress.update(article)
+        for sink in sinks:
+            sink.add(article)
+
     try:
-        report = batch.run(on_article=progress.update, enricher=enricher, on_start=progress.start)
+        report = batch.run(on_article=on_article, enricher=enricher, on_start=progress.start, keep=False)
+        for sink in sinks:
+            sink.close(report)
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
     finally:
         progress.close()
-    if args.report is not None:
-        atomic_write(args.report, report.model_dump_json(indent=2).encode("utf-8") + b"\n")
     if not args.quiet:
-        print(_summary_line(report, args.report), file=sys.stderr)
+        print(_summary_line(report, reports), file=sys.stderr)
     return _exit_code(report, settings.fail_on)
 
 
@@ -442,8 +475,8 @@ def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
     that nothing is written outside what the user named)."""
     if args.journal is not None:
         return Path(args.journal)
-    if args.report is not None:
-        report: Path = args.report
+    if args.report:
+        report: Path = args.report[0]
         return report.with_name(report.name + ".journal")
     if out is not None:
         return out / ".jats-enrich-journal"
@@ -453,9 +486,9 @@ def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
 def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[str, ...]) -> int:
     """One article on standard input; the enriched article on standard output."""
     from . import __version__
-    from .batch import atomic_write
     from .findings import Report, summarise
     from .pipeline import Enricher
+    from .report_files import write_report
 
     data = sys.stdin.buffer.read()
     result = Enricher(options).enrich_bytes(data, "-")
@@ -472,10 +505,9 @@ def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[
     )
     if result.report.error:
         print(f"jats-enrich: {result.report.error}", file=sys.stderr)
-    if args.report is not None:
-        atomic_write(args.report, report.model_dump_json(indent=2).encode("utf-8") + b"\n")
+    write_report(report, args.report or [])
     if not args.quiet:
-        print(_summary_line(report, args.report), file=sys.stderr)
+        print(_summary_line(report, args.report or []), file=sys.stderr)
     return _exit_code(report, fail_on)
 
 
@@ -499,7 +531,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, {k: v for k, v in flags.items() if v is not None})
 
 
-def _options(settings: Settings, write: bool) -> EnrichOptions:
+def _options(settings: Settings, write: bool, aliases: list[Path] | None = None) -> EnrichOptions:
     from .decide import Policy
     from .pipeline import EnrichOptions
 
@@ -512,6 +544,7 @@ def _options(settings: Settings, write: bool) -> EnrichOptions:
         replace_deprecated=settings.replace_deprecated,
     )
     return EnrichOptions(
+        aliases=tuple(aliases or ()),
         vocabularies=settings.vocab,
         precedence=settings.precedence,
         applies_to=settings.applies_to,
@@ -523,9 +556,9 @@ def _options(settings: Settings, write: bool) -> EnrichOptions:
     )
 
 
-def _summary_line(report: Report, report_path: Path | None) -> str:
+def _summary_line(report: Report, report_paths: list[Path]) -> str:
     findings = ", ".join(f"{n} {outcome}" for outcome, n in report.summary.items()) or "no findings"
-    where = f"; report: {report_path}" if report_path else ""
+    where = f"; report: {', '.join(map(str, report_paths))}" if report_paths else ""
     return f"jats-enrich: {report.articles_total} articles, {report.articles_failed} failed; {findings}{where}"
 
 

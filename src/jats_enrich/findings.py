@@ -7,7 +7,7 @@ serialisation. Bump ``REPORT_SCHEMA_VERSION`` when a field changes meaning or di
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -132,5 +132,9 @@ class Report(BaseModel):
 
 def summarise(articles: Iterable[ArticleReport]) -> dict[str, int]:
     """Findings by outcome, in the order outcomes are declared; outcomes never seen are left out."""
-    counts = Counter(f.outcome for a in articles for f in a.findings)
-    return {o.value: counts[o] for o in Outcome if counts[o]}
+    return summarise_counts(Counter(f.outcome.value for a in articles for f in a.findings))
+
+
+def summarise_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """Outcome counts in the order outcomes are declared, without zeros."""
+    return {o.value: counts[o.value] for o in Outcome if counts.get(o.value)}

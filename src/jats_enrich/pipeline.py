@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .aliases import apply_aliases
 from .analyse import Analyser
 from .config import Targets
 from .decide import Decision, Edit, Policy, decide
@@ -40,6 +41,7 @@ class EnrichOptions(BaseModel):
     targets: Targets = Field(default_factory=Targets)
     policy: Policy = Field(default_factory=Policy)
     write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
+    aliases: tuple[Path, ...] = Field(default=(), description="Reviewers' aliases CSV files (report aliases)")
     engine: Literal["lxml", "xslt"] = Field(default="lxml", description="How the edits are applied")
     stylesheet: Path | None = Field(default=None, description="xslt engine: a stylesheet importing the shipped one")
 
@@ -60,6 +62,8 @@ class Enricher:
         )
         overrides = self.options.applies_to
         loaded = [v.model_copy(update={"applies_to": overrides[v.name]}) if v.name in overrides else v for v in loaded]
+        for table in self.options.aliases:
+            loaded = apply_aliases(loaded, table)
         self.vocabularies = loaded
         self.analyser = Analyser(loaded, self.options.precedence)
         self._writer: Writer | None = None

@@ -1,0 +1,262 @@
+"""Reports for QA reviewers: formats, the published schema, shards, the HTML page in a real
+browser, and the aliases feedback loop."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import CORPUS, FIXTURES, ROOT, needs_shared
+
+from jats_enrich.batch import Batch, BatchOptions
+from jats_enrich.cli_report import report_schema
+from jats_enrich.findings import ArticleReport, Report
+from jats_enrich.inputs import discover
+from jats_enrich.pipeline import EnrichOptions
+
+SHIPPED_SCHEMA = ROOT / "src" / "jats_enrich" / "data" / "report.schema.json"
+
+
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "jats_enrich", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_schema_command_prints_the_shipped_schema():
+    done = cli("report", "schema")
+    assert done.returncode == 0
+    printed = json.loads(done.stdout)
+    assert printed == report_schema() == json.loads(SHIPPED_SCHEMA.read_text(encoding="utf-8"))
+    assert "schema_version" in printed["properties"]
+
+
+@pytest.fixture(scope="module")
+def fixture_reports(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("reports")
+    done = cli(
+        "check", str(FIXTURES), *(f"--report={folder / name}" for name in ("r.json", "r.jsonl", "r.csv", "r.html"))
+    )
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+def test_json_jsonl_and_csv_say_the_same(fixture_reports):
+    report = Report.model_validate_json((fixture_reports / "r.json").read_text())
+    lines = (fixture_reports / "r.jsonl").read_text().splitlines()
+    articles = [ArticleReport.model_validate_json(line) for line in lines[:-1]]
+    assert articles == report.articles
+    assert json.loads(lines[-1]) == {
+        "kind": "summary",
+        "articles_total": report.articles_total,
+        "articles_failed": report.articles_failed,
+        "summary": report.summary,
+    }
+    with (fixture_reports / "r.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    findings = [f for a in report.articles for f in a.findings]
+    assert len(rows) == len(findings) == sum(report.summary.values())
+    first = rows[0]
+    assert set(first) >= {
+        "path",
+        "doi",
+        "element",
+        "line",
+        "xpath",
+        "text",
+        "outcome",
+        "term",
+        "identifier",
+        "best_suggestion",
+        "score",
+    }
+    near = next(r for r in rows if r["outcome"] == "suggestion")
+    assert near["best_suggestion"] and float(near["score"]) >= 80
+
+
+def test_merging_shards_gives_the_totals_of_one_run_over_both(tmp_path):
+    files = sorted(FIXTURES.glob("*.xml"))
+    halves = [tmp_path / "a", tmp_path / "b"]
+    for half, chosen in zip(halves, (files[::2], files[1::2]), strict=True):
+        half.mkdir()
+        for path in chosen:
+            shutil.copy(path, half / path.name)
+    for half in halves:
+        assert cli("check", str(half), "--report", str(half.with_suffix(".jsonl"))).returncode == 0
+    assert cli("check", *map(str, halves), "--report", str(tmp_path / "one.json")).returncode == 0
+    done = cli(
+        "report", "merge", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl"), "-o", str(tmp_path / "all.json")
+    )
+    assert done.returncode == 0, done.stderr
+    merged, one = (json.loads((tmp_path / name).read_text()) for name in ("all.json", "one.json"))
+    for key in ("articles_total", "articles_failed", "summary"):
+        assert merged[key] == one[key]
+    render = cli(
+        "report",
+        "render",
+        str(tmp_path / "all.json"),
+        "-o",
+        str(tmp_path / "all.html"),
+        "-o",
+        str(tmp_path / "all.csv"),
+    )
+    assert render.returncode == 0, render.stderr
+    assert (tmp_path / "all.html").read_text().startswith("<!DOCTYPE html>")
+    assert cli("report", "render", str(tmp_path / "all.json"), "-o", str(tmp_path / "all.pdf")).returncode == 64
+
+
+def test_a_run_can_stream_without_keeping_articles(tmp_path):
+    seen = []
+    batch = Batch(discover([FIXTURES]), EnrichOptions(write=False), BatchOptions(workers=1))
+    report = batch.run(on_article=seen.append, keep=False)
+    assert report.articles == [] and report.articles_total == len(seen) > 0
+    assert sum(report.summary.values()) == sum(len(a.findings) for a in seen)
+
+
+def test_the_aliases_loop_on_the_fixtures(tmp_path):
+    report = tmp_path / "r.json"
+    assert cli("check", str(FIXTURES), "--report", str(report)).returncode == 0
+    table = tmp_path / "aliases.csv"
+    done = cli("report", "aliases", str(report), "-o", str(table))
+    assert done.returncode == 0, done.stderr
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(r["term"] == "" for r in rows)
+    chosen = {
+        "Data analysis": "Formal analysis",
+        "Study concept and design": "https://credit.niso.org/contributor-roles/methodology/",
+    }
+    for row in rows:
+        row["term"] = chosen.get(row["text"], "")
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    again = tmp_path / "again.json"
+    assert cli("check", str(FIXTURES), "--aliases", str(table), "--report", str(again)).returncode == 0
+    before = [f for a in json.loads(report.read_text())["articles"] for f in a["findings"]]
+    after = [f for a in json.loads(again.read_text())["articles"] for f in a["findings"]]
+    changed = [
+        (b["text"], a["outcome"], a["term"])
+        for b, a in zip(before, after, strict=True)
+        if (b["outcome"], b["term"]) != (a["outcome"], a["term"])
+    ]
+    assert sorted(changed) == [
+        ("Data analysis", "tagged", "Formal analysis"),
+        ("Study concept and design", "tagged", "Methodology"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("text,term\nEditor,Editing\n", "line 2: term 'Editing' is no label, alias or identifier"),
+        ("text,term\n,Software\n", "line 2: term 'Software' given for an empty text"),
+        ("text,term,vocab\nEditor,Software,mesh\n", "line 2: vocab 'mesh' is not loaded"),
+        ("text,count\nEditor,3\n", "header has no 'term' column"),
+    ],
+)
+def test_bad_alias_rows_are_one_clear_error(tmp_path, rows, message):
+    table = tmp_path / "aliases.csv"
+    table.write_text(rows)
+    done = cli("check", str(FIXTURES / "legacy-1.1.xml"), "--aliases", str(table))
+    assert done.returncode == 65
+    assert done.stderr.strip() == f"jats-enrich: error: {table}: {message}" or message in done.stderr
+    assert str(table) in done.stderr
+
+
+@needs_shared
+def test_the_aliases_loop_on_the_real_corpus(tmp_path):
+    report = tmp_path / "r.json"
+    assert cli("check", str(CORPUS), "--report", str(report)).returncode == 0
+    table = tmp_path / "aliases.csv"
+    assert cli("report", "aliases", str(report), "-o", str(table)).returncode == 0
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    chosen = {"Obtaining data": "Investigation", "Drafting the manuscript": "Writing – original draft"}
+    assert set(chosen) <= {r["text"] for r in rows}
+    for row in rows:
+        row["term"] = chosen.get(row["text"], "")
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    again = tmp_path / "again.json"
+    assert cli("check", str(CORPUS), "--aliases", str(table), "--report", str(again)).returncode == 0
+    before = [f for a in json.loads(report.read_text())["articles"] for f in a["findings"]]
+    after = [f for a in json.loads(again.read_text())["articles"] for f in a["findings"]]
+    changed = {
+        (b["text"], a["outcome"], a["term"])
+        for b, a in zip(before, after, strict=True)
+        if (b["outcome"], b["term"]) != (a["outcome"], a["term"])
+    }
+    assert changed == {
+        ("Obtaining data", "tagged", "Investigation"),
+        ("Drafting the manuscript", "tagged", "Writing – original draft"),
+    }
+
+
+def chromium() -> str:
+    """Debian's Chromium; installed here when missing (CI runs as root), as the issue asks."""
+    found = shutil.which("chromium")
+    if found is None and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-q"], check=False, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, capture_output=True)
+        found = shutil.which("chromium")
+    if found is None:
+        pytest.fail("the HTML report test needs Debian's chromium (apt-get install chromium)")
+    return found
+
+
+@needs_shared
+def test_the_html_report_of_the_corpus_in_headless_chromium(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    html, data = tmp_path / "corpus.html", tmp_path / "corpus.json"
+    done = cli(
+        "check", str(CORPUS), "--vocab", "credit", "--vocab", "casrai", "--report", str(html), "--report", str(data)
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(data.read_text())
+    errors: list[str] = []
+    requests: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(html.as_uri())
+        shown = {o: int(page.inner_text(f"#total-{o}")) for o in report["summary"]}
+        assert shown == report["summary"]
+        assert int(page.inner_text("#articles-total")) == report["articles_total"]
+        assert int(page.inner_text("#findings-total")) == sum(report["summary"].values())
+        # Filtering and sorting work without a server.
+        page.click("button[data-tab=findings]")
+        page.select_option("#findings select", "tagged")
+        counted = page.inner_text("#findings .tools span")
+        assert counted.startswith(f"{report['summary']['tagged']} of ")
+        page.click("#findings th:text('text')")
+        assert page.get_attribute("#findings th:text('text')", "class") == "sorted-asc"
+        page.click("button[data-tab=unmatched]")
+        page.fill("#unmatched input", "Editor")
+        assert "Editor" in page.inner_text("#unmatched tbody tr:first-child")
+        page.screenshot(path=str(tmp_path / "report.png"))
+        browser.close()
+    assert errors == []
+    assert requests == [html.as_uri()]
