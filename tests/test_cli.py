@@ -198,3 +198,10 @@ def test_outcome_names_in_the_cli_are_the_decision_outcomes():
     from jats_enrich.decide import Outcome
 
     assert tuple(o.value for o in Outcome) == OUTCOMES
+
+
+def test_the_readme_command_with_the_report_inside_the_output_folder(tmp_path):
+    done = run("enrich", str(FIXTURES), "--out", "out", "--report", "out/report.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["articles_failed"] == 0
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]

@@ -84,13 +84,20 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, durable: bool
         raise
 
 
+def is_stale(temp: Path) -> bool:
+    """A temporary file of ours (by its name) that this process is not writing: a killed run's."""
+    parts = temp.name.split(".")
+    return len(parts) >= 4 and parts[-3] != str(os.getpid())
+
+
 def remove_stale_temporaries(folder: Path) -> int:
     """Temporary files a killed run left behind (ours only, by their name)."""
     removed = 0
     if folder.is_dir():
         for path in folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
-            path.unlink(missing_ok=True)
-            removed += 1
+            if is_stale(path):
+                path.unlink(missing_ok=True)
+                removed += 1
     return removed
 
 

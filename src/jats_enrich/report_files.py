@@ -60,8 +60,11 @@ def report_format(path: Path) -> str:
 
 def remove_stale(path: Path) -> None:
     """Temporary files of ``path`` that a killed run left beside it."""
+    from .batch import is_stale
+
     for stale in path.parent.glob(f".jats-enrich-{glob.escape(path.name)}.*.tmp"):
-        stale.unlink(missing_ok=True)
+        if is_stale(stale):
+            stale.unlink(missing_ok=True)
 
 
 class _Atomic:
