@@ -87,7 +87,8 @@ class Finding(BaseModel):
     @classmethod
     def from_decision(cls, decision: Decision, *, written: bool = True) -> Finding:
         target, meaning = decision.target, decision.meaning
-        return cls(
+        # Built from typed internal data: no need to validate it again (a finding per target).
+        return cls.model_construct(
             element=target.name,
             line=target.line,
             xpath=target.xpath,

@@ -21,18 +21,21 @@ from lxml import etree
 from .entities import decode_entity
 from .errors import ArticleError
 
-_MARKUP = re.compile(
-    r"""
-      <!--.*?-->
-    | <\?.*?\?>
-    | <!\[CDATA\[.*?\]\]>
-    | <!DOCTYPE(?:[^\["'>]|"[^"]*"|'[^']*')*
-        (?:\[(?:<!--.*?-->|<\?.*?\?>|"[^"]*"|'[^']*'|<(?:[^>"']|"[^"]*"|'[^']*')*>|[^\]"'<])*\]\s*)?>
-    | </[^>]*>
-    | <(?P<name>[^\s/>]+)(?P<attrs>(?:[^>"'/]|/(?!>)|"[^"]*"|'[^']*')*?)\s*/?>
-    """,
+#: Markup whose text is no markup: comments, processing instructions, CDATA sections, and the
+#: DOCTYPE with its internal subset (declarations may hold '<').
+_OPAQUE = re.compile(
+    r"""<!--.*?-->
+      | <\?.*?\?>
+      | <!\[CDATA\[.*?\]\]>
+      | <!DOCTYPE(?:[^\["'>]|"[^"]*"|'[^']*')*
+          (?:\[(?:<!--.*?-->|<\?.*?\?>|"[^"]*"|'[^']*'|<(?:[^>"']|"[^"]*"|'[^']*')*>|[^\]"'<])*\]\s*)?>""",
     re.DOTALL | re.VERBOSE,
 )
+#: Outside those, '<' followed by a name character can only open a start tag: character data and
+#: attribute values never hold a literal '<' in a well-formed document.
+_TAG_OPEN = re.compile(r"<[^\s/!?>]")
+#: One start tag, its attributes matched in one sweep (quoted values whole: '>' inside is no end).
+_START_TAG = re.compile(r"""<(?P<name>[^\s/>]+)(?P<attrs>[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>""")
 _ATTRIBUTE = re.compile(r"""\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<quote>["'])(?P<value>.*?)(?P=quote)""", re.DOTALL)
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -54,7 +57,16 @@ class StartTag:
     name: str
     start: int  # offset of '<'
     attrs_start: int  # offset just after the name
-    attrs_end: int  # offset after the last attribute (before any space, '/' or '>')
+    close: int  # offset of the closing '>'
+
+    def attrs_end(self, text: str) -> int:
+        """Offset after the last attribute: before any white space, '/' or '>'."""
+        end = self.close
+        if text[end - 1] == "/":
+            end -= 1
+        while end > self.attrs_start and text[end - 1].isspace():
+            end -= 1
+        return end
 
 
 @dataclass(frozen=True)
@@ -69,14 +81,33 @@ class AttributeChange:
     remove: tuple[str, ...] = ()
 
 
+def start_tag_offsets(text: str) -> list[int]:
+    """Offsets of the '<' of every start tag of a well-formed document, in document order."""
+    offsets = [m.start() for m in _TAG_OPEN.finditer(text)]
+    opaque = [(m.start(), m.end()) for m in _OPAQUE.finditer(text)]
+    if not opaque:
+        return offsets
+    kept, region = [], 0
+    for offset in offsets:  # both lists are sorted: one merge pass
+        while region < len(opaque) and opaque[region][1] <= offset:
+            region += 1
+        if region < len(opaque) and opaque[region][0] <= offset:
+            continue
+        kept.append(offset)
+    return kept
+
+
+def start_tag_at(text: str, offset: int) -> StartTag:
+    m = _START_TAG.match(text, offset)
+    if m is None:
+        raise ArticleError(f"no start tag at offset {offset}")
+    return StartTag(name=m.group("name"), start=offset, attrs_start=m.end("name"), close=m.end() - 1)
+
+
 def start_tags(text: str) -> list[StartTag]:
-    """Every start tag of a well-formed document, in document order."""
-    tags = []
-    for m in _MARKUP.finditer(text):
-        name = m.group("name")
-        if name is not None:
-            tags.append(StartTag(name=name, start=m.start(), attrs_start=m.end("name"), attrs_end=m.end("attrs")))
-    return tags
+    """Every start tag of a well-formed document, in document order (for tests and tools; the
+    writer reads only the tags it edits)."""
+    return [start_tag_at(text, offset) for offset in start_tag_offsets(text)]
 
 
 def element_indices(root: etree._Element, wanted: Iterable[etree._Element]) -> dict[etree._Element, int]:
@@ -149,7 +180,8 @@ def apply_changes(data: bytes, root: etree._Element, changes: list[AttributeChan
 def _tag_edits(
     text: str, tag: StartTag, attributes: dict[str, str], remove: tuple[str, ...]
 ) -> list[tuple[int, int, str]]:
-    existing = {m.group("name"): m for m in _ATTRIBUTE.finditer(text, tag.attrs_start, tag.attrs_end)}
+    attrs_end = tag.attrs_end(text)
+    existing = {m.group("name"): m for m in _ATTRIBUTE.finditer(text, tag.attrs_start, attrs_end)}
     edits: list[tuple[int, int, str]] = []
     for name in remove:
         m = existing.get(name)
@@ -163,7 +195,7 @@ def _tag_edits(
         elif _unescape_attribute(m.group("value")) != value:
             edits.append((m.start("value"), m.end("value"), escape_attribute(value, m.group("quote"))))
     if inserted:
-        edits.append((tag.attrs_end, tag.attrs_end, "".join(inserted)))
+        edits.append((attrs_end, attrs_end, "".join(inserted)))
     return edits
 
 

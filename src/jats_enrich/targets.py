@@ -145,7 +145,7 @@ def _target(
         lang=language_of(element),
         line=line if isinstance(line, int) else None,
         xpath=tree.getpath(element),
-        attributes={str(k): str(v) for k, v in element.attrib.items()},
+        attributes=dict(element.attrib),  # type: ignore[arg-type]
         kind=kind,
         group=group,
         group_attributes=group_attributes,
