@@ -164,6 +164,8 @@ class Batch:
         if self.write and options.out is None and not options.in_place:
             raise UsageError("an output folder is needed, or in-place")
         if self.write and options.out is not None:
+            if options.out.exists() and not options.out.is_dir():
+                raise UsageError(f"{options.out}: exists and is not a folder")
             check_outputs(sources, options.out)
 
     def run(

@@ -10,12 +10,14 @@ Exit codes:
      this wins over 1
   64 usage error: bad option, missing input, output that would overwrite an input
   65 a dictionary file is invalid
+  70 internal error (a bug; --debug shows its traceback)
   73 an output or report file could not be written
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,7 +37,9 @@ EXIT_FINDINGS = 1
 EXIT_ARTICLE_FAILED = 2
 EXIT_USAGE = 64
 EXIT_DICTIONARY = 65
+EXIT_SOFTWARE = 70
 EXIT_CANT_WRITE = 73
+DEBUG_VARIABLE = "JATS_ENRICH_DEBUG"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -57,10 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
             "near-miss roles, older identifier forms, conflicts between text and markup."
         ),
         epilog="Exit codes: 0 all articles processed; 1 a finding matched --fail-on; 2 some article failed; "
-        "64 usage error; 65 invalid dictionary; 73 cannot write output. "
+        "64 usage error; 65 invalid dictionary; 70 internal error; 73 cannot write output. "
         "Run 'jats-enrich COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an internal error (a bug) instead of one line"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     enrich = commands.add_parser(
@@ -342,6 +349,8 @@ def _outcomes(value: str) -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.debug:
+        os.environ[DEBUG_VARIABLE] = "1"  # worker processes inherit it
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -362,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted; files already written are complete, nothing is half-written")
         return 130
+    except Exception as exc:  # a bug: one line, unless the user asked for the traceback
+        if args.debug:
+            raise
+        _error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        return EXIT_SOFTWARE
 
 
 def _error(message: str) -> None:

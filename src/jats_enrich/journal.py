@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import UsageError
+from .errors import OutputError, UsageError
 from .findings import ArticleReport
 
 JOURNAL_FORMAT = 1
@@ -86,8 +86,11 @@ class Journal:
 
     def open(self) -> None:
         """Start writing: a fresh journal, or (resuming) the old one rewritten with the entries kept."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = self.path.open("w", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write the run journal: {exc.strerror or exc}") from None
         header = {"journal": JOURNAL_FORMAT, "options": self.options}
         self._handle.write(json.dumps(header) + "\n")
         for entry in self.done.values():

@@ -7,6 +7,9 @@ holds no per-article state, so one instance serves a whole batch.
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,6 +94,11 @@ class Enricher:
             output = self.writer.write(article, edits) if self.options.write else article.data
         except ArticleError as exc:
             return EnrichResult(output=None, report=ArticleReport(path=source, error=str(exc)))
+        except Exception as exc:  # a bug or a resource limit (RecursionError): this article fails, the batch goes on
+            if os.environ.get("JATS_ENRICH_DEBUG") == "1":
+                traceback.print_exc(file=sys.stderr)
+            error = f"{source}: internal error: {type(exc).__name__}: {exc}"
+            return EnrichResult(output=None, report=ArticleReport(path=source, error=" ".join(error.split())))
         report = ArticleReport(
             path=source,
             doi=article.doi,

@@ -47,7 +47,9 @@ def read_article(data: bytes, source: str) -> Article:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise ArticleError(f"{source}: malformed XML: {_syntax_message(exc)}") from None
+        message = _syntax_message(exc)
+        kind = "" if message.startswith("refused") else "malformed XML: "
+        raise ArticleError(f"{source}: {kind}{message}") from None
     except (ValueError, LookupError) as exc:  # e.g. an unknown encoding name in the declaration
         raise ArticleError(f"{source}: unreadable XML: {exc}") from None
     tree = root.getroottree()
@@ -82,7 +84,20 @@ def _qname(element: etree._Element) -> str:
     return f"{{{q.namespace}}}{q.localname}" if q.namespace else q.localname
 
 
+#: libxml2's safety limits (kept on: huge_tree is off), and how a refusal by one reads.
+_LIMITS = {
+    "Excessive depth in document": "refused: elements nested deeper than 256 levels (a safety limit)",
+    "Text node too long": "refused: a text node longer than 10,000,000 characters (a safety limit)",
+    "amplification factor": "refused: entity expansion beyond the safety limit (an entity bomb)",
+    "Detected an entity reference loop": "refused: an entity that refers to itself",
+}
+
+
 def _syntax_message(exc: etree.XMLSyntaxError) -> str:
     # lxml appends "(<string>, line N)"; keep the parser's own message, which names line and column.
-    message = str(exc.msg or exc)
-    return message.split(" (<string>")[0].strip()
+    message = str(exc.msg or exc).split(" (<string>")[0].strip()
+    for clue, refusal in _LIMITS.items():
+        if clue in message:
+            where = message[message.rfind(", line ") :] if ", line " in message else ""
+            return refusal + where
+    return message
