@@ -1,0 +1,83 @@
+"""The benchmark suite, in one run: every figure the README keeps, as a table of ratios.
+
+    .venv/bin/python benchmarks/run_all.py [--rounds 5] [--articles 5000]
+
+On ../shared/corpus/real, measured in the same run:
+* bare lxml parse + serialise (the baseline) and the lxml engine;
+* a bare saxonche identity transform (its baseline) and the xslt engine;
+* a generated 20,000-term dictionary against CRediT (load time, match time per keyword);
+* --workers 1 and 2 on N articles (the corpus repeated), with the peak memory of one process;
+* `jats-enrich --help` start-up time.
+Medians of the rounds; ratios of throughput (above 1.0: faster than the baseline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import bench_corpus  # noqa: E402
+import bench_dictionary  # noqa: E402
+import bench_workers  # noqa: E402
+
+
+def run_quiet(function, argv: list[str]) -> str:
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        function(argv)
+    return printed.getvalue()
+
+
+def help_startup(rounds: int) -> float:
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "jats_enrich", "--help"], capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    import lxml.etree
+
+    cores = len(__import__("os").sched_getaffinity(0))
+    version = ".".join(map(str, lxml.etree.LXML_VERSION[:3]))
+    return f"{cpu}, {cores} cores, Python {platform.python_version()}, lxml {version}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--articles", type=int, default=5000)
+    args = parser.parse_args(argv)
+
+    print(f"machine: {machine()}")
+    print(run_quiet(bench_corpus.main, ["--rounds", str(args.rounds)]), end="")
+    print(run_quiet(bench_dictionary.main, ["--rounds", str(args.rounds)]), end="")
+    print(
+        run_quiet(bench_workers.main, ["--articles", str(args.articles), "--rounds", str(max(1, args.rounds // 2))]),
+        end="",
+    )
+    startup = help_startup(10)
+    print(f"jats-enrich --help: {startup:.3f} s (median of 10 runs, a fresh interpreter each)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
