@@ -92,12 +92,12 @@ def normalize(text: str, lang: str | None = None) -> str:
     """The matching key of ``text``: all rules above, in order."""
     key = compatibility_form(text)
     key = fold_case(key)
-    key = without_trailing_punctuation(key)
     key = dashes_as_spaces(key)
     key = punctuation_as_spaces(key)
     key = conjunctions_as_ampersand(key, lang)
     key = american_spelling(key, lang)
     key = without_accents(key)
+    key = without_trailing_punctuation(key)
     return single_spaces(key)
 
 
