@@ -64,7 +64,7 @@ def declares_dtd_in_catalog(data: bytes) -> bool:
 #: Attributes the tool may add: the vocab attributes, and (JATS <= 1.1) a CRediT term URI in content-type.
 VOCAB_ATTRIBUTE = re.compile(
     rb'\s(?:(?:vocab|vocab-identifier|vocab-term|vocab-term-identifier|degree-contribution)="[^"]*"'
-    rb'|content-type="https://credit\.niso\.org/contributor-roles/[a-z-]+/")'
+    rb'|content-type="(?:https://credit\.niso\.org/contributor-roles|https://casrai\.org/dictionary/term)/[a-z0-9-]+/?")'
 )
 
 

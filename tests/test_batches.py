@@ -210,8 +210,12 @@ def test_in_place_with_backup(tmp_path):
     shutil.copy(ARTICLE, tmp_path / "a.xml")
     shutil.copy(FIXTURES / "keywords-bilingual-skos-1.3.xml", tmp_path / "unchanged.xml")
     before = (tmp_path / "unchanged.xml").stat().st_mtime_ns
-    done = cli("enrich", str(tmp_path), "--in-place", "--backup", ".orig")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = cli("enrich", str(tmp_path), "--in-place", "--backup", ".orig", cwd=elsewhere)
     assert done.returncode == 0, done.stderr
+    assert not any(elsewhere.iterdir()), "nothing is written outside the folder the user named"
+    assert (tmp_path / ".jats-enrich-journal").is_file()
     assert (tmp_path / "a.xml.orig").read_bytes() == ARTICLE.read_bytes()
     assert (tmp_path / "a.xml").read_bytes() == enrich_bytes(ARTICLE.read_bytes()).output
     assert not (tmp_path / "unchanged.xml.orig").exists()

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from support import FIXTURES
 
-from jats_enrich.dictionaries import load_dictionary_file, writer_for
+from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary, writer_for
 from jats_enrich.errors import DictionaryError
-from jats_enrich.vocabulary import TermStatus
+from jats_enrich.vocabulary import TARGET_KINDS, TermStatus
 
 THESAURUS = FIXTURES / "dictionaries" / "open-science-thesaurus.ttl"
 TOPICS = FIXTURES / "dictionaries" / "jef-topics.jsonld"
+CASRAI = FIXTURES.parent / "vocab" / "casrai.jsonld"
 OS = "https://vocab.jats-enrich.test/open-science/"
 
 
@@ -59,6 +62,36 @@ def test_convert_round_trips_every_format(tmp_path, suffix):
     again = load_dictionary_file(path)
     assert again.identifier == original.identifier
     assert [t.model_dump() for t in again.terms] == [t.model_dump() for t in original.terms]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".ttl"])
+def test_conversion_keeps_what_each_term_is_matched_against_and_says_what_it_cannot_hold(tmp_path, suffix):
+    casrai = load_vocabulary("casrai")
+    path = tmp_path / f"casrai{suffix}"
+    done = subprocess.run(
+        [sys.executable, "-m", "jats_enrich", "vocab", "convert", str(CASRAI), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"{path} lacks: " in done.stderr and "uuid (" in done.stderr and "kind (1328 terms)" in done.stderr
+    again = load_dictionary_file(path)
+
+    def matched(vocabulary):
+        return {t.identifier: [k for k in TARGET_KINDS if vocabulary.applies(t, k)] for t in vocabulary.terms}
+
+    assert matched(again) == matched(casrai)
+    assert matched(again)["https://casrai.org/dictionary/term/reviewer-roles-editor"] == ["role"]
+    assert matched(again)["https://casrai.org/dictionary/term/book"] == []
+    assert {t.identifier: t.broader for t in again.terms} == {t.identifier: t.broader for t in casrai.terms}
+
+
+def test_a_dictionary_without_applies_to_still_follows_the_configuration(tmp_path):
+    vocabulary = load_dictionary_file(write(tmp_path, "access.csv", CSV_GOOD))
+    assert vocabulary.applies_to == ("keyword", "subject")
+    assert all(t.applies_to is None for t in vocabulary.terms)  # an [applies_to] override reaches every term
+    roles = vocabulary.model_copy(update={"applies_to": ("role",)})
+    assert all(roles.applies(t, "role") for t in roles.terms)
 
 
 BAD_FILES = [
@@ -114,6 +147,18 @@ BAD_FILES = [
     ),
     ("columns.csv", "name,uri\nA,https://v.test/1\n", r"header has no 'label' column"),
     ("status.csv", "label,identifier,status\nA,https://v.test/1,retired\n", r"term 'A': status 'retired'"),
+    (
+        "applies.csv",
+        "label,identifier,applies_to\nA,https://v.test/1,keyword|roles\n",
+        r"line 2: applies_to 'roles' is not one of role, keyword, subject",
+    ),
+    (
+        "applies.ttl",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<urn:s> a skos:ConceptScheme . "
+        '<urn:s:1> a skos:Concept ; skos:inScheme <urn:s> ; skos:prefLabel "A" ; '
+        '<urn:jats-enrich:dictionary:appliesTo> "kwd" .',
+        r"concept <urn:s:1>: je:appliesTo 'kwd' is not one of",
+    ),
     (
         "noscheme.ttl",
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<urn:s:1> a skos:Concept .",

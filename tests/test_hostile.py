@@ -211,11 +211,12 @@ def test_a_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
 
 def test_an_internal_error_is_one_line_unless_debug(monkeypatch, capsys):
     from jats_enrich import cli as command
+    from jats_enrich import cli_vocab
 
     def broken(args):
         raise RuntimeError("something the developers got wrong")
 
-    monkeypatch.setattr(command, "_vocab_list", broken)
+    monkeypatch.setattr(cli_vocab, "_list", broken)
     assert command.main(["vocab", "list"]) == 70
     err = capsys.readouterr().err
     assert err.strip() == (

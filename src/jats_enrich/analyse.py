@@ -78,9 +78,9 @@ class Analyser:
         self.vocabularies = vocabularies
         self.matchers: dict[TargetKind, Matcher] = {}
         for kind in TARGET_KINDS:
-            applicable = [v for v in vocabularies if kind in v.applies_to]
+            applicable = [v for v in vocabularies if v.matched_against(kind)]
             if applicable:
-                self.matchers[kind] = Matcher(applicable, precedence)
+                self.matchers[kind] = Matcher(applicable, precedence, kind)
         self._suggesters: dict[TargetKind, Suggester] = {}
         # The text-level analysis of a string depends only on (kind, text, language): kept.
         self._texts: dict[tuple[TargetKind, str, str | None], _TextAnalysis] = {}
@@ -93,7 +93,7 @@ class Analyser:
     def suggester(self, kind: TargetKind) -> Suggester:
         # Built on first need: most runs have few unmatched strings.
         if kind not in self._suggesters:
-            self._suggesters[kind] = Suggester(self.matchers[kind].vocabularies)
+            self._suggesters[kind] = Suggester(self.matchers[kind].vocabularies, kind)
         return self._suggesters[kind]
 
     def analyse(self, target: Target) -> Analysis:

@@ -19,18 +19,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .cli_report import add_report_commands
+from .cli_vocab import add_vocab_commands
 from .progress import Progress
 
 if TYPE_CHECKING:
     from .config import Settings
     from .findings import ArticleReport, Report
     from .pipeline import EnrichOptions
-    from .vocabulary import Vocabulary
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -106,49 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_commands(commands, _Parser)
 
-    vocab = commands.add_parser(
-        "vocab", help="list and validate dictionaries", description="List and validate dictionaries."
-    )
-    vocab_commands = vocab.add_subparsers(dest="vocab_command", metavar="SUBCOMMAND", parser_class=_Parser)
-    listing = vocab_commands.add_parser(
-        "list",
-        help="list the shipped dictionaries, or the terms of one",
-        description="Without NAME, list the shipped dictionaries; with a NAME or FILE, list its terms.",
-    )
-    listing.add_argument("name", nargs="?", metavar="NAME|FILE", help="a shipped dictionary name or a dictionary file")
-    listing.set_defaults(handler=_vocab_list)
-    validate = vocab_commands.add_parser(
-        "validate",
-        help="check a dictionary file and say exactly what is wrong",
-        description="Load a dictionary file, check it against the dictionary model, and print a summary "
-        "or the first problem (file, term, field).",
-    )
-    validate.add_argument("file", type=Path, metavar="FILE")
-    validate.set_defaults(handler=_vocab_validate)
-    for name, handler, what in (
-        ("show", _vocab_show, "the term a label, alias, translation or identifier names, with all it holds"),
-        ("search", _vocab_search, "what a text would match, by which rule, with near misses and their scores"),
-    ):
-        sub = vocab_commands.add_parser(name, help=what, description=f"Print {what}.")
-        sub.add_argument("text", metavar="TEXT")
-        sub.add_argument(
-            "--vocab",
-            action="append",
-            metavar="NAME|FILE",
-            help="dictionaries to look in (default: every shipped one)",
-        )
-        sub.add_argument("--lang", metavar="LANG", help="language of the text (e.g. pt), for translations")
-        sub.set_defaults(handler=handler)
-    convert = vocab_commands.add_parser(
-        "convert",
-        help="convert a dictionary between JSON-LD, CSV and SKOS",
-        description="Read a dictionary in any supported format and write it in the format OUT's suffix names "
-        "(.jsonld, .csv, .ttl, .rdf).",
-    )
-    convert.add_argument("source", type=Path, metavar="IN")
-    convert.add_argument("target", type=Path, metavar="OUT")
-    convert.set_defaults(handler=_vocab_convert)
-    vocab.set_defaults(handler=lambda args: _missing_subcommand(vocab))
+    add_vocab_commands(commands, _Parser)
     return parser
 
 
@@ -382,11 +339,6 @@ def _error(message: str) -> None:
     print(f"jats-enrich: error: {message}", file=sys.stderr)
 
 
-def _missing_subcommand(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return EXIT_USAGE
-
-
 def _enrich(args: argparse.Namespace) -> int:
     return _run(args, write=True)
 
@@ -485,8 +437,8 @@ def _default_workers() -> int:
 
 
 def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
-    """The run journal: --journal, else beside the report, else hidden in the output folder (so
-    that nothing is written outside what the user named)."""
+    """The run journal: --journal, else beside the report, else hidden in the output folder, or
+    for --in-place in the (first) input's folder: nothing is written outside what the user named."""
     if args.journal is not None:
         return Path(args.journal)
     if args.report:
@@ -494,7 +446,8 @@ def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
         return report.with_name(report.name + ".journal")
     if out is not None:
         return out / ".jats-enrich-journal"
-    return Path(".jats-enrich-journal")
+    first: Path = args.inputs[0] if args.inputs else Path(".")
+    return (first if first.is_dir() else first.parent) / ".jats-enrich-journal"
 
 
 def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[str, ...]) -> int:
@@ -574,108 +527,3 @@ def _summary_line(report: Report, report_paths: list[Path]) -> str:
     findings = ", ".join(f"{n} {outcome}" for outcome, n in report.summary.items()) or "no findings"
     where = f"; report: {', '.join(map(str, report_paths))}" if report_paths else ""
     return f"jats-enrich: {report.articles_total} articles, {report.articles_failed} failed; {findings}{where}"
-
-
-def _vocab_list(args: argparse.Namespace) -> int:
-    from .dictionaries import SHIPPED, load_vocabulary
-
-    if args.name is None:
-        rows = [("NAME", "IDENTIFIER", "TERMS", "TITLE")]
-        for name in SHIPPED:
-            v = load_vocabulary(name)
-            rows.append((name, v.identifier, str(len(v.terms)), v.title or ""))
-        _print_table(rows)
-        return EXIT_OK
-    vocabulary = load_vocabulary(args.name)
-    _print_terms(vocabulary)
-    return EXIT_OK
-
-
-def _print_terms(vocabulary: Vocabulary) -> None:
-    print(f"{vocabulary.name}: {vocabulary.identifier} ({len(vocabulary.terms)} terms)")
-    rows = [("LABEL", "IDENTIFIER", "STATUS", "ALIASES")]
-    for term in vocabulary.terms:
-        rows.append((term.label, term.identifier, term.status.value, "; ".join(term.aliases)))
-    _print_table(rows)
-
-
-def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
-
-
-def _vocab_validate(args: argparse.Namespace) -> int:
-    from .dictionaries import load_dictionary_file
-
-    vocabulary = load_dictionary_file(args.file)
-    deprecated = sum(1 for t in vocabulary.terms if t.status.value == "deprecated")
-    print(
-        f"{args.file}: valid; vocabulary {vocabulary.name!r} ({vocabulary.identifier}), "
-        f"{len(vocabulary.terms)} terms, {deprecated} deprecated"
-    )
-    return EXIT_OK
-
-
-def _lookup_vocabularies(names: list[str] | None) -> list[Vocabulary]:
-    from .dictionaries import SHIPPED, load_vocabulary
-
-    return [load_vocabulary(name) for name in (names or list(SHIPPED))]
-
-
-def _vocab_show(args: argparse.Namespace) -> int:
-    from .lookup import RULE_EXPLANATIONS, describe_term, explain
-
-    found = explain(args.text, _lookup_vocabularies(args.vocab), args.lang)
-    if found.by_identifier is not None:
-        vocabulary, term, current = found.by_identifier
-        form = "its current identifier" if current else "an older form of its identifier"
-        print(f"{args.text!r} is {form}:")
-        print("\n".join(describe_term(vocabulary, term)))
-        return EXIT_OK
-    if not found.candidates:
-        print(f"{args.text!r} (key {found.key!r}) names no term", file=sys.stderr)
-        return EXIT_FINDINGS
-    for candidate in found.candidates:
-        how = RULE_EXPLANATIONS[candidate.rule]
-        lang = f" ({candidate.lang})" if candidate.lang else ""
-        print(f"{args.text!r} {how} {candidate.matched_label!r}{lang} [{candidate.rule.value}]:")
-        print("\n".join(describe_term(candidate.vocabulary, candidate.term)))
-    return EXIT_OK
-
-
-def _vocab_search(args: argparse.Namespace) -> int:
-    from .lookup import RULE_EXPLANATIONS, explain
-
-    found = explain(args.text, _lookup_vocabularies(args.vocab), args.lang)
-    print(f"text: {args.text!r}  key: {found.key!r}")
-    if found.by_identifier is not None:
-        vocabulary, term, current = found.by_identifier
-        print(f"identifier of {vocabulary.name}:{term.label} ({'current' if current else 'older form'})")
-    for c in found.candidates:
-        print(
-            f"match  {c.rule.value:17s} {c.vocabulary.name}:{c.term.label}  <{c.term.identifier}>  "
-            f"({RULE_EXPLANATIONS[c.rule]} {c.matched_label!r})"
-        )
-    if len(found.candidates) > 1:
-        print("ambiguous: several terms match; a run tags none of them unless --precedence picks a vocabulary")
-    for s in found.suggestions:
-        named = f"{s.vocabulary.name}:{s.term.label}  <{s.term.identifier}>"
-        print(f"near   {s.score:5.1f}             {named}  (via {s.label!r})")
-    if not found.candidates and not found.suggestions and found.by_identifier is None:
-        print("nothing matches, and nothing comes close")
-    return EXIT_OK
-
-
-def _vocab_convert(args: argparse.Namespace) -> int:
-    from .dictionaries import load_dictionary_file, writer_for
-
-    if args.source.resolve() == args.target.resolve():
-        from .errors import UsageError
-
-        raise UsageError(f"{args.target}: would overwrite the input")
-    writer = writer_for(args.target)
-    vocabulary = load_dictionary_file(args.source)
-    writer(vocabulary, args.target)
-    print(f"{args.source} -> {args.target}: {len(vocabulary.terms)} terms", file=sys.stderr)
-    return EXIT_OK

@@ -5,7 +5,12 @@ Columns (a header row names them; order free): ``label``, ``identifier`` (requir
 ``replaced_by`` (an identifier), ``lang`` (the label's language: rows of one identifier in other
 languages than English give its translations), and optionally ``vocab`` and ``vocab_identifier``
 (the same on every row). Without ``vocab_identifier``, the vocabulary identifier is the longest
-common prefix of the term identifiers that ends in ``/`` or ``#``.
+common prefix of the term identifiers that ends in ``/`` or ``#``. Also optional, on a term's
+English row: ``applies_to`` (what the term is matched against: ``role``, ``keyword``,
+``subject``, separated by ``|``; ``none`` for nothing; empty for keywords and subjects; when no
+row fills it, the configuration's ``[applies_to]`` decides for the whole dictionary),
+``broader`` (identifier of the term it belongs to) and ``deprecated_identifiers`` (older
+identifiers, separated by ``|``).
 """
 
 from __future__ import annotations
@@ -20,11 +25,24 @@ from pydantic import ValidationError
 
 from .errors import DictionaryError
 from .limits import MAX_DICTIONARY_BYTES
-from .vocabulary import Term, TermStatus, Vocabulary
+from .vocabulary import TARGET_KINDS, TargetKind, Term, TermStatus, Vocabulary
 
 REQUIRED = ("label", "identifier")
-KNOWN = (*REQUIRED, "aliases", "status", "replaced_by", "lang", "vocab", "vocab_identifier")
+KNOWN = (
+    *REQUIRED,
+    "aliases",
+    "status",
+    "replaced_by",
+    "lang",
+    "vocab",
+    "vocab_identifier",
+    "applies_to",
+    "broader",
+    "deprecated_identifiers",
+)
 ALIAS_SEPARATOR = "|"
+DEFAULT_APPLIES_TO: tuple[TargetKind, ...] = ("keyword", "subject")
+NOTHING = "none"
 
 
 def read_csv(path: Path) -> Vocabulary:
@@ -65,15 +83,28 @@ def read_csv(path: Path) -> Vocabulary:
         entry.label, entry.aliases = label, aliases
         entry.status = row.get("status") or "stable"
         entry.replaced_by = row.get("replaced_by") or None
+        entry.applies_to = _applies_to(path, number, row.get("applies_to", ""))
+        entry.broader = row.get("broader") or None
+        entry.deprecated = [
+            i.strip() for i in row.get("deprecated_identifiers", "").split(ALIAS_SEPARATOR) if i.strip()
+        ]
 
     if not entries:
         raise DictionaryError(f"{path}: no terms")
     if len(names) > 1 or len(vocab_ids) > 1:
         raise DictionaryError(f"{path}: rows name more than one vocabulary")
+    if any(entry.applies_to is not None for entry in entries.values()):
+        for entry in entries.values():  # said for some terms: the others take the default
+            entry.applies_to = DEFAULT_APPLIES_TO if entry.applies_to is None else entry.applies_to
     terms = [_term(path, identifier, entry) for identifier, entry in entries.items()]
     identifier = vocab_ids.pop() if vocab_ids else _common_prefix(path, [t.identifier for t in terms])
+    # When terms say what they are matched against, the vocabulary is matched against all of that.
+    named = [t.applies_to for t in terms if t.applies_to is not None]
+    applies = tuple(k for k in TARGET_KINDS if any(k in kinds for kinds in named)) if named else DEFAULT_APPLIES_TO
     try:
-        return Vocabulary(name=names.pop() if names else path.stem, identifier=identifier, terms=tuple(terms))
+        return Vocabulary(
+            name=names.pop() if names else path.stem, identifier=identifier, applies_to=applies, terms=tuple(terms)
+        )
     except ValidationError as exc:
         raise DictionaryError(f"{path}: {_message(exc)}") from None
 
@@ -88,6 +119,23 @@ class _Entry:
     status: str = "stable"
     replaced_by: str | None = None
     translations: dict[str, list[str]] = field(default_factory=dict)
+    applies_to: tuple[TargetKind, ...] | None = None  # None: not given
+    broader: str | None = None
+    deprecated: list[str] = field(default_factory=list)
+
+
+def _applies_to(path: Path, line: int, cell: str) -> tuple[TargetKind, ...] | None:
+    if not cell.strip():
+        return None
+    if cell.strip().lower() == NOTHING:
+        return ()
+    kinds = [k.strip().lower() for k in cell.split(ALIAS_SEPARATOR) if k.strip()]
+    wrong = [k for k in kinds if k not in TARGET_KINDS]
+    if wrong:
+        raise DictionaryError(
+            f"{path}: line {line}: applies_to {wrong[0]!r} is not one of {', '.join(TARGET_KINDS)} (or {NOTHING})"
+        )
+    return tuple(k for k in TARGET_KINDS if k in kinds)
 
 
 def _term(path: Path, identifier: str, entry: _Entry) -> Term:
@@ -105,6 +153,9 @@ def _term(path: Path, identifier: str, entry: _Entry) -> Term:
             replaced_by=entry.replaced_by,
             aliases=tuple(dict.fromkeys(entry.aliases)),
             translations={lang: tuple(dict.fromkeys(v)) for lang, v in entry.translations.items()},
+            applies_to=entry.applies_to,
+            broader=entry.broader,
+            deprecated_identifiers=tuple(dict.fromkeys(entry.deprecated)),
         )
     except ValidationError as exc:
         raise DictionaryError(f"{where}: term {entry.label!r}: {_message(exc)}") from None
@@ -141,8 +192,10 @@ def write_csv(vocabulary: Vocabulary, path: Path) -> None:
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["label", "identifier", "aliases", "status", "replaced_by", "lang", "vocab", "vocab_identifier"])
+    writer.writerow(KNOWN)
     for term in vocabulary.terms:
+        applies = [kind for kind in TARGET_KINDS if vocabulary.applies(term, kind)]
+        as_default = term.applies_to is None and vocabulary.applies_to == DEFAULT_APPLIES_TO
         writer.writerow(
             [
                 term.label,
@@ -153,6 +206,9 @@ def write_csv(vocabulary: Vocabulary, path: Path) -> None:
                 "",
                 vocabulary.name,
                 vocabulary.identifier,
+                "" if as_default else ALIAS_SEPARATOR.join(applies) or NOTHING,
+                term.broader or "",
+                ALIAS_SEPARATOR.join(term.deprecated_identifiers),
             ]
         )
         for lang, labels in term.translations.items():
@@ -166,6 +222,9 @@ def write_csv(vocabulary: Vocabulary, path: Path) -> None:
                     lang,
                     vocabulary.name,
                     vocabulary.identifier,
+                    "",
+                    "",
+                    "",
                 ]
             )
     atomic_write(path, out.getvalue().encode("utf-8"))

@@ -39,6 +39,24 @@ WRITERS: dict[str, str] = {
 }
 
 
+#: Term fields a format cannot hold, by the writer's suffix (what ``vocab convert`` warns about).
+NOT_HELD: dict[str, tuple[str, ...]] = {
+    ".csv": ("definition", "domain", "kind", "canonical", "uuid", "domains"),
+    ".ttl": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains"),
+    ".rdf": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains"),
+}
+
+
+def not_held(vocabulary: Vocabulary, target: Path) -> dict[str, int]:
+    """How many terms have a value for each field that the format of ``target`` cannot hold."""
+    lost: dict[str, int] = {}
+    for name in NOT_HELD.get(target.suffix.lower(), ()):
+        count = sum(1 for term in vocabulary.terms if getattr(term, name))
+        if count:
+            lost[name] = count
+    return lost
+
+
 class Reader(Protocol):
     def __call__(self, path: Path) -> Vocabulary: ...
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from .normalize import normalize
-from .vocabulary import Term, Vocabulary
+from .vocabulary import TargetKind, Term, Vocabulary
 
 #: Suggestions scoring below this are not worth a reviewer's time.
 MIN_SCORE = 60.0
@@ -34,12 +34,14 @@ class Suggestion:
 class Suggester:
     """An index of every label, alias and translation, by normalised key."""
 
-    def __init__(self, vocabularies: Iterable[Vocabulary]) -> None:
+    def __init__(self, vocabularies: Iterable[Vocabulary], kind: TargetKind | None = None) -> None:
         self._cache: dict[tuple[str, str | None, int], tuple[Suggestion, ...]] = {}
         self._keys: list[str] = []
         self._entries: list[tuple[Vocabulary, Term, str]] = []
         for vocabulary in vocabularies:
             for term in vocabulary.terms:
+                if kind is not None and not vocabulary.applies(term, kind):
+                    continue
                 labels: list[tuple[str, str | None]] = [(term.label, None), *((a, None) for a in term.aliases)]
                 labels += [(label, lang) for lang, values in term.translations.items() for label in values]
                 for label, lang in labels:

@@ -11,9 +11,12 @@ The file is read as compact JSON-LD keys, without fetching any ``@context`` (no 
 ``name`` (label; a string, or language-tagged values of which the English or untagged one is the
 label and the others translations), ``identifier``, ``description``, ``alternateName`` and
 ``sameAs`` (aliases; language-tagged ones in a language other than English are translations;
-URLs in ``sameAs`` are other identifiers of the term), ``inDefinedTermSet`` (domain), and the
-jats-enrich extensions ``status`` (draft, stable, deprecated), ``replacedBy`` (identifier) and
-``deprecatedIdentifier`` (older identifiers). Set keys: ``identifier``, ``name`` (title),
+URLs in ``sameAs`` are other identifiers of the term), ``inDefinedTermSet`` (domain),
+``additionalType`` (what sort of entry), ``termCode`` (a UUID), and the jats-enrich extensions
+``status`` (draft, stable, deprecated), ``replacedBy`` (identifier), ``deprecatedIdentifier``
+(older identifiers), ``broader`` (identifier of the term it belongs to), ``canonical`` (the same
+concept's identifier in the vocabulary that owns it), ``domains`` and ``appliesTo``. Set keys:
+``identifier``, ``name`` (title),
 ``vocab`` (the short name written as ``@vocab``; else the file name), ``version``, ``license``,
 ``deprecatedIdentifier``, ``appliesTo`` (which targets the terms are matched against: ``role``,
 ``keyword``, ``subject``; default keywords and subjects).
@@ -142,6 +145,9 @@ def _term(item: Any, index: int, source: str) -> Term:
         else:
             _file_name(value, lang, aliases, translations)
 
+    term_applies = _strings(item, "appliesTo", source, where) if "appliesTo" in item else None
+    if term_applies is not None and any(kind not in TARGET_KINDS for kind in term_applies):
+        raise DictionaryError(f"{source}: {where}: field 'appliesTo' must list {', '.join(TARGET_KINDS)}")
     status_text = _string(item, "status", source, where) or TermStatus.STABLE.value
     try:
         status = TermStatus(status_text.lower())
@@ -167,6 +173,12 @@ def _term(item: Any, index: int, source: str) -> Term:
             ),
             definition=_string(item, "description", source, where),
             domain=_string(item, "inDefinedTermSet", source, where),
+            kind=_string(item, "additionalType", source, where),
+            broader=_string(item, "broader", source, where),
+            canonical=_string(item, "canonical", source, where),
+            uuid=_string(item, "termCode", source, where),
+            domains=tuple(_strings(item, "domains", source, where)),
+            applies_to=tuple(term_applies) if term_applies is not None else None,
         )
     except ValidationError as exc:
         raise DictionaryError(f"{source}: {where}: {_first_error(exc)}") from None
@@ -237,6 +249,9 @@ CONTEXT: dict[str, Any] = {
     "status": "je:status",
     "replacedBy": {"@id": "je:replacedBy", "@type": "@id"},
     "deprecatedIdentifier": "je:deprecatedIdentifier",
+    "broader": {"@id": "je:broader", "@type": "@id"},
+    "canonical": {"@id": "je:canonical", "@type": "@id"},
+    "domains": "je:domains",
 }
 
 
@@ -256,10 +271,22 @@ def vocabulary_to_jsonld(vocabulary: Vocabulary, *, definitions: bool = True) ->
 
 def _term_to_jsonld(term: Term, definitions: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"@type": "DefinedTerm", "name": term.label, "identifier": term.identifier}
+    if term.kind:
+        out["additionalType"] = term.kind
+    if term.uuid:
+        out["termCode"] = term.uuid
     if definitions and term.definition:
         out["description"] = term.definition
     if term.domain:
         out["inDefinedTermSet"] = term.domain
+    if term.broader:
+        out["broader"] = term.broader
+    if term.canonical:
+        out["canonical"] = term.canonical
+    if term.domains:
+        out["domains"] = list(term.domains)
+    if term.applies_to is not None:
+        out["appliesTo"] = list(term.applies_to)
     out["status"] = term.status.value
     if term.replaced_by:
         out["replacedBy"] = term.replaced_by

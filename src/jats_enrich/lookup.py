@@ -26,14 +26,15 @@ class Explanation:
 def explain(
     text: str, vocabularies: list[Vocabulary], lang: str | None = None, kind: TargetKind | None = None
 ) -> Explanation:
-    chosen = [v for v in vocabularies if kind is None or kind in v.applies_to]
-    matcher = Matcher(chosen)
+    """``kind``: look only among the terms matched against that kind of target; else among all."""
+    chosen = [v for v in vocabularies if kind is None or v.matched_against(kind)]
+    matcher = Matcher(chosen, kind=kind)
     identified = matcher.identify(text)
     by_identifier = None
     if identified is not None and identified.term is not None:
         by_identifier = (identified.vocabulary, identified.term, identified.current)
     result = matcher.match(text, lang)
-    suggestions = () if result.candidates else Suggester(chosen).suggest(text, lang, limit=5)
+    suggestions = () if result.candidates else Suggester(chosen, kind).suggest(text, lang, limit=5)
     return Explanation(
         text=text,
         key=normalize(text, lang),
@@ -58,9 +59,16 @@ def describe_term(vocabulary: Vocabulary, term: Term) -> list[str]:
         f"{term.label}",
         f"  identifier:  {term.identifier}",
         f"  vocabulary:  {vocabulary.name} ({vocabulary.identifier})",
-        f"  matched to:  {', '.join(vocabulary.applies_to)}",
+        f"  matched to:  {_matched_to(vocabulary, term)}",
         f"  status:      {term.status.value}",
     ]
+    if term.kind:
+        lines.append(f"  entry:       {term.kind}")
+    if term.broader:
+        parent = vocabulary.term(term.broader)
+        lines.append(f"  part of:     {parent.label if parent else '?'} ({term.broader})")
+    if term.canonical:
+        lines.append(f"  canonical:   {term.canonical}")
     if term.replaced_by:
         replacement = vocabulary.term(term.replaced_by)
         lines.append(f"  replaced by: {replacement.label if replacement else '?'} ({term.replaced_by})")
@@ -72,6 +80,19 @@ def describe_term(vocabulary: Vocabulary, term: Term) -> list[str]:
         lines.append(f"  older ids:   {'; '.join(term.deprecated_identifiers)}")
     if term.domain:
         lines.append(f"  domain:      {term.domain}")
+    if term.domains:
+        lines.append(f"  domains:     {', '.join(term.domains)}")
+    if term.uuid:
+        lines.append(f"  uuid:        {term.uuid}")
     if term.definition:
         lines.append(f"  definition:  {term.definition}")
     return lines
+
+
+def _matched_to(vocabulary: Vocabulary, term: Term) -> str:
+    kinds = [kind for kind in vocabulary.applies_to if vocabulary.applies(term, kind)]
+    if kinds:
+        return ", ".join(kinds)
+    if term.canonical:
+        return "nothing (the vocabulary that owns it is matched: see canonical)"
+    return "nothing (not a subject term)"

@@ -20,7 +20,7 @@ from enum import StrEnum
 from urllib.parse import unquote
 
 from .normalize import base_language, compatibility_form, normalize, single_spaces, without_trailing_punctuation
-from .vocabulary import Term, Vocabulary
+from .vocabulary import TargetKind, Term, Vocabulary
 
 
 class MatchRule(StrEnum):
@@ -120,7 +120,11 @@ def canonical_identifier(identifier: str) -> str:
 class Matcher:
     """An index over one or more vocabularies; ``match`` costs a few dictionary lookups."""
 
-    def __init__(self, vocabularies: Iterable[Vocabulary], precedence: Iterable[str] = ()) -> None:
+    def __init__(
+        self, vocabularies: Iterable[Vocabulary], precedence: Iterable[str] = (), kind: TargetKind | None = None
+    ) -> None:
+        """``kind``: index the labels of only the terms matched against that kind of target
+        (``Vocabulary.applies``); identifiers are indexed for every term."""
         self.vocabularies: tuple[Vocabulary, ...] = tuple(vocabularies)
         # When several vocabularies define a text, the first of these names that is among them wins.
         self.precedence: tuple[str, ...] = tuple(precedence)
@@ -134,6 +138,11 @@ class Matcher:
             for old in vocabulary.deprecated_identifiers:
                 self._identify(old, vocabulary, None)
             for term in vocabulary.terms:
+                self._identify(term.identifier, vocabulary, term)
+                for old in term.deprecated_identifiers:
+                    self._identify(old, vocabulary, term)
+                if kind is not None and not vocabulary.applies(term, kind):
+                    continue
                 self._add(_Entry(vocabulary, term, term.label, MatchRule.NORMALISED_LABEL))
                 for alias in term.aliases:
                     self._add(_Entry(vocabulary, term, alias, MatchRule.ALIAS))
@@ -141,9 +150,6 @@ class Matcher:
                     languages.add(lang)
                     for label in labels:
                         self._add(_Entry(vocabulary, term, label, MatchRule.TRANSLATION, lang))
-                self._identify(term.identifier, vocabulary, term)
-                for old in term.deprecated_identifiers:
-                    self._identify(old, vocabulary, term)
         self.languages: tuple[str, ...] = tuple(sorted(languages))
         # Role strings repeat a lot across a batch ("Methodology", "Editor"): remember results.
         self._cache: dict[tuple[str, str | None], MatchResult] = {}

@@ -5,7 +5,11 @@ in it (``skos:inScheme``, or every concept when the file holds one scheme) is a 
 ``skos:prefLabel`` untagged or in English is the label, in other languages a translation;
 ``skos:altLabel`` and ``skos:hiddenLabel`` are aliases (or translations, by language);
 ``owl:deprecated true`` makes it deprecated and ``dct:isReplacedBy`` names its replacement;
-``skos:definition`` is its definition. rdflib is imported only when a SKOS file is read.
+``skos:definition`` is its definition; ``skos:broader`` the term it belongs to. What a concept is
+matched against is ``je:appliesTo`` (``urn:jats-enrich:dictionary:appliesTo``: ``role``,
+``keyword``, ``subject``, or ``none``); when no concept says, the configuration's
+``[applies_to]`` decides for the whole thesaurus (default: keywords and subjects). rdflib is
+imported only when a SKOS file is read.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ from pydantic import ValidationError
 
 from .errors import DictionaryError
 from .limits import MAX_DICTIONARY_BYTES
-from .vocabulary import Term, TermStatus, Vocabulary
+from .vocabulary import TARGET_KINDS, TargetKind, Term, TermStatus, Vocabulary
 
 FORMATS = {".ttl": "turtle", ".rdf": "xml", ".owl": "xml", ".skos": "xml"}
+JE = "urn:jats-enrich:dictionary:"
+DEFAULT_APPLIES_TO: tuple[TargetKind, ...] = ("keyword", "subject")
+NOTHING = "none"
 ENGLISH = (None, "en")
 
 
@@ -89,6 +96,12 @@ def read_skos(path: Path) -> Vocabulary:
         if len(replaced) > 1:
             raise DictionaryError(f"{where}: several dct:isReplacedBy ({', '.join(replaced)})")
         definition = next((v for lang, v in texts(concept, SKOS.definition) if lang in ENGLISH), None)
+        broader = sorted(str(o) for o in graph.objects(concept, SKOS.broader) if isinstance(o, URIRef))
+        kinds = [value.strip().lower() for _, value in texts(concept, URIRef(JE + "appliesTo"))]
+        wrong = [k for k in kinds if k not in (*TARGET_KINDS, NOTHING)]
+        if wrong:
+            raise DictionaryError(f"{where}: je:appliesTo {wrong[0]!r} is not one of {', '.join(TARGET_KINDS)}")
+        applies = tuple(k for k in TARGET_KINDS if k in kinds) if kinds else None
         try:
             terms.append(
                 Term(
@@ -99,6 +112,8 @@ def read_skos(path: Path) -> Vocabulary:
                     aliases=tuple(dict.fromkeys(aliases)),
                     translations={lang: tuple(dict.fromkeys(v)) for lang, v in translations.items()},
                     definition=definition,
+                    broader=broader[0] if broader else None,
+                    applies_to=applies,
                 )
             )
         except ValidationError as exc:
@@ -107,8 +122,12 @@ def read_skos(path: Path) -> Vocabulary:
     title = next(
         (v for lang, v in texts(scheme, DCTERMS.title) + texts(scheme, SKOS.prefLabel) if lang in ENGLISH), None
     )
+    applies = DEFAULT_APPLIES_TO
+    if any(t.applies_to is not None for t in terms):  # said for some: the others take the default
+        terms = [t if t.applies_to is not None else t.model_copy(update={"applies_to": applies}) for t in terms]
+        applies = tuple(k for k in TARGET_KINDS if any(k in (t.applies_to or ()) for t in terms))
     try:
-        return Vocabulary(name=path.stem, identifier=str(scheme), title=title, terms=tuple(terms))
+        return Vocabulary(name=path.stem, identifier=str(scheme), title=title, applies_to=applies, terms=tuple(terms))
     except ValidationError as exc:
         message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
         raise DictionaryError(f"{path}: {message}") from None
@@ -124,6 +143,7 @@ def write_skos(vocabulary: Vocabulary, path: Path) -> None:
     graph.bind("skos", SKOS)
     graph.bind("dct", DCTERMS)
     graph.bind("owl", OWL)
+    graph.bind("je", JE)
     scheme = URIRef(vocabulary.identifier)
     graph.add((scheme, RDF.type, SKOS.ConceptScheme))
     if vocabulary.title:
@@ -145,5 +165,11 @@ def write_skos(vocabulary: Vocabulary, path: Path) -> None:
             graph.add((concept, OWL.deprecated, Literal(True)))
         if term.replaced_by:
             graph.add((concept, DCTERMS.isReplacedBy, URIRef(term.replaced_by)))
+        if term.broader:
+            graph.add((concept, SKOS.broader, URIRef(term.broader)))
+        if term.applies_to is not None or vocabulary.applies_to != DEFAULT_APPLIES_TO:
+            kinds: list[str] = [kind for kind in TARGET_KINDS if vocabulary.applies(term, kind)]
+            for kind in kinds or [NOTHING]:
+                graph.add((concept, URIRef(JE + "appliesTo"), Literal(kind)))
     fmt = FORMATS.get(path.suffix.lower(), "turtle")
     atomic_write(path, graph.serialize(format=fmt).encode("utf-8"))

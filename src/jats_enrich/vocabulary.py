@@ -43,6 +43,16 @@ class Term(BaseModel):
     )
     definition: str | None = None
     domain: str | None = None
+    kind: str | None = Field(default=None, description="What sort of entry it is (e.g. 'glossary term')")
+    broader: str | None = Field(default=None, description="Identifier of the term it belongs to (its list, its object)")
+    canonical: str | None = Field(
+        default=None, description="Identifier of the same concept in the vocabulary that owns it (e.g. CRediT's URI)"
+    )
+    uuid: str | None = None
+    domains: tuple[str, ...] = Field(default=(), description="Subject domains the source assigns")
+    applies_to: tuple[TargetKind, ...] | None = Field(
+        default=None, description="What this term is matched against, when not what its vocabulary says"
+    )
 
     @field_validator("label", "identifier")
     @classmethod
@@ -114,6 +124,17 @@ class Vocabulary(BaseModel):
     def term(self, identifier: str) -> Term | None:
         """The term with this current identifier, if any."""
         return self._by_identifier.get(identifier)
+
+    def applies(self, term: Term, kind: TargetKind) -> bool:
+        """Is ``term`` matched against targets of ``kind``? The vocabulary says what its terms are
+        matched against (a run may override it); a term can only narrow that."""
+        return kind in self.applies_to and (term.applies_to is None or kind in term.applies_to)
+
+    def matched_against(self, kind: TargetKind) -> bool:
+        """Is any of its terms matched against targets of ``kind``?"""
+        return kind in self.applies_to and any(
+            term.applies_to is None or kind in term.applies_to for term in self.terms
+        )
 
     def replacement(self, term: Term) -> Term | None:
         """The term that replaces a deprecated one, if the vocabulary names one."""

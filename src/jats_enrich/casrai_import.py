@@ -1,0 +1,275 @@
+"""Import the CASRAI dictionary's public release (Markdown pages) into the dictionary model.
+
+The release has five kinds of page: the Open Access glossary, Picklists (lists, and their values),
+Objects, Object-Fields and Templates. Each page gives a title (``# ...``), a short definition, and
+where it has them: a type, a base page (the page it belongs to), a meta title (``csr:...``), domain
+flags, a UUID, a canonical URL; glossary pages add ``Synonyms:``, ``Acronym:`` and ``Related
+Terms:`` lines. Every page becomes a term; a page that cannot be read is listed with the reason.
+
+Identifiers follow the current term-page scheme, ``https://casrai.org/dictionary/term/<slug>``. A
+slug is the page's name made lower case, accents dropped, every run of other characters than
+letters and digits turned into one ``-`` (the seed page's "Article-level metrics" gives
+``article-level-metrics``). A page that belongs to another (a picklist value, an object field) is
+named with its parent: "Reviewer Roles/Editor" gives ``reviewer-roles-editor``. Slugs depend on
+nothing but the page's own path, so they stay the same from one import to the next.
+
+What each kind of term is matched against (``applies_to``), chosen so that a match is the same
+concept, since a wrong identifier is worse than none:
+
+- glossary terms and licence types: keywords and subjects;
+- output types: subjects (a journal's heading "Book Review" is that output type; a keyword
+  "Translation" is rarely a translated work);
+- reviewer roles "Editor" and "Reviewer": contributor roles (a PLOS or eLife ``<role>Editor</role>``
+  is the person who handled the review). "Chair", "Member" and "Organizer" are defined for
+  conferences and committees, and a ``<role>`` saying "Chair" is a chair of something else
+  (the corpus has "Chair of Patients Know Best"): not matched;
+- CRediT's contributor roles: nothing, the ``credit`` dictionary owns them (their entries name
+  the CRediT URI as ``canonical``);
+- review types ("Review", "Evaluation" are kinds of assessment; a subject "Review" is a review
+  article), identifier types (short codes: a keyword "MR" is magnetic resonance, not Mathematical
+  Reviews), placeholders ("Unknown"), lists, objects, fields and templates (the data model, not
+  subjects): nothing.
+
+Old ``http://dictionary.casrai.org/...`` addresses found in the pages become deprecated
+identifiers of the pages they name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from pydantic import ValidationError
+
+from .errors import DictionaryError
+from .vocabulary import TargetKind, Term, TermStatus, Vocabulary
+
+BASE = "https://casrai.org/dictionary/"
+TERM_BASE = BASE + "term/"
+OLD_ADDRESS = re.compile(r"https?://dictionary\.casrai\.org/([^\s,;)]+)")
+KINDS = {
+    "Open access glossary": "glossary term",
+    "Picklists": "picklist",
+    "Objects": "object",
+    "Object-Fields": "object field",
+    "Templates": "template",
+}
+#: Values that are placeholders, not terms: never matched.
+PLACEHOLDERS = {"unknown", "other", "none", "n/a"}
+NOT_MATCHED: tuple[TargetKind, ...] = ()
+KEYWORDS: tuple[TargetKind, ...] = ("keyword", "subject")
+SUBJECTS: tuple[TargetKind, ...] = ("subject",)
+ROLES: tuple[TargetKind, ...] = ("role",)
+#: Picklists whose values are matched, and against what (the module's docstring says why);
+#: values of other picklists are not matched.
+PICKLIST_TARGETS: dict[str, tuple[TargetKind, ...]] = {
+    "Licence Types": KEYWORDS,
+    "Output Types": SUBJECTS,
+    "Reviewer Roles": ROLES,
+}
+#: Reviewer roles that mean the same in an article's contributor list.
+ARTICLE_REVIEWER_ROLES = {"editor", "reviewer"}
+
+
+@dataclass
+class Page:
+    """What one Markdown page says."""
+
+    path: Path
+    kind: str
+    title: str
+    sections: dict[str, str]
+    lines: dict[str, str] = field(default_factory=dict)  # "Synonyms", "Acronym", ... of a glossary page
+
+    @property
+    def name(self) -> str:
+        """The page's path in the dictionary: 'Reviewer Roles/Editor'."""
+        meta = self.sections.get("Meta title", "").strip()
+        return meta.removeprefix("csr:").strip() if meta else self.title
+
+    @property
+    def label(self) -> str:
+        return self.name.rsplit("/", 1)[-1].strip()
+
+    @property
+    def parent(self) -> str | None:
+        return self.name.rsplit("/", 1)[0].strip() if "/" in self.name else None
+
+
+@dataclass
+class ImportResult:
+    vocabulary: Vocabulary
+    counts: Counter[str]
+    skipped: list[tuple[Path, str]]  # pages not read, and why
+
+
+def slug(text: str) -> str:
+    """'Article-level metrics' -> 'article-level-metrics'; 'Reviewer Roles/Editor' -> 'reviewer-roles-editor'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+
+def read_page(path: Path, kind: str) -> Page:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not utf-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+    first, _, rest = text.partition("\n")
+    title = first.removeprefix("#").strip() if first.startswith("# ") else ""
+    if not title:
+        raise ValueError(
+            "no title (the page should start with '# Title'); the page is empty"
+            if not rest.strip()
+            else "no title (the page should start with '# Title')"
+        )
+    sections: dict[str, str] = {}
+    for block in re.split(r"^## ", rest, flags=re.M)[1:]:
+        heading, _, body = block.partition("\n")
+        sections[heading.strip()] = body.strip()
+    lines = {}
+    for name in ("Synonyms", "Acronym", "Related Terms", "Related terms", "Sources"):
+        m = re.search(rf"^{name}:[ \t]*(.*)$", rest, re.M)
+        if m:
+            lines[name.title()] = m.group(1).strip()
+    if not sections and kind != "glossary term":
+        raise ValueError("no sections (expected '## Short definition' and the like)")
+    if kind == "glossary term":  # the definition is the first paragraph after the title
+        paragraphs = [p.strip() for p in rest.split("\n\n") if p.strip() and ":" not in p.split("\n")[0][:20]]
+        sections.setdefault("Short definition", paragraphs[0] if paragraphs else "")
+    return Page(path, kind, title, sections, lines)
+
+
+def _names(value: str) -> list[str]:
+    """Synonyms or acronyms as written: separated by ';', ',' or '. '; 'n/a' is none; a trailing
+    attribution in brackets ('Author's Original (NISO)') is not part of the name."""
+    names = []
+    for part in re.split(r"[;,]|\.\s", value):
+        name = re.sub(r"\s*\([^)]*\)\s*$", "", part).strip().strip(".")
+        if name and name.casefold() not in ("n/a", "na", "none"):
+            names.append(name)
+    return names
+
+
+def import_release(folder: Path) -> ImportResult:
+    """Read every page of the release; the vocabulary, counts by kind, and the pages skipped."""
+    if not folder.is_dir():
+        raise DictionaryError(f"{folder}: no such folder (the CASRAI dictionary's Markdown release)")
+    pages: list[Page] = []
+    skipped: list[tuple[Path, str]] = []
+    for top, kind in KINDS.items():
+        base = folder / top
+        if not base.is_dir():
+            skipped.append((base, "folder missing from the release"))
+            continue
+        for path in sorted(base.rglob("*.md")):
+            if top == "Open access glossary" and path.name == "Glossary.md":
+                skipped.append((path, "the glossary's index page: its entries are read from their own pages"))
+                continue
+            try:
+                page = read_page(path, kind)
+            except (OSError, ValueError) as exc:
+                skipped.append((path, str(exc)))
+                continue
+            if kind == "picklist" and page.sections.get("Type", "").strip() == "Values":
+                page.kind = "picklist value"
+            pages.append(page)
+
+    old_addresses = _old_addresses(pages)
+    terms: list[Term] = []
+    counts: Counter[str] = Counter()
+    seen: dict[str, Path] = {}
+    for page in pages:
+        identifier = TERM_BASE + slug(page.name)
+        if identifier in seen:
+            skipped.append((page.path, f"same identifier {identifier} as {seen[identifier]}"))
+            continue
+        seen[identifier] = page.path
+        try:
+            terms.append(_term(page, identifier, old_addresses.get(page.name.casefold(), [])))
+        except ValidationError as exc:
+            skipped.append((page.path, str(exc.errors()[0]["msg"])))
+            continue
+        counts[page.kind] += 1
+    if not terms:
+        raise DictionaryError(f"{folder}: no pages of the CASRAI dictionary found (folders: {', '.join(KINDS)})")
+    vocabulary = Vocabulary(
+        name="casrai",
+        identifier=BASE,
+        title="CASRAI Dictionary",
+        license="https://creativecommons.org/licenses/by/4.0/",
+        applies_to=("role", "keyword", "subject"),  # each term narrows this (_applies_to)
+        terms=tuple(terms),
+    )
+    return ImportResult(vocabulary, counts, skipped)
+
+
+def _old_addresses(pages: list[Page]) -> dict[str, list[str]]:
+    """Old dictionary.casrai.org addresses in the release, by the page name they point at."""
+    found: dict[str, list[str]] = {}
+    for page in pages:
+        text = " ".join([*page.sections.values(), *page.lines.values()])
+        for m in OLD_ADDRESS.finditer(text):
+            address = m.group(0).rstrip(".")
+            name = unquote(m.group(1).rstrip(".")).replace("_", " ").casefold()
+            found.setdefault(name, [])
+            if address not in found[name]:
+                found[name].append(address)
+    return found
+
+
+def _term(page: Page, identifier: str, old: list[str]) -> Term:
+    aliases = _names(page.lines.get("Synonyms", "")) + _names(page.lines.get("Acronym", ""))
+    domains = tuple(
+        name
+        for heading, name in (("Research Admin Domain", "research-admin"), ("Research Data Domain", "research-data"))
+        if page.sections.get(heading, "").strip().lower() == "true"
+    )
+    canonical = page.sections.get("Canonical URL", "").strip() or None
+    parent = page.parent
+    return Term(
+        label=page.label,
+        identifier=identifier,
+        status=TermStatus.STABLE,
+        aliases=tuple(dict.fromkeys(a for a in aliases if a.casefold() != page.label.casefold())),
+        deprecated_identifiers=tuple(old),
+        definition=page.sections.get("Short definition") or None,
+        kind=page.kind,
+        broader=TERM_BASE + slug(parent) if parent else None,
+        canonical=canonical if canonical and canonical != BASE else None,
+        uuid=page.sections.get("UUID", "").strip() or None,
+        domains=domains,
+        applies_to=_applies_to(page),
+    )
+
+
+def _applies_to(page: Page) -> tuple[TargetKind, ...]:
+    if page.label.casefold() in PLACEHOLDERS:
+        return NOT_MATCHED
+    if page.kind == "glossary term":
+        return KEYWORDS
+    if page.kind == "picklist value" and page.parent == "Reviewer Roles":
+        return ROLES if page.label.casefold() in ARTICLE_REVIEWER_ROLES else NOT_MATCHED
+    if page.kind == "picklist value" and page.parent is not None:
+        return PICKLIST_TARGETS.get(page.parent, NOT_MATCHED)
+    return NOT_MATCHED
+
+
+def with_seed_term(vocabulary: Vocabulary, seed: Vocabulary) -> Vocabulary:
+    """The release's terms and the seed page's term(s) (published since the release)."""
+    known = {t.identifier for t in vocabulary.terms}
+    extra = tuple(t.model_copy(update={"applies_to": KEYWORDS}) for t in seed.terms if t.identifier not in known)
+    return vocabulary.model_copy(update={"terms": vocabulary.terms + extra})
+
+
+def without_definitions(vocabulary: Vocabulary) -> Vocabulary:
+    """The shipped form: names, aliases, identifiers, status and membership; no definitions (they
+    stay the dictionary's prose, for users who import it themselves)."""
+    return vocabulary.model_copy(
+        update={"terms": tuple(t.model_copy(update={"definition": None}) for t in vocabulary.terms)}
+    )

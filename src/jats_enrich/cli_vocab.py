@@ -1,0 +1,245 @@
+"""``jats-enrich vocab ...``: list, validate, look up, convert and import dictionaries."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .matcher import Candidate
+    from .vocabulary import Vocabulary
+
+EXIT_OK = 0
+EXIT_NOT_FOUND = 1
+EXIT_USAGE = 64
+
+#: Kinds of target (vocabulary.TARGET_KINDS; kept here so --help imports nothing heavy).
+TARGET_KINDS = ("role", "keyword", "subject")
+
+
+def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    vocab = commands.add_parser(
+        "vocab",
+        help="list, validate, look up, convert and import dictionaries",
+        description="List, validate, look up, convert and import dictionaries.",
+    )
+    sub: Any = vocab.add_subparsers(dest="vocab_command", metavar="SUBCOMMAND", parser_class=parser_class)
+    listing = sub.add_parser(
+        "list",
+        help="list the shipped dictionaries, or the terms of one",
+        description="Without NAME, list the shipped dictionaries; with a NAME or FILE, list its terms.",
+    )
+    listing.add_argument("name", nargs="?", metavar="NAME|FILE", help="a shipped dictionary name or a dictionary file")
+    listing.set_defaults(handler=_list)
+    validate = sub.add_parser(
+        "validate",
+        help="check a dictionary file and say exactly what is wrong",
+        description="Load a dictionary file, check it against the dictionary model, and print a summary "
+        "or the first problem (file, term, field).",
+    )
+    validate.add_argument("file", type=Path, metavar="FILE")
+    validate.set_defaults(handler=_validate)
+    for name, handler, what in (
+        ("show", _show, "the term a label, alias, translation or identifier names, with all it holds"),
+        ("search", _search, "what a text would match, by which rule, with near misses and their scores"),
+    ):
+        lookup = sub.add_parser(name, help=what, description=f"Print {what}.")
+        lookup.add_argument("text", metavar="TEXT")
+        lookup.add_argument(
+            "--vocab",
+            action="append",
+            metavar="NAME|FILE",
+            help="dictionaries to look in (default: every shipped one)",
+        )
+        lookup.add_argument("--lang", metavar="LANG", help="language of the text (e.g. pt), for translations")
+        lookup.add_argument(
+            "--target",
+            choices=TARGET_KINDS,
+            help="look only among the terms a run matches against this kind of element, as a run would "
+            "(default: among every term)",
+        )
+        lookup.set_defaults(handler=handler)
+    convert = sub.add_parser(
+        "convert",
+        help="convert a dictionary between JSON-LD, CSV and SKOS",
+        description="Read a dictionary in any supported format and write it in the format OUT's suffix names "
+        "(.jsonld, .csv, .ttl, .rdf).",
+    )
+    convert.add_argument("source", type=Path, metavar="IN")
+    convert.add_argument("target", type=Path, metavar="OUT")
+    convert.set_defaults(handler=_convert)
+    imports = sub.add_parser(
+        "import",
+        help="import a published dictionary release (casrai: the CASRAI dictionary's Markdown pages)",
+        description="Read a dictionary as its publisher releases it and write it as a jats-enrich JSON-LD "
+        "dictionary. Prints how many terms of each kind were read, and every page that was not, with the reason.",
+    )
+    imports.add_argument("source", choices=("casrai",), help="which release format")
+    imports.add_argument("folder", type=Path, metavar="DIR", help="the release's folder")
+    imports.add_argument("-o", "--out", type=Path, required=True, metavar="FILE.jsonld")
+    imports.add_argument(
+        "--no-definitions",
+        action="store_true",
+        help="leave the definitions out (the shipped vocab/casrai.jsonld is written so)",
+    )
+    imports.add_argument(
+        "--with-seed",
+        type=Path,
+        metavar="FILE.jsonld",
+        help="add the terms of this dictionary that the release lacks (the shipped file adds the term of the "
+        "published term page)",
+    )
+    imports.set_defaults(handler=_import)
+    vocab.set_defaults(handler=_usage(vocab))
+
+
+def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def show(args: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+
+    return show
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .dictionaries import SHIPPED, load_vocabulary
+
+    if args.name is None:
+        rows = [("NAME", "IDENTIFIER", "TERMS", "TITLE")]
+        for name in SHIPPED:
+            v = load_vocabulary(name)
+            rows.append((name, v.identifier, str(len(v.terms)), v.title or ""))
+        _print_table(rows)
+        return EXIT_OK
+    vocabulary = load_vocabulary(args.name)
+    print(f"{vocabulary.name}: {vocabulary.identifier} ({len(vocabulary.terms)} terms)")
+    rows = [("LABEL", "IDENTIFIER", "STATUS", "ALIASES")]
+    for term in vocabulary.terms:
+        rows.append((term.label, term.identifier, term.status.value, "; ".join(term.aliases)))
+    _print_table(rows)
+    return EXIT_OK
+
+
+def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .dictionaries import load_dictionary_file
+
+    vocabulary = load_dictionary_file(args.file)
+    deprecated = sum(1 for t in vocabulary.terms if t.status.value == "deprecated")
+    print(
+        f"{args.file}: valid; vocabulary {vocabulary.name!r} ({vocabulary.identifier}), "
+        f"{len(vocabulary.terms)} terms, {deprecated} deprecated"
+    )
+    return EXIT_OK
+
+
+def _vocabularies(names: list[str] | None) -> list[Vocabulary]:
+    from .dictionaries import SHIPPED, load_vocabulary
+
+    return [load_vocabulary(name) for name in (names or list(SHIPPED))]
+
+
+def _show(args: argparse.Namespace) -> int:
+    from .lookup import RULE_EXPLANATIONS, describe_term, explain
+
+    found = explain(args.text, _vocabularies(args.vocab), args.lang, args.target)
+    if found.by_identifier is not None:
+        vocabulary, term, current = found.by_identifier
+        form = "its current identifier" if current else "an older form of its identifier"
+        print(f"{args.text!r} is {form}:")
+        print("\n".join(describe_term(vocabulary, term)))
+        return EXIT_OK
+    if not found.candidates:
+        print(f"{args.text!r} (key {found.key!r}) names no term", file=sys.stderr)
+        return EXIT_NOT_FOUND
+    for candidate in found.candidates:
+        how = RULE_EXPLANATIONS[candidate.rule]
+        lang = f" ({candidate.lang})" if candidate.lang else ""
+        print(f"{args.text!r} {how} {candidate.matched_label!r}{lang} [{candidate.rule.value}]:")
+        print("\n".join(describe_term(candidate.vocabulary, candidate.term)))
+    return EXIT_OK
+
+
+def _search(args: argparse.Namespace) -> int:
+    from .lookup import RULE_EXPLANATIONS, explain
+
+    found = explain(args.text, _vocabularies(args.vocab), args.lang, args.target)
+    print(f"text: {args.text!r}  key: {found.key!r}")
+    if found.by_identifier is not None:
+        vocabulary, term, current = found.by_identifier
+        print(f"identifier of {vocabulary.name}:{term.label} ({'current' if current else 'older form'})")
+    for c in found.candidates:
+        print(
+            f"match  {c.rule.value:17s} {c.vocabulary.name}:{c.term.label}  <{c.term.identifier}>  "
+            f"({RULE_EXPLANATIONS[c.rule]} {c.matched_label!r})"
+        )
+    if len(found.candidates) > 1:
+        print(_several(found.candidates, args.target))
+    for s in found.suggestions:
+        named = f"{s.vocabulary.name}:{s.term.label}  <{s.term.identifier}>"
+        print(f"near   {s.score:5.1f}             {named}  (via {s.label!r})")
+    if not found.candidates and not found.suggestions and found.by_identifier is None:
+        print("nothing matches, and nothing comes close")
+    return EXIT_OK
+
+
+def _several(candidates: Sequence[Candidate], target: str | None) -> str:
+    if target is None:
+        return "several terms have this name; --target role|keyword|subject shows which of them a run matches"
+    if len({c.vocabulary.name for c in candidates}) > 1:
+        return "ambiguous: several terms match; a run tags none of them unless --precedence picks a vocabulary"
+    return "ambiguous: several terms of one vocabulary match; a run tags none of them and reports it for review"
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from .dictionaries import load_dictionary_file, not_held, writer_for
+
+    if args.source.resolve() == args.target.resolve():
+        from .errors import UsageError
+
+        raise UsageError(f"{args.target}: would overwrite the input")
+    writer = writer_for(args.target)
+    vocabulary = load_dictionary_file(args.source)
+    writer(vocabulary, args.target)
+    print(f"{args.source} -> {args.target}: {len(vocabulary.terms)} terms", file=sys.stderr)
+    lost = not_held(vocabulary, args.target)
+    if lost:
+        fields = ", ".join(f"{name} ({count} terms)" for name, count in lost.items())
+        print(f"jats-enrich: note: {args.target.suffix} cannot hold, so {args.target} lacks: {fields}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .casrai_import import import_release, with_seed_term, without_definitions
+    from .dictionaries import load_dictionary_file
+    from .errors import UsageError
+    from .jsonld import write_jsonld
+
+    if args.out.suffix != ".jsonld":
+        raise UsageError(f"{args.out}: the import is written as JSON-LD; name the file *.jsonld")
+    result = import_release(args.folder)
+    vocabulary = result.vocabulary
+    if args.with_seed is not None:
+        vocabulary = with_seed_term(vocabulary, load_dictionary_file(args.with_seed))
+    if args.no_definitions:
+        vocabulary = without_definitions(vocabulary)
+    write_jsonld(vocabulary, args.out)
+    for kind, count in sorted(result.counts.items()):
+        print(f"{count:6d}  {kind}")
+    added = len(vocabulary.terms) - len(result.vocabulary.terms)
+    if added:
+        print(f"{added:6d}  from {args.with_seed}")
+    print(f"{len(vocabulary.terms):6d}  terms written to {args.out}")
+    for path, reason in result.skipped:
+        print(f"jats-enrich: skipped {path}: {reason}", file=sys.stderr)
+    if result.skipped:
+        print(f"jats-enrich: {len(result.skipped)} pages not read (listed above)", file=sys.stderr)
+    return EXIT_OK
