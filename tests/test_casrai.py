@@ -89,6 +89,7 @@ def write_release(root: Path) -> Path:
             "## Canonical URL\nhttps://credit.niso.org/contributor-roles/software/\n"
         ),
         "Objects/Award.md": "# Award\nno sections at all\n",
+        "Drafts/Notes.md": "# Notes\n",
     }
     for name, text in pages.items():
         path = root / name
@@ -138,12 +139,14 @@ def test_the_importer_reads_a_release_into_the_dictionary_model(tmp_path):
         "Objects/Award.md",
         "Object-Fields",
         "Templates",
+        "Drafts/Notes.md",
     }
     assert "index page" in skipped["Open access glossary/Glossary.md"]
     assert "empty" in skipped["Open access glossary/Glossary/Empty.md"]
     assert "utf-8" in skipped["Open access glossary/Glossary/Latin1.md"]
     assert "no sections" in skipped["Objects/Award.md"]
     assert "missing" in skipped["Templates"]
+    assert "outside the sections" in skipped["Drafts/Notes.md"]
 
 
 def test_the_import_command_prints_counts_and_every_page_it_did_not_read(tmp_path):
@@ -153,7 +156,7 @@ def test_the_import_command_prints_counts_and_every_page_it_did_not_read(tmp_pat
     assert "     2  glossary term" in done.stdout and "     3  picklist value" in done.stdout
     assert "6  terms written to" in done.stdout
     assert "skipped " + str(tmp_path / "release" / "Objects" / "Award.md") + ": no sections" in done.stderr
-    assert "6 pages not read" in done.stderr
+    assert "7 pages or folders not read" in done.stderr
     imported = load_dictionary_file(out)  # what it writes loads back, definitions included
     embargo = imported.term(TERM_BASE + "embargo")
     assert embargo is not None and embargo.definition == "A period during which access is not allowed."
@@ -184,12 +187,17 @@ def test_every_page_of_the_release_is_read_or_listed_with_a_reason():
     assert result.counts["object field"] == 1035
     assert result.counts["picklist"] == 10
     assert result.counts["glossary term"] == 48
-    pages = [p for p in RELEASE.rglob("*.md") if p.parent != RELEASE]  # not the release's README
+    pages = list(RELEASE.rglob("*.md"))
     assert sum(result.counts.values()) + len(result.skipped) == len(pages)
-    assert {p.name: r for p, r in result.skipped} == {
-        "Glossary.md": "the glossary's index page: its entries are read from their own pages",
-        "Page not found.md": "no title (the page should start with '# Title'); the page is empty",
+    reasons = {p.relative_to(RELEASE).as_posix(): r for p, r in result.skipped}
+    assert reasons == {
+        "Open access glossary/Glossary.md": "the glossary's index page: its entries are read from their own pages",
+        "Open access glossary/Glossary/Page not found.md": (
+            "no title (the page should start with '# Title'); the page is empty"
+        ),
+        "README.md": reasons["README.md"],
     }
+    assert reasons["README.md"].startswith("the release's description, not a term page")
 
 
 @needs_shared

@@ -180,6 +180,12 @@ def import_release(folder: Path) -> ImportResult:
                 page.kind = "picklist value"
             pages.append(page)
 
+    sections = [folder / top for top in KINDS]
+    for path in sorted(folder.rglob("*.md")):  # pages outside the five sections: named, not read
+        if not any(path.is_relative_to(section) for section in sections):
+            reason = "the release's description, not a term page" if path.parent == folder else "outside the sections"
+            skipped.append((path, f"{reason} ({', '.join(KINDS)})"))
+
     old_addresses = _old_addresses(pages)
     terms: list[Term] = []
     counts: Counter[str] = Counter()

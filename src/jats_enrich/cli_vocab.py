@@ -241,5 +241,5 @@ def _import(args: argparse.Namespace) -> int:
     for path, reason in result.skipped:
         print(f"jats-enrich: skipped {path}: {reason}", file=sys.stderr)
     if result.skipped:
-        print(f"jats-enrich: {len(result.skipped)} pages not read (listed above)", file=sys.stderr)
+        print(f"jats-enrich: {len(result.skipped)} pages or folders not read (listed above)", file=sys.stderr)
     return EXIT_OK
