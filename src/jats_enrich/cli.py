@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from .cli_report import add_report_commands
+from .cli_serve import add_serve_command
 from .cli_vocab import add_vocab_commands
 from .progress import Progress
 
@@ -106,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_commands(commands, _Parser)
 
     add_vocab_commands(commands, _Parser)
+    add_serve_command(commands, _Parser)
     return parser
 
 
@@ -499,28 +501,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _options(settings: Settings, write: bool, aliases: list[Path] | None = None) -> EnrichOptions:
-    from .decide import Policy
-    from .pipeline import EnrichOptions
+    from .run_options import enrich_options
 
-    policy = Policy(
-        upgrade=settings.upgrade,
-        legacy=settings.legacy,
-        accept_fuzzy=settings.thresholds.accept_fuzzy,
-        close_call=settings.thresholds.suggestion,
-        profile=settings.profile,
-        replace_deprecated=settings.replace_deprecated,
-    )
-    return EnrichOptions(
-        aliases=tuple(aliases or ()),
-        vocabularies=settings.vocab,
-        precedence=settings.precedence,
-        applies_to=settings.applies_to,
-        targets=settings.targets,
-        policy=policy,
-        write=write,
-        engine=settings.engine,
-        stylesheet=Path(settings.xslt) if settings.xslt else None,
-    )
+    return enrich_options(settings, write=write, aliases=aliases or ())
 
 
 def _summary_line(report: Report, report_paths: list[Path]) -> str:

@@ -115,6 +115,11 @@ def load_settings(
         raise UsageError(f"{source}: {where}: {error['msg']}") from None
 
 
+def with_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
+    """``settings`` with some keys given anew (nested tables merged): a service request's options."""
+    return Settings.model_validate(_merge(settings.model_dump(), overrides))
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))

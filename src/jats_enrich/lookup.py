@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .fuzzy import Suggester, Suggestion
 from .matcher import Candidate, Matcher, MatchRule
 from .normalize import normalize
-from .vocabulary import TargetKind, Term, Vocabulary
+from .vocabulary import TARGET_KINDS, TargetKind, Term, Vocabulary
 
 
 @dataclass(frozen=True)
@@ -23,25 +23,40 @@ class Explanation:
     suggestions: tuple[Suggestion, ...]  # near misses, when nothing matched
 
 
+class Lookup:
+    """Vocabularies indexed for looking up, once (a service answers many lookups)."""
+
+    def __init__(self, vocabularies: list[Vocabulary], kind: TargetKind | None = None) -> None:
+        """``kind``: look only among the terms matched against that kind of target; else among all."""
+        self.vocabularies = [v for v in vocabularies if kind is None or v.matched_against(kind)]
+        self.kind = kind
+        self.matcher = Matcher(self.vocabularies, kind=kind)
+        self._suggester: Suggester | None = None
+
+    def explain(self, text: str, lang: str | None = None) -> Explanation:
+        identified = self.matcher.identify(text)
+        by_identifier = None
+        if identified is not None and identified.term is not None:
+            by_identifier = (identified.vocabulary, identified.term, identified.current)
+        result = self.matcher.match(text, lang)
+        suggestions: tuple[Suggestion, ...] = ()
+        if not result.candidates:
+            if self._suggester is None:
+                self._suggester = Suggester(self.vocabularies, self.kind)
+            suggestions = self._suggester.suggest(text, lang, limit=5)
+        return Explanation(
+            text=text,
+            key=normalize(text, lang),
+            by_identifier=by_identifier,
+            candidates=result.distinct_terms,
+            suggestions=suggestions,
+        )
+
+
 def explain(
     text: str, vocabularies: list[Vocabulary], lang: str | None = None, kind: TargetKind | None = None
 ) -> Explanation:
-    """``kind``: look only among the terms matched against that kind of target; else among all."""
-    chosen = [v for v in vocabularies if kind is None or v.matched_against(kind)]
-    matcher = Matcher(chosen, kind=kind)
-    identified = matcher.identify(text)
-    by_identifier = None
-    if identified is not None and identified.term is not None:
-        by_identifier = (identified.vocabulary, identified.term, identified.current)
-    result = matcher.match(text, lang)
-    suggestions = () if result.candidates else Suggester(chosen, kind).suggest(text, lang, limit=5)
-    return Explanation(
-        text=text,
-        key=normalize(text, lang),
-        by_identifier=by_identifier,
-        candidates=result.distinct_terms,
-        suggestions=suggestions,
-    )
+    return Lookup(vocabularies, kind).explain(text, lang)
 
 
 RULE_EXPLANATIONS: dict[MatchRule, str] = {
@@ -89,8 +104,13 @@ def describe_term(vocabulary: Vocabulary, term: Term) -> list[str]:
     return lines
 
 
+def matched_to(vocabulary: Vocabulary, term: Term) -> list[TargetKind]:
+    """What a run matches ``term`` against."""
+    return [kind for kind in TARGET_KINDS if vocabulary.applies(term, kind)]
+
+
 def _matched_to(vocabulary: Vocabulary, term: Term) -> str:
-    kinds = [kind for kind in vocabulary.applies_to if vocabulary.applies(term, kind)]
+    kinds = matched_to(vocabulary, term)
     if kinds:
         return ", ".join(kinds)
     if term.canonical:

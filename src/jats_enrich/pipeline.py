@@ -55,6 +55,7 @@ class EnrichResult:
 
     output: bytes | None
     report: ArticleReport
+    internal_error: bool = False  # the failure is a bug of the tool, not a fault of the article
 
 
 class Enricher:
@@ -98,7 +99,8 @@ class Enricher:
             if os.environ.get("JATS_ENRICH_DEBUG") == "1":
                 traceback.print_exc(file=sys.stderr)
             error = f"{source}: internal error: {type(exc).__name__}: {exc}"
-            return EnrichResult(output=None, report=ArticleReport(path=source, error=" ".join(error.split())))
+            report = ArticleReport(path=source, error=" ".join(error.split()))
+            return EnrichResult(output=None, report=report, internal_error=True)
         report = ArticleReport(
             path=source,
             doi=article.doi,

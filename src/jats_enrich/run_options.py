@@ -1,0 +1,32 @@
+"""Settings (configuration file and flags, or a service request) -> the options of a run."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from .config import Settings
+from .decide import Policy
+from .pipeline import EnrichOptions
+
+
+def enrich_options(settings: Settings, *, write: bool, aliases: Iterable[Path] = ()) -> EnrichOptions:
+    policy = Policy(
+        upgrade=settings.upgrade,
+        legacy=settings.legacy,
+        accept_fuzzy=settings.thresholds.accept_fuzzy,
+        close_call=settings.thresholds.suggestion,
+        profile=settings.profile,
+        replace_deprecated=settings.replace_deprecated,
+    )
+    return EnrichOptions(
+        aliases=tuple(aliases),
+        vocabularies=settings.vocab,
+        precedence=settings.precedence,
+        applies_to=settings.applies_to,
+        targets=settings.targets,
+        policy=policy,
+        write=write,
+        engine=settings.engine,
+        stylesheet=Path(settings.xslt) if settings.xslt else None,
+    )

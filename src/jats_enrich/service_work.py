@@ -1,0 +1,111 @@
+"""The service's CPU-bound work, done in worker processes so that the event loop only moves bytes.
+
+Each worker loads the service's dictionaries once (``start_worker``) and keeps one ``Enricher``
+per distinct set of request options. A job goes in as plain data and comes back as the response's
+bytes, ready to send.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .config import Settings, with_overrides
+from .pipeline import Enricher
+from .run_options import enrich_options
+from .service_models import EnrichResponse
+from .vocabulary import Vocabulary
+
+ENCODING_DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+@dataclass(frozen=True)
+class Job:
+    data: bytes
+    name: str
+    overrides: dict[str, Any]  # the request's options, as configuration keys
+    write: bool
+    as_json: bool  # enrich: the response is JSON ({article, encoding, findings...}), else the article
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int  # 200, 422 (the article's fault), 500 (the tool's)
+    body: bytes
+    doi: str | None
+    summary: dict[str, int]
+    error: str | None
+
+
+class _Worker:
+    def __init__(self, settings: Settings, vocabularies: dict[str, Vocabulary]) -> None:
+        self.settings = settings
+        self.vocabularies = vocabularies
+        self.enrichers: dict[str, Enricher] = {}
+
+    def enricher(self, overrides: dict[str, Any], write: bool) -> Enricher:
+        settings = with_overrides(self.settings, overrides)
+        key = settings.model_dump_json() + str(write)
+        if key not in self.enrichers:
+            if len(self.enrichers) >= 32:  # many distinct option sets: start afresh rather than grow
+                self.enrichers.clear()
+            chosen = [self.vocabularies[name] for name in settings.vocab]
+            self.enrichers[key] = Enricher(enrich_options(settings, write=write), chosen)
+        return self.enrichers[key]
+
+
+_worker: _Worker | None = None
+
+
+def start_worker(settings: Settings, vocabularies: dict[str, Vocabulary]) -> None:
+    """Process pool initialiser: the dictionaries, loaded once by the service, for this worker."""
+    global _worker
+    _worker = _Worker(settings, vocabularies)
+
+
+def run_job(job: Job) -> Outcome:
+    if _worker is None:
+        raise RuntimeError("worker not started")
+    result = _worker.enricher(job.overrides, job.write).enrich_bytes(job.data, job.name)
+    report = result.report
+    summary: dict[str, int] = {}
+    for finding in report.findings:
+        summary[finding.outcome.value] = summary.get(finding.outcome.value, 0) + 1
+    if report.error is not None:
+        status = 500 if result.internal_error else 422
+        return Outcome(status, b"", report.doi, summary, report.error)
+    if not job.write:
+        body = report.model_dump_json().encode("utf-8")
+    elif job.as_json:
+        assert result.output is not None
+        text, encoding = as_text(result.output)
+        response = EnrichResponse(**report.model_dump(), article=text, encoding=encoding)
+        body = response.model_dump_json().encode("utf-8")
+    else:
+        assert result.output is not None
+        body = result.output
+    return Outcome(200, body, report.doi, summary, None)
+
+
+def as_text(data: bytes) -> tuple[str, str]:
+    """The article as text, and the codec that gives its exact bytes back (its byte order mark
+    stays in the text, as U+FEFF); base64 when no codec does."""
+    if data.startswith(codecs.BOM_UTF8):
+        codec = "utf-8"
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        codec = "utf-16-le"
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        codec = "utf-16-be"
+    else:
+        declared = ENCODING_DECLARATION.match(data)
+        codec = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    try:
+        text = data.decode(codec)
+        if text.encode(codec) == data:
+            return text, codec
+    except (LookupError, UnicodeError):
+        pass
+    return base64.b64encode(data).decode("ascii"), "base64"

@@ -1,0 +1,332 @@
+"""The HTTP service, started as users start it (``jats-enrich serve`` on a loopback port): every
+endpoint, every error status, the log line, and the same bytes as ``jats-enrich enrich``."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+from support import CORPUS, FIXTURES, needs_shared
+
+from jats_enrich.pipeline import Enricher, EnrichOptions
+
+VOCABULARIES = ("credit", "casrai")
+MAX_BODY_MB = 4
+ARTICLES = sorted(FIXTURES.glob("*.xml"))
+
+
+class Server:
+    def __init__(self, url: str, log: Path, process: subprocess.Popen[bytes]) -> None:
+        self.url, self.log, self.process = url, log, process
+
+    def log_lines(self) -> list[dict[str, object]]:
+        return [json.loads(line) for line in self.log.read_text().splitlines() if line.startswith("{")]
+
+
+def start_server(log: Path, *args: str) -> Server:
+    command = [sys.executable, "-m", "jats_enrich", "serve", "--port", "0", *args]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = re.search(r"serving (http://\S+) ", log.read_text())
+        if found:
+            url = found.group(1)
+            try:
+                if httpx.get(url + "/healthz", timeout=5).status_code == 200:
+                    return Server(url, log, process)
+            except httpx.TransportError:
+                pass
+        if process.poll() is not None:
+            raise RuntimeError(f"the service stopped: {log.read_text()}")
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"the service did not start: {log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("service") / "service.log"
+    vocab = [arg for name in VOCABULARIES for arg in ("--vocab", name)]
+    running = start_server(log, "--workers", "2", "--max-body", str(MAX_BODY_MB), *vocab)
+    yield running
+    running.process.terminate()
+    running.process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        yield http
+
+
+def library(data: bytes, **options: object):
+    return Enricher(EnrichOptions(vocabularies=VOCABULARIES, **options)).enrich_bytes(data, "request")  # type: ignore[arg-type]
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+def test_healthz(client):
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "ok" and answer.json()["vocabularies"] == list(VOCABULARIES)
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=[p.name for p in ARTICLES])
+def test_enrich_returns_the_bytes_the_library_writes(client, path):
+    data = path.read_bytes()
+    answer = client.post("/v1/enrich", content=data, headers={"Content-Type": "application/xml"})
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/xml"
+    expected = library(data)
+    assert answer.content == expected.output
+    counts = {}
+    for finding in expected.report.findings:
+        counts[finding.outcome.value] = counts.get(finding.outcome.value, 0) + 1
+    assert answer.headers["x-jats-enrich-summary"] == ", ".join(f"{k}={v}" for k, v in counts.items())
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=[p.name for p in ARTICLES])
+def test_enrich_as_json_gives_the_article_losslessly_and_its_findings(client, path):
+    data = path.read_bytes()
+    answer = client.post("/v1/enrich", content=data, headers={"Accept": "application/json"})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    expected = library(data)
+    assert body["article"].encode(body["encoding"]) == expected.output  # utf-16, latin-1 and a BOM too
+    assert body["findings"] == expected.report.model_dump(mode="json")["findings"]
+    assert body["doi"] == expected.report.doi
+
+
+def test_check_reports_without_writing(client):
+    data = (FIXTURES / "credit-variants-1.3.xml").read_bytes()
+    answer = client.post("/v1/check", content=data)
+    assert answer.status_code == 200
+    assert answer.json() == library(data, write=False).report.model_dump(mode="json")
+    assert "article" not in answer.json()
+
+
+def test_request_options_are_the_cli_options(client):
+    data = (FIXTURES / "credit-existing-markup-1.3.xml").read_bytes()
+    from jats_enrich.decide import Policy
+
+    upgraded = client.post("/v1/enrich", params={"upgrade": "true"}, content=data)
+    assert upgraded.content == library(data, policy=Policy(upgrade=True)).output != library(data).output
+    credit_only = client.post(
+        "/v1/enrich", params={"vocab": "credit"}, content=(FIXTURES / "casrai-dictionary-1.3.xml").read_bytes()
+    )
+    assert b'vocab="casrai"' not in credit_only.content and b'vocab="credit"' in credit_only.content
+    xslt = client.post("/v1/enrich", params={"engine": "xslt"}, content=data)
+    assert xslt.content == library(data).output
+    roles_only = client.post(
+        "/v1/check",
+        params=[("targets", "role"), ("profile", "jats4r")],
+        content=(FIXTURES / "casrai-dictionary-1.3.xml").read_bytes(),
+    )
+    assert {f["element"] for f in roles_only.json()["findings"]} == {"role"}
+
+
+def test_vocabularies_and_term_lookup(client):
+    listed = client.get("/v1/vocabularies").json()
+    assert [v["name"] for v in listed] == list(VOCABULARIES)
+    assert listed[1]["terms"] == 1329
+    found = client.get("/v1/vocabularies/casrai/terms", params={"q": "APC", "target": "keyword"}).json()
+    assert [(m["term"]["label"], m["rule"]) for m in found["matches"]] == [("Article processing charge", "alias")]
+    near = client.get("/v1/vocabularies/credit/terms", params={"q": "Methodolgy"}).json()
+    assert near["matches"] == [] and near["near_misses"][0]["term"]["label"] == "Methodology"
+    old = client.get("/v1/vocabularies/credit/terms", params={"q": "http://credit.niso.org/contributor-roles/software"})
+    assert old.json()["identifier_of"]["label"] == "Software"
+    page = client.get("/v1/vocabularies/casrai/terms", params={"target": "role", "limit": 1, "offset": 1}).json()
+    assert page["total"] == 2 and [t["label"] for t in page["terms"]] == ["Reviewer"]
+
+
+def test_openapi_document(client):
+    document = client.get("/openapi.json").json()
+    assert set(document["paths"]) == {
+        "/v1/enrich",
+        "/v1/check",
+        "/v1/vocabularies",
+        "/v1/vocabularies/{name}/terms",
+        "/healthz",
+    }
+    enrich = document["paths"]["/v1/enrich"]["post"]
+    assert "application/xml" in enrich["requestBody"]["content"]
+    assert {"404", "413", "422", "504"} <= set(enrich["responses"])
+
+
+# --- errors ------------------------------------------------------------------------------------
+
+
+ERROR_CASES = [
+    # (method, path, params, body, status, words the one-line error must contain)
+    ("post", "/v1/enrich", {}, b"<article><front></article>", 422, "request: malformed XML"),
+    ("post", "/v1/check", {}, b"<html><body/></html>", 422, "not a JATS article"),
+    ("post", "/v1/enrich", {}, b"", 422, "empty"),
+    ("post", "/v1/enrich", {"engine": "sed"}, b"<article/>", 422, "engine"),
+    ("post", "/v1/enrich", {"colour": "blue"}, b"<article/>", 422, "colour: unknown option"),
+    ("post", "/v1/enrich", {"accept_fuzzy": "101"}, b"<article/>", 422, "accept_fuzzy"),
+    ("post", "/v1/enrich", {"vocab": "mesh"}, b"<article/>", 404, "no dictionary 'mesh'; loaded: credit, casrai"),
+    ("get", "/v1/vocabularies/mesh/terms", {"q": "x"}, None, 404, "no dictionary 'mesh'"),
+    ("get", "/v2/enrich", {}, None, 404, "Not Found"),
+    ("get", "/v1/enrich", {}, None, 405, "Method Not Allowed"),
+    ("post", "/v1/enrich", {}, b"<" + b"a" * int(MAX_BODY_MB * 1024 * 1024), 413, "accepts at most"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "params", "body", "status", "words"), ERROR_CASES)
+def test_errors_are_one_line_with_the_right_status(client, method, path, params, body, status, words):
+    answer = client.request(method, path, params=params, content=body)
+    assert answer.status_code == status, answer.text
+    assert list(answer.json()) == ["error"]
+    assert words in answer.json()["error"]
+    assert "\n" not in answer.json()["error"] and "Traceback" not in answer.text
+
+
+def test_a_body_too_large_is_refused_even_without_a_declared_length(client):
+    def chunks() -> Iterator[bytes]:
+        for _ in range(80):
+            yield b"a" * 65536  # 5 MB, chunked: no Content-Length to go by
+
+    answer = client.post("/v1/enrich", content=chunks())
+    assert answer.status_code == 413 and "larger than" in answer.json()["error"]
+
+
+def test_every_request_is_one_json_log_line(client, server):
+    data = (FIXTURES / "keywords-casrai-1.3.xml").read_bytes()
+    client.post("/v1/enrich", content=data, params={"name": "logged.xml"})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        lines = [e for e in server.log_lines() if e.get("doi") == "10.0000/jef.2026.010"]
+        if lines:
+            break
+        time.sleep(0.1)
+    entry = lines[-1]
+    assert set(entry) == {"method", "path", "status", "bytes_in", "bytes_out", "ms", "doi"}
+    assert (entry["method"], entry["path"], entry["status"]) == ("POST", "/v1/enrich", 200)
+    assert entry["bytes_in"] == len(data)
+    assert isinstance(entry["ms"], float) and entry["bytes_out"] > len(data)
+    assert any(e["status"] == 413 for e in server.log_lines())
+
+
+def test_a_bug_is_a_500_with_one_line_and_the_traceback_only_in_the_log(monkeypatch, caplog):
+    from fastapi.testclient import TestClient
+
+    from jats_enrich import service
+
+    async def broken(self, job):
+        raise RuntimeError("something the developers got wrong")
+
+    monkeypatch.setattr(service._State, "run", broken)
+    with TestClient(service.create_app(service.ServiceConfig(workers=1))) as http:
+        answer = http.post("/v1/enrich", content=b"<article/>")
+    assert answer.status_code == 500
+    assert answer.json() == {"error": "internal error; the service's log has the details"}
+    assert "something the developers got wrong" in caplog.text  # the service's log has it
+
+
+def test_an_article_taking_longer_than_the_timeout_is_a_504():
+    from fastapi.testclient import TestClient
+
+    from jats_enrich import service
+
+    roles = "<contrib><role>Conceptualisation and writing</role></contrib>" * 20000
+    article = f'<article dtd-version="1.3"><front><article-meta><contrib-group>{roles}</contrib-group>'
+    article += "</article-meta></front></article>"
+    with TestClient(service.create_app(service.ServiceConfig(workers=1, timeout=0.01))) as http:
+        assert http.get("/healthz").status_code == 200
+        answer = http.post("/v1/enrich", content=article.encode())
+    assert answer.status_code == 504 and "not done within 0.01 s" in answer.json()["error"]
+
+
+def test_serve_without_its_extra_says_how_to_install_it(tmp_path):
+    # A Python whose 'fastapi' cannot be imported, as on an install without the extra.
+    (tmp_path / "fastapi.py").write_text("raise ImportError('no fastapi', name='fastapi')\n")
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from jats_enrich.cli import main; sys.exit(main(['serve']))"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 64
+    assert "pip install 'jats-enrich[service]'" in done.stderr
+
+
+def test_serve_refuses_a_bad_dictionary_before_listening(tmp_path):
+    bad = tmp_path / "bad.jsonld"
+    bad.write_text("{")
+    done = subprocess.run(
+        [sys.executable, "-m", "jats_enrich", "serve", "--port", "0", "--vocab", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 65 and "bad.jsonld: malformed JSON" in done.stderr
+
+
+# --- the contract, tested from the service's own OpenAPI document --------------------------------
+
+
+OPERATIONS = [
+    ("POST", "/v1/enrich"),
+    ("POST", "/v1/check"),
+    ("GET", "/v1/vocabularies"),
+    ("GET", "/v1/vocabularies/{name}/terms"),
+    ("GET", "/healthz"),
+]
+
+
+CONTRACT_CASES = [(m, p, GenerationMode.POSITIVE) for m, p in OPERATIONS] + [
+    (m, p, GenerationMode.NEGATIVE)
+    for m, p in OPERATIONS
+    if m == "POST" or "{" in p  # those with parameters
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "mode"), CONTRACT_CASES, ids=[f"{m} {p} {g.value}" for m, p, g in CONTRACT_CASES]
+)
+def test_the_service_keeps_its_openapi_contract(server, method, path, mode):
+    # Requests generated from the service's own document; no server error, and every response
+    # (status, content type, headers, body) is one the document declares. Left out: the check that
+    # every schema-valid body is accepted; a JSON Schema "string" cannot say "a JATS article".
+    # Positive mode: requests the document allows; negative: requests it forbids (bad options...).
+    api = schemathesis.openapi.from_url(server.url + "/openapi.json")
+    operation = api[path][method]
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def call(case):
+        case.call_and_validate(excluded_checks=[positive_data_acceptance], timeout=60)
+
+    call()
+
+
+# --- the real corpus ---------------------------------------------------------------------------
+
+
+@needs_shared
+def test_every_corpus_article_comes_back_as_the_cli_writes_it(client, tmp_path):
+    vocab = [arg for name in VOCABULARIES for arg in ("--vocab", name)]
+    done = subprocess.run(
+        [sys.executable, "-m", "jats_enrich", "enrich", str(CORPUS), "--out", str(tmp_path), "-q", *vocab],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    articles = sorted(CORPUS.glob("*.xml"))
+    assert len(articles) == 180
+    for path in articles:
+        answer = client.post("/v1/enrich", content=path.read_bytes(), params={"name": path.name})
+        assert answer.status_code == 200, (path.name, answer.text)
+        assert answer.content == (tmp_path / path.name).read_bytes(), path.name
