@@ -7,6 +7,7 @@ On ../shared/corpus/real, measured in the same run:
 * a bare saxonche identity transform (its baseline) and the xslt engine;
 * a generated 20,000-term dictionary against CRediT (load time, match time per keyword);
 * --workers 1 and 2 on N articles (the corpus repeated), with the peak memory of one process;
+* the HTTP service: the corpus posted by 8 concurrent clients, against the library in one process;
 * `jats-enrich --help` start-up time.
 Medians of the rounds; ratios of throughput (above 1.0: faster than the baseline).
 """
@@ -28,6 +29,7 @@ sys.path.insert(0, str(HERE))
 
 import bench_corpus  # noqa: E402
 import bench_dictionary  # noqa: E402
+import bench_service  # noqa: E402
 import bench_workers  # noqa: E402
 
 
@@ -74,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         run_quiet(bench_workers.main, ["--articles", str(args.articles), "--rounds", str(max(1, args.rounds // 2))]),
         end="",
     )
+    print(run_quiet(bench_service.main, ["--rounds", str(max(1, args.rounds // 2))]), end="")
     startup = help_startup(10)
     print(f"jats-enrich --help: {startup:.3f} s (median of 10 runs, a fresh interpreter each)")
     return 0

@@ -53,7 +53,7 @@ from .service_models import (
     TermSummary,
     VocabularySummary,
 )
-from .service_work import Job, Outcome, run_job, start_worker
+from .service_work import Job, Outcome, ready, run_job, start_worker
 from .vocabulary import TargetKind, Term, Vocabulary
 
 log = logging.getLogger("jats_enrich.service")
@@ -124,6 +124,12 @@ class _State:
             initargs=(self.settings, self.vocabularies),
         )
 
+    async def warm_up(self) -> None:
+        """Start every worker now (each loads the dictionaries) rather than on the first requests."""
+        assert self.pool is not None
+        loop = asyncio.get_running_loop()
+        await asyncio.gather(*(loop.run_in_executor(self.pool, ready, 0.05) for _ in range(self.config.workers)))
+
     def stop_pool(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
@@ -160,6 +166,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         state.start_pool()
+        await state.warm_up()
         try:
             yield
         finally:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import base64
 import codecs
+import contextlib
+import os
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +22,7 @@ from .run_options import enrich_options
 from .service_models import EnrichResponse
 from .vocabulary import Vocabulary
 
+WORKER_NICENESS = 5
 ENCODING_DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -61,9 +65,20 @@ _worker: _Worker | None = None
 
 
 def start_worker(settings: Settings, vocabularies: dict[str, Vocabulary]) -> None:
-    """Process pool initialiser: the dictionaries, loaded once by the service, for this worker."""
+    """Process pool initialiser: the dictionaries, loaded once by the service, for this worker.
+
+    Workers run at a lower priority than the service's event loop: when every core is busy
+    enriching, the loop still gets the processor at once to answer /healthz and take requests."""
     global _worker
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
     _worker = _Worker(settings, vocabularies)
+
+
+def ready(pause: float) -> int:
+    """A no-op job: the service sends one per worker at start-up, so that all are started."""
+    time.sleep(pause)
+    return os.getpid()
 
 
 def run_job(job: Job) -> Outcome:
