@@ -15,6 +15,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import psutil
 import pytest
 from support import CORPUS, FIXTURES, shared_missing
 
@@ -175,8 +176,11 @@ def test_kill_9_part_way_then_resume_gives_what_an_uninterrupted_run_gives(tmp_p
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and sum(1 for _ in out.rglob("*.xml")) < total // 4:
         time.sleep(0.01)
+    family = psutil.Process(run.pid).children(recursive=True)  # the fork server and the workers
     os.kill(run.pid, signal.SIGKILL)  # the main process only: its workers must die with it
     run.wait()
+    _gone, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == [], "worker processes outlived the run"
     written = sum(1 for _ in out.rglob("*.xml"))
     assert 0 < written < total, "the run should have been killed part-way"
     assert not report.exists()

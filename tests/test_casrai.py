@@ -142,7 +142,7 @@ def test_the_importer_reads_a_release_into_the_dictionary_model(tmp_path):
         "Drafts/Notes.md",
     }
     assert "index page" in skipped["Open access glossary/Glossary.md"]
-    assert "empty" in skipped["Open access glossary/Glossary/Empty.md"]
+    assert "holds nothing else" in skipped["Open access glossary/Glossary/Empty.md"]
     assert "utf-8" in skipped["Open access glossary/Glossary/Latin1.md"]
     assert "no sections" in skipped["Objects/Award.md"]
     assert "missing" in skipped["Templates"]
@@ -193,7 +193,7 @@ def test_every_page_of_the_release_is_read_or_listed_with_a_reason():
     assert reasons == {
         "Open access glossary/Glossary.md": "the glossary's index page: its entries are read from their own pages",
         "Open access glossary/Glossary/Page not found.md": (
-            "no title (the page should start with '# Title'); the page is empty"
+            "no title (the page should start with '# Title'); the page holds nothing else"
         ),
         "README.md": reasons["README.md"],
     }
@@ -323,3 +323,98 @@ def test_an_old_casrai_address_is_recognised_as_an_older_identifier():
     assert done.returncode == 0, done.stderr
     assert "is an older form of its identifier" in done.stdout
     assert f"identifier:  {TERM_BASE}journal-article" in done.stdout
+
+
+# --- what a review of the import found -----------------------------------------------------------
+
+
+def keywords_article(*keywords: str, subjects: str = "") -> bytes:
+    kwds = "".join(f"<kwd>{k}</kwd>" for k in keywords)
+    meta = f"<article-categories>{subjects}</article-categories>" if subjects else ""
+    body = f"<article-meta>{meta}<kwd-group>{kwds}</kwd-group></article-meta>"
+    return f'<article dtd-version="1.3"><front>{body}</front></article>'.encode()
+
+
+def test_an_acronym_or_single_word_needs_another_casrai_keyword_in_the_article():
+    # The eLife case: "APC" among cancer keywords is the gene, not an article processing charge.
+    alone = findings("casrai", data=keywords_article("APC", "Colorectal cancer", "Embargo"))
+    apc, _, embargo = alone.report.findings
+    assert (apc.outcome.value, apc.vocab, apc.identifier) == ("ambiguous", None, None)
+    assert "could mean casrai:Article processing charge (an acronym: 'APC')" in (apc.note or "")
+    assert embargo.outcome.value == "ambiguous" and "a single word" in (embargo.note or "")
+    assert b"vocab" not in alone.output
+    # With a keyword of several words from the same dictionary, the article is about open access.
+    context = findings("casrai", data=keywords_article("APC", "Embargo", "Green open access"))
+    assert [f.outcome.value for f in context.report.findings] == ["tagged"] * 3
+
+
+def test_a_dictionary_that_does_not_ask_for_it_tags_single_words_alone(tmp_path):
+    topics = FIXTURES / "dictionaries" / "jef-topics.jsonld"
+    result = findings(str(topics), data=keywords_article("Altmetrics", "Peer review"))
+    assert load_dictionary_file(topics).corroborate is False
+    assert result.report.findings[1].outcome.value == "tagged"
+
+
+def test_output_types_match_only_in_groups_that_say_what_sort_of_article_it_is():
+    heading = '<subj-group subj-group-type="heading"><subject>Translation</subject></subj-group>'
+    discipline = '<subj-group subj-group-type="Discipline-v3"><subject>Translation</subject></subj-group>'
+    nested = (
+        '<subj-group subj-group-type="display-channel"><subject>Research</subject>'
+        "<subj-group><subject>Book Review</subject></subj-group></subj-group>"
+    )
+    result = findings("casrai", data=keywords_article("Gold open access", subjects=heading + discipline + nested))
+    by_text = [(f.text, f.outcome.value, f.identifier) for f in result.report.findings if f.element == "subject"]
+    assert by_text == [
+        ("Translation", "tagged", TERM_BASE + "output-types-translation"),
+        ("Translation", "unmatched", None),  # molecular biology, among a discipline's subjects
+        ("Research", "unmatched", None),
+        ("Book Review", "tagged", TERM_BASE + "output-types-book-review"),  # its nearest typed group counts
+    ]
+    keyword = findings("casrai", data=keywords_article("Translation", "Gold open access"))
+    assert keyword.report.findings[0].outcome.value == "unmatched"
+
+
+def test_synonyms_are_split_as_written_and_a_synonym_that_is_another_label_is_left_to_it(tmp_path):
+    from jats_enrich.casrai_import import _names
+
+    assert _names("Bar (A, B); e.g. Baz; —; Dr. Qux") == ["Bar", "e.g. Baz", "Dr. Qux"]
+    assert _names("Author's Accepted Manuscript. Author Final Version") == [
+        "Author's Accepted Manuscript",
+        "Author Final Version",
+    ]
+    assert _names("FO (Foo Org), -, n/a") == ["FO"]
+    casrai = load_vocabulary("casrai")
+    post_print = casrai.term(TERM_BASE + "post-print")
+    pure_gold = casrai.term(TERM_BASE + "pure-gold-journal")
+    assert post_print is not None and "Author's Accepted Manuscript" not in post_print.aliases  # a term's own label
+    assert pure_gold is not None and pure_gold.aliases == ("born OA",)  # not "gold open access"
+
+
+def test_nothing_matches_an_empty_key(tmp_path):
+    dictionary = tmp_path / "dashes.csv"
+    dictionary.write_text("label,identifier,aliases\nDash,https://v.test/dash,-|—\n")
+    result = findings(str(dictionary), data=keywords_article("-", "—", ""))
+    assert {f.outcome.value for f in result.report.findings} == {"unmatched"}
+
+
+def test_pages_without_a_usable_or_with_a_shared_identifier_are_listed_not_numbered_first_come(tmp_path):
+    glossary = tmp_path / "Open access glossary" / "Glossary"
+    glossary.mkdir(parents=True)
+    (glossary / "Kanji.md").write_text("# 日本\n\nA page whose name has no Latin letter.\n", encoding="utf-8")
+    (glossary / "Résumé.md").write_text("# Résumé\n\nOne.\n", encoding="utf-8")
+    (glossary / "Resume.md").write_text("# Resume\n\nOther.\n\nRelated Terms: <http://dictionary.casrai.org/Nowhere>\n")
+    (glossary / "Embargo.md").write_text("# Embargo\n\nKept.\n")
+    result = import_release(tmp_path)
+    assert [t.label for t in result.vocabulary.terms] == ["Embargo"]
+    reasons = {p.name: r for p, r in result.skipped}
+    assert "no letter or digit" in reasons["Kanji.md"]
+    assert "given to neither" in reasons["Resume.md"] and "given to neither" in reasons["Résumé.md"]
+    assert result.unresolved == ["http://dictionary.casrai.org/Nowhere"]  # the '>' is not part of it
+
+
+def test_a_vocabulary_copied_with_other_terms_finds_them():
+    casrai = load_vocabulary("casrai")
+    first = casrai.terms[0]
+    assert casrai.term(first.identifier) is first  # the index is built
+    extra = first.model_copy(update={"identifier": TERM_BASE + "extra", "label": "Extra"})
+    assert casrai.with_terms((*casrai.terms, extra)).term(TERM_BASE + "extra") == extra

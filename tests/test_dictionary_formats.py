@@ -86,6 +86,34 @@ def test_conversion_keeps_what_each_term_is_matched_against_and_says_what_it_can
     assert {t.identifier: t.broader for t in again.terms} == {t.identifier: t.broader for t in casrai.terms}
 
 
+def test_a_dictionary_saying_what_some_terms_are_matched_against_still_follows_the_configuration(tmp_path):
+    from jats_enrich.pipeline import Enricher, EnrichOptions
+
+    roles = write(
+        tmp_path,
+        "roles.csv",
+        "label,identifier,applies_to\nChair,https://v.test/chair,none\nEditor,https://v.test/editor,\n",
+    )
+    article = (
+        b'<article dtd-version="1.3"><front><article-meta><contrib-group><contrib><role>Editor</role>'
+        b"<role>Chair</role></contrib></contrib-group></article-meta></front></article>"
+    )
+    options = EnrichOptions(vocabularies=(str(roles),), applies_to={"roles": ("role",)})
+    found = Enricher(options).enrich_bytes(article).report.findings
+    assert [(f.text, f.outcome.value) for f in found] == [("Editor", "tagged"), ("Chair", "unmatched")]
+
+
+def test_conversion_names_the_vocabulary_fields_a_format_cannot_hold(tmp_path):
+    path = tmp_path / "credit.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "jats_enrich", "vocab", "convert", str(CASRAI.with_name("credit.jsonld")), str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "vocabulary deprecated_identifiers" in done.stderr and "vocabulary title" in done.stderr
+
+
 def test_a_dictionary_without_applies_to_still_follows_the_configuration(tmp_path):
     vocabulary = load_dictionary_file(write(tmp_path, "access.csv", CSV_GOOD))
     assert vocabulary.applies_to == ("keyword", "subject")

@@ -71,7 +71,8 @@ def client(server: Server) -> Iterator[httpx.Client]:
 
 
 def library(data: bytes, **options: object):
-    return Enricher(EnrichOptions(vocabularies=VOCABULARIES, **options)).enrich_bytes(data, "request")  # type: ignore[arg-type]
+    settings = {"vocabularies": VOCABULARIES, **options}
+    return Enricher(EnrichOptions(**settings)).enrich_bytes(data, "request")  # type: ignore[arg-type]
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -235,7 +236,7 @@ def test_a_bug_is_a_500_with_one_line_and_the_traceback_only_in_the_log(monkeypa
     assert "something the developers got wrong" in caplog.text  # the service's log has it
 
 
-def test_an_article_taking_longer_than_the_timeout_is_a_504():
+def test_an_article_taking_longer_than_the_timeout_is_stopped_and_the_next_one_is_served():
     from fastapi.testclient import TestClient
 
     from jats_enrich import service
@@ -243,10 +244,91 @@ def test_an_article_taking_longer_than_the_timeout_is_a_504():
     roles = "<contrib><role>Conceptualisation and writing</role></contrib>" * 20000
     article = f'<article dtd-version="1.3"><front><article-meta><contrib-group>{roles}</contrib-group>'
     article += "</article-meta></front></article>"
-    with TestClient(service.create_app(service.ServiceConfig(workers=1, timeout=0.01))) as http:
-        assert http.get("/healthz").status_code == 200
+    small = (FIXTURES / "credit-variants-1.3.xml").read_bytes()
+    with TestClient(service.create_app(service.ServiceConfig(workers=1, timeout=0.2))) as http:
+        begin = time.monotonic()
         answer = http.post("/v1/enrich", content=article.encode())
-    assert answer.status_code == 504 and "not done within 0.01 s" in answer.json()["error"]
+        assert answer.status_code == 504 and "not done within 0.2 s; stopped" in answer.json()["error"]
+        next_one = http.post("/v1/enrich", content=small)  # the worker stopped the job: it is free
+        assert next_one.status_code == 200 and next_one.content == library(small, vocabularies=("credit",)).output
+        assert time.monotonic() - begin < 10
+
+
+def test_accept_header_negotiation(client):
+    data = (FIXTURES / "credit-variants-1.3.xml").read_bytes()
+    for accept, media in [
+        ("application/json;q=0, application/xml", "application/xml"),
+        ("application/xml;q=0.1, application/json", "application/json"),
+        ("APPLICATION/JSON", "application/json"),
+        ("text/xml", "application/xml"),
+        ("*/*", "application/xml"),
+        ("application/*;q=0.5, application/json", "application/json"),
+    ]:
+        answer = client.post("/v1/enrich", content=data, headers={"Accept": accept})
+        assert answer.status_code == 200 and answer.headers["content-type"] == media, accept
+        assert answer.headers["vary"] == "Accept"
+    refused = client.post("/v1/enrich", content=data, headers={"Accept": "text/html"})
+    assert refused.status_code == 406 and "allows none of application/xml, application/json" in refused.json()["error"]
+    assert client.post("/v1/check", content=data, headers={"Accept": "application/xml"}).status_code == 406
+
+
+def test_small_conveniences(client):
+    assert client.head("/healthz").status_code == 200
+    data = (FIXTURES / "casrai-dictionary-1.3.xml").read_bytes()
+    both = client.post("/v1/check", params={"vocab": "credit,casrai"}, content=data).json()
+    assert {f["vocab"] for f in both["findings"]} == {"credit", "casrai", None}
+    search = client.get("/v1/vocabularies/casrai/terms", params={"q": "Editor", "target": "role"}).json()
+    assert search["total"] == 2 and search["matches"][0]["term"]["identifier"].endswith("reviewer-roles-editor")
+    old = client.get(
+        "/v1/vocabularies/credit/terms",
+        params={"q": "https://credit.niso.org/contributor-roles/software/", "target": "keyword"},
+    )
+    assert old.json()["identifier_of"]["label"] == "Software"  # an identifier is found whatever the target
+
+
+def test_a_client_gone_before_the_whole_body_is_a_400_not_an_internal_error(server):
+    import socket
+
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port))) as connection:
+        connection.sendall(b"POST /v1/enrich HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n<article>")
+        time.sleep(0.3)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(e.get("status") == 400 for e in server.log_lines()):
+        time.sleep(0.1)
+    entries = [e for e in server.log_lines() if e.get("status") == 400]
+    assert entries and entries[-1]["path"] == "/v1/enrich"
+    assert not any(e.get("status") == 500 for e in server.log_lines())
+
+
+@pytest.mark.parametrize(
+    ("flags", "words"),
+    [
+        (["--max-body", "nan"], "--max-body must be a positive number"),
+        (["--max-body", "inf"], "--max-body must be a positive number"),
+        (["--timeout", "0"], "--timeout must be a positive number"),
+        (["--port", "70000"], "--port must be between 0 and 65535"),
+        (["--workers", "0"], "--workers must be at least 1"),
+    ],
+)
+def test_serve_refuses_bad_flags_in_plain_words(flags, words):
+    done = subprocess.run(
+        [sys.executable, "-m", "jats_enrich", "serve", *flags], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 64 and words in done.stderr
+
+
+def test_stopping_the_service_with_sigterm_ends_its_workers(tmp_path):
+    import psutil
+
+    running = start_server(tmp_path / "service.log", "--workers", "2")
+    main = psutil.Process(running.process.pid)
+    family = main.children(recursive=True)
+    assert sum(1 for p in family if p.nice() > main.nice()) == 2  # the two workers, at a lower priority
+    running.process.terminate()
+    running.process.wait(timeout=30)
+    _gone, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == [], [p.cmdline() for p in alive]
 
 
 def test_serve_without_its_extra_says_how_to_install_it(tmp_path):

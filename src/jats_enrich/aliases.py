@@ -105,7 +105,7 @@ def apply_aliases(vocabularies: list[Vocabulary], path: Path) -> list[Vocabulary
             else term
             for term in vocabulary.terms
         )
-        updated.append(vocabulary.model_copy(update={"terms": terms}) if terms != vocabulary.terms else vocabulary)
+        updated.append(vocabulary.with_terms(terms) if terms != vocabulary.terms else vocabulary)
     return updated
 
 

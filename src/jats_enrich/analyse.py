@@ -8,7 +8,7 @@ decide.py turns that into an outcome and an edit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .compounds import conjoined_items, list_items
 from .fuzzy import Suggester, Suggestion
@@ -52,6 +52,15 @@ class Analysis:
     parts: tuple[Part, ...]  # set when the whole text matched nothing but pieces of it did
     suggestions: tuple[Suggestion, ...]  # near misses, when nothing matched
     existing: Existing
+
+
+def _in_its_group(match: MatchResult, target: Target) -> MatchResult:
+    """Without the candidates whose term is matched only in other types of group (an output type
+    "Translation" in a heading group, not in a discipline group where it is molecular biology)."""
+    if not any(c.term.group_types for c in match.candidates):
+        return match
+    kept = tuple(c for c in match.candidates if not c.term.group_types or target.group_type in c.term.group_types)
+    return replace(match, candidates=kept)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +117,7 @@ class Analyser:
             target=target,
             text=found.text,
             qualifier=found.qualifier,
-            match=found.match,
+            match=_in_its_group(found.match, target),
             parts=found.parts,
             suggestions=found.suggestions,
             existing=self._existing(matcher, target),

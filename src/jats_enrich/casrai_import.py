@@ -17,8 +17,9 @@ What each kind of term is matched against (``applies_to``), chosen so that a mat
 concept, since a wrong identifier is worse than none:
 
 - glossary terms and licence types: keywords and subjects;
-- output types: subjects (a journal's heading "Book Review" is that output type; a keyword
-  "Translation" is rarely a translated work);
+- output types: subjects in groups that say what sort of article it is (``heading``,
+  ``article-type``, ``display-channel``): a heading "Book Review" is that output type, but a
+  "Translation" among a discipline's subjects or keywords is molecular biology, not a translated work;
 - reviewer roles "Editor" and "Reviewer": contributor roles (a PLOS or eLife ``<role>Editor</role>``
   is the person who handled the review). "Chair", "Member" and "Organizer" are defined for
   conferences and committees, and a ``<role>`` saying "Chair" is a chair of something else
@@ -46,11 +47,12 @@ from urllib.parse import unquote
 from pydantic import ValidationError
 
 from .errors import DictionaryError
+from .normalize import normalize
 from .vocabulary import TargetKind, Term, TermStatus, Vocabulary
 
 BASE = "https://casrai.org/dictionary/"
 TERM_BASE = BASE + "term/"
-OLD_ADDRESS = re.compile(r"https?://dictionary\.casrai\.org/([^\s,;)]+)")
+OLD_ADDRESS = re.compile(r"https?://dictionary\.casrai\.org/([^\s,;)<>\"'\]]+)")
 KINDS = {
     "Open access glossary": "glossary term",
     "Picklists": "picklist",
@@ -71,6 +73,8 @@ PICKLIST_TARGETS: dict[str, tuple[TargetKind, ...]] = {
     "Output Types": SUBJECTS,
     "Reviewer Roles": ROLES,
 }
+#: Subject groups that say what sort of article it is (where an output type may be named).
+HEADING_GROUPS = ("heading", "article-type", "display-channel", "sub-display-channel")
 #: Reviewer roles that mean the same in an article's contributor list.
 ARTICLE_REVIEWER_ROLES = {"editor", "reviewer"}
 
@@ -105,6 +109,7 @@ class ImportResult:
     vocabulary: Vocabulary
     counts: Counter[str]
     skipped: list[tuple[Path, str]]  # pages not read, and why
+    unresolved: list[str] = field(default_factory=list)  # old addresses that name no page
 
 
 def slug(text: str) -> str:
@@ -123,11 +128,8 @@ def read_page(path: Path, kind: str) -> Page:
     first, _, rest = text.partition("\n")
     title = first.removeprefix("#").strip() if first.startswith("# ") else ""
     if not title:
-        raise ValueError(
-            "no title (the page should start with '# Title'); the page is empty"
-            if not rest.strip()
-            else "no title (the page should start with '# Title')"
-        )
+        bare = "; the page holds nothing else" if not rest.strip() else ""
+        raise ValueError(f"no title (the page should start with '# Title'){bare}")
     sections: dict[str, str] = {}
     for block in re.split(r"^## ", rest, flags=re.M)[1:]:
         heading, _, body = block.partition("\n")
@@ -146,12 +148,32 @@ def read_page(path: Path, kind: str) -> Page:
 
 
 def _names(value: str) -> list[str]:
-    """Synonyms or acronyms as written: separated by ';', ',' or '. '; 'n/a' is none; a trailing
-    attribution in brackets ('Author's Original (NISO)') is not part of the name."""
+    """Synonyms or acronyms as written: separated by ';', ',' (outside brackets) or a full stop
+    after a word and before a capital ("Author's Accepted Manuscript. Author Final Version", not
+    "Dr. Qux"); 'n/a' is none; a trailing
+    attribution in brackets ("Author's Original (NISO)") is not part of the name; a name has a
+    letter or digit."""
+    parts, depth, current = [], 0, ""
+    for i, char in enumerate(value):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        word = re.search(r"[\w']*$", current)
+        full_stop = (
+            char == "."
+            and value[i + 1 : i + 2] == " "
+            and value[i + 2 : i + 3].isupper()
+            and word is not None
+            and len(word.group(0)) >= 4  # "Manuscript. Author", not "Dr. Qux" or "e.g. Baz"
+        )
+        if depth <= 0 and (char in ";," or full_stop):
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
     names = []
-    for part in re.split(r"[;,]|\.\s", value):
-        name = re.sub(r"\s*\([^)]*\)\s*$", "", part).strip().strip(".")
-        if name and name.casefold() not in ("n/a", "na", "none"):
+    for part in parts:
+        name = re.sub(r"\s*\([^)]*\)\s*$", "", part).strip().strip(".").strip()
+        if any(c.isalnum() for c in name) and name.casefold() not in ("n/a", "na", "none"):
             names.append(name)
     return names
 
@@ -186,16 +208,22 @@ def import_release(folder: Path) -> ImportResult:
             reason = "the release's description, not a term page" if path.parent == folder else "outside the sections"
             skipped.append((path, f"{reason} ({', '.join(KINDS)})"))
 
-    old_addresses = _old_addresses(pages)
+    old_addresses, unresolved = _old_addresses(pages)
     terms: list[Term] = []
     counts: Counter[str] = Counter()
-    seen: dict[str, Path] = {}
+    by_slug: dict[str, list[Page]] = {}
+    for page in pages:
+        by_slug.setdefault(slug(page.name), []).append(page)
     for page in pages:
         identifier = TERM_BASE + slug(page.name)
-        if identifier in seen:
-            skipped.append((page.path, f"same identifier {identifier} as {seen[identifier]}"))
+        if not slug(page.name):
+            skipped.append((page.path, f"its name {page.name!r} has no letter or digit for an identifier"))
             continue
-        seen[identifier] = page.path
+        clash = [p for p in by_slug[slug(page.name)] if p is not page]
+        if clash:  # no first-come identifier: a later release could reorder the pages
+            others = ", ".join(str(p.path) for p in clash)
+            skipped.append((page.path, f"same identifier {identifier} as {others}; given to neither"))
+            continue
         try:
             terms.append(_term(page, identifier, old_addresses.get(page.name.casefold(), [])))
         except ValidationError as exc:
@@ -209,24 +237,48 @@ def import_release(folder: Path) -> ImportResult:
         identifier=BASE,
         title="CASRAI Dictionary",
         license="https://creativecommons.org/licenses/by/4.0/",
-        applies_to=("role", "keyword", "subject"),  # each term narrows this (_applies_to)
-        terms=tuple(terms),
+        applies_to=KEYWORDS,  # every term says its own (_applies_to)
+        corroborate=True,  # "APC", "Embargo": short names that mean other things elsewhere
+        terms=tuple(_without_other_labels(terms)),
     )
-    return ImportResult(vocabulary, counts, skipped)
+    return ImportResult(vocabulary, counts, skipped, unresolved)
 
 
-def _old_addresses(pages: list[Page]) -> dict[str, list[str]]:
-    """Old dictionary.casrai.org addresses in the release, by the page name they point at."""
+def _old_addresses(pages: list[Page]) -> tuple[dict[str, list[str]], list[str]]:
+    """Old dictionary.casrai.org addresses in the release, by the name of the page they point at
+    (a page itself, not a picklist value with the same label); and those that name no page."""
+    names = {page.name.casefold() for page in pages}
     found: dict[str, list[str]] = {}
+    unresolved: list[str] = []
     for page in pages:
         text = " ".join([*page.sections.values(), *page.lines.values()])
         for m in OLD_ADDRESS.finditer(text):
             address = m.group(0).rstrip(".")
             name = unquote(m.group(1).rstrip(".")).replace("_", " ").casefold()
+            if name not in names:
+                if address not in unresolved:
+                    unresolved.append(address)
+                continue
             found.setdefault(name, [])
             if address not in found[name]:
                 found[name].append(address)
-    return found
+    return found, unresolved
+
+
+def _without_other_labels(terms: list[Term]) -> list[Term]:
+    """A synonym that is another term's label (up to case, spacing, possessives: "Author's
+    Accepted Manuscript" is the term "Author accepted manuscript") names that term, not this one."""
+
+    def key(text: str) -> str:
+        return normalize(re.sub(r"['’]s\b", "", text))
+
+    labels = {key(t.label): t.identifier for t in terms}
+    return [
+        t.model_copy(
+            update={"aliases": tuple(a for a in t.aliases if labels.get(key(a), t.identifier) == t.identifier)}
+        )
+        for t in terms
+    ]
 
 
 def _term(page: Page, identifier: str, old: list[str]) -> Term:
@@ -251,6 +303,7 @@ def _term(page: Page, identifier: str, old: list[str]) -> Term:
         uuid=page.sections.get("UUID", "").strip() or None,
         domains=domains,
         applies_to=_applies_to(page),
+        group_types=HEADING_GROUPS if page.kind == "picklist value" and page.parent == "Output Types" else None,
     )
 
 
@@ -270,12 +323,10 @@ def with_seed_term(vocabulary: Vocabulary, seed: Vocabulary) -> Vocabulary:
     """The release's terms and the seed page's term(s) (published since the release)."""
     known = {t.identifier for t in vocabulary.terms}
     extra = tuple(t.model_copy(update={"applies_to": KEYWORDS}) for t in seed.terms if t.identifier not in known)
-    return vocabulary.model_copy(update={"terms": vocabulary.terms + extra})
+    return vocabulary.with_terms(vocabulary.terms + extra)
 
 
 def without_definitions(vocabulary: Vocabulary) -> Vocabulary:
     """The shipped form: names, aliases, identifiers, status and membership; no definitions (they
     stay the dictionary's prose, for users who import it themselves)."""
-    return vocabulary.model_copy(
-        update={"terms": tuple(t.model_copy(update={"definition": None}) for t in vocabulary.terms)}
-    )
+    return vocabulary.with_terms(tuple(t.model_copy(update={"definition": None}) for t in vocabulary.terms))

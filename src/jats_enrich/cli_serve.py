@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import socket
 import sys
@@ -68,8 +69,12 @@ def _serve(args: argparse.Namespace) -> int:
         raise UsageError(f"{missing}: pip install 'jats-enrich[service]'") from None
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    if args.max_body <= 0 or args.timeout <= 0:
-        raise UsageError("--max-body and --timeout must be positive")
+    if not (math.isfinite(args.max_body) and args.max_body > 0):
+        raise UsageError(f"--max-body must be a positive number of megabytes, not {args.max_body}")
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UsageError(f"--timeout must be a positive number of seconds, not {args.timeout}")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
     settings = load_settings(args.config, {"vocab": tuple(args.vocab)} if args.vocab else {})
     workers = args.workers or os.cpu_count() or 1
     config = ServiceConfig(
@@ -78,8 +83,9 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(config)  # loads the dictionaries: a bad one stops here, before listening
     try:
         listener = _listen(args.host, args.port)
-    except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    except (OSError, OverflowError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
     host, port = listener.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(
@@ -89,7 +95,7 @@ def _serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     _log_to_stderr()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
     server.run(sockets=[listener])
     return EXIT_OK
 
@@ -105,11 +111,25 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _log_to_stderr() -> None:
+    """One JSON object per line: the service's request lines as they are, uvicorn's own messages
+    (a malformed request, start-up) wrapped, so that the log stays machine-readable."""
+    import json
     import logging
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    class UvicornAsJson(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return json.dumps({"event": "server", "level": record.levelname.lower(), "message": record.getMessage()})
+
+    ours = logging.StreamHandler(sys.stderr)
+    ours.setFormatter(logging.Formatter("%(message)s"))
     log = logging.getLogger("jats_enrich.service")
-    log.addHandler(handler)
+    log.addHandler(ours)
     log.setLevel(logging.INFO)
     log.propagate = False
+    theirs = logging.StreamHandler(sys.stderr)
+    theirs.setFormatter(UvicornAsJson())
+    for name in ("uvicorn", "uvicorn.error"):
+        server_log = logging.getLogger(name)
+        server_log.handlers = [theirs]
+        server_log.setLevel(logging.WARNING)
+        server_log.propagate = False

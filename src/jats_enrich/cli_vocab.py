@@ -212,7 +212,9 @@ def _convert(args: argparse.Namespace) -> int:
     print(f"{args.source} -> {args.target}: {len(vocabulary.terms)} terms", file=sys.stderr)
     lost = not_held(vocabulary, args.target)
     if lost:
-        fields = ", ".join(f"{name} ({count} terms)" for name, count in lost.items())
+        fields = ", ".join(
+            name if name.startswith("vocabulary ") else f"{name} ({count} terms)" for name, count in lost.items()
+        )
         print(f"jats-enrich: note: {args.target.suffix} cannot hold, so {args.target} lacks: {fields}", file=sys.stderr)
     return EXIT_OK
 
@@ -240,6 +242,8 @@ def _import(args: argparse.Namespace) -> int:
     print(f"{len(vocabulary.terms):6d}  terms written to {args.out}")
     for path, reason in result.skipped:
         print(f"jats-enrich: skipped {path}: {reason}", file=sys.stderr)
+    for address in result.unresolved:
+        print(f"jats-enrich: note: the old address {address} names no page of the release", file=sys.stderr)
     if result.skipped:
         print(f"jats-enrich: {len(result.skipped)} pages or folders not read (listed above)", file=sys.stderr)
     return EXIT_OK

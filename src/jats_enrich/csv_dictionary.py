@@ -7,8 +7,8 @@ languages than English give its translations), and optionally ``vocab`` and ``vo
 (the same on every row). Without ``vocab_identifier``, the vocabulary identifier is the longest
 common prefix of the term identifiers that ends in ``/`` or ``#``. Also optional, on a term's
 English row: ``applies_to`` (what the term is matched against: ``role``, ``keyword``,
-``subject``, separated by ``|``; ``none`` for nothing; empty for keywords and subjects; when no
-row fills it, the configuration's ``[applies_to]`` decides for the whole dictionary),
+``subject``, separated by ``|``; ``none`` for nothing; empty: keywords and subjects, or what the
+configuration's ``[applies_to]`` gives the dictionary, which no row goes beyond),
 ``broader`` (identifier of the term it belongs to) and ``deprecated_identifiers`` (older
 identifiers, separated by ``|``).
 """
@@ -93,18 +93,10 @@ def read_csv(path: Path) -> Vocabulary:
         raise DictionaryError(f"{path}: no terms")
     if len(names) > 1 or len(vocab_ids) > 1:
         raise DictionaryError(f"{path}: rows name more than one vocabulary")
-    if any(entry.applies_to is not None for entry in entries.values()):
-        for entry in entries.values():  # said for some terms: the others take the default
-            entry.applies_to = DEFAULT_APPLIES_TO if entry.applies_to is None else entry.applies_to
     terms = [_term(path, identifier, entry) for identifier, entry in entries.items()]
     identifier = vocab_ids.pop() if vocab_ids else _common_prefix(path, [t.identifier for t in terms])
-    # When terms say what they are matched against, the vocabulary is matched against all of that.
-    named = [t.applies_to for t in terms if t.applies_to is not None]
-    applies = tuple(k for k in TARGET_KINDS if any(k in kinds for kinds in named)) if named else DEFAULT_APPLIES_TO
     try:
-        return Vocabulary(
-            name=names.pop() if names else path.stem, identifier=identifier, applies_to=applies, terms=tuple(terms)
-        )
+        return Vocabulary(name=names.pop() if names else path.stem, identifier=identifier, terms=tuple(terms))
     except ValidationError as exc:
         raise DictionaryError(f"{path}: {_message(exc)}") from None
 

@@ -41,16 +41,27 @@ WRITERS: dict[str, str] = {
 
 #: Term fields a format cannot hold, by the writer's suffix (what ``vocab convert`` warns about).
 NOT_HELD: dict[str, tuple[str, ...]] = {
-    ".csv": ("definition", "domain", "kind", "canonical", "uuid", "domains"),
-    ".ttl": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains"),
-    ".rdf": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains"),
+    ".csv": ("definition", "domain", "kind", "canonical", "uuid", "domains", "group_types"),
+    ".ttl": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains", "group_types"),
+    ".rdf": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains", "group_types"),
+}
+#: The same for the vocabulary's own fields.
+VOCABULARY_NOT_HELD: dict[str, tuple[str, ...]] = {
+    ".csv": ("title", "version", "license", "deprecated_identifiers", "corroborate"),
+    ".ttl": ("version", "license", "deprecated_identifiers", "corroborate"),
+    ".rdf": ("version", "license", "deprecated_identifiers", "corroborate"),
 }
 
 
 def not_held(vocabulary: Vocabulary, target: Path) -> dict[str, int]:
-    """How many terms have a value for each field that the format of ``target`` cannot hold."""
+    """For each field the format of ``target`` cannot hold, how many terms have a value for it
+    (the vocabulary's own fields count as one, prefixed 'vocabulary ')."""
+    suffix = target.suffix.lower()
     lost: dict[str, int] = {}
-    for name in NOT_HELD.get(target.suffix.lower(), ()):
+    for name in VOCABULARY_NOT_HELD.get(suffix, ()):
+        if getattr(vocabulary, name):
+            lost[f"vocabulary {name}"] = 1
+    for name in NOT_HELD.get(suffix, ()):
         count = sum(1 for term in vocabulary.terms if getattr(term, name))
         if count:
             lost[name] = count

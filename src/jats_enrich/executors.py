@@ -23,6 +23,7 @@ from .errors import OutputError, UsageError
 from .findings import ArticleReport
 from .journal import fingerprint
 from .pipeline import Enricher, EnrichOptions
+from .worker_lifetime import exit_with
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,8 @@ _WORKER: Enricher | None = None
 
 
 def _die_with_parent() -> None:
-    """Linux: a worker is killed when the run's main process dies (Ctrl-C, kill -9), so that no
-    worker writes on after the run has ended."""
+    """Linux: a worker is killed when the process that forked it (the fork server) dies; the
+    watcher of worker_lifetime covers the main process's death."""
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
@@ -105,9 +106,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def _init_worker(options: EnrichOptions) -> None:
+def _init_worker(options: EnrichOptions, main_pid: int) -> None:
     global _WORKER
     _die_with_parent()
+    exit_with(main_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _WORKER = Enricher(options)
 
@@ -123,7 +125,9 @@ def run_in_pool(tasks: list[Task], options: EnrichOptions, workers: int) -> Iter
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["jats_enrich.pipeline", "jats_enrich.executors"])
     chunk = max(1, min(16, len(tasks) // (workers * 8) or 1))
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(options,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(options, os.getpid())
+    ) as pool:
         try:
             yield from pool.map(_work_in_worker, tasks, chunksize=chunk)
         except BaseException:

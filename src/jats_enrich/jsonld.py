@@ -15,11 +15,14 @@ URLs in ``sameAs`` are other identifiers of the term), ``inDefinedTermSet`` (dom
 ``additionalType`` (what sort of entry), ``termCode`` (a UUID), and the jats-enrich extensions
 ``status`` (draft, stable, deprecated), ``replacedBy`` (identifier), ``deprecatedIdentifier``
 (older identifiers), ``broader`` (identifier of the term it belongs to), ``canonical`` (the same
-concept's identifier in the vocabulary that owns it), ``domains`` and ``appliesTo``. Set keys:
+concept's identifier in the vocabulary that owns it), ``domains``, ``appliesTo`` and ``groupTypes``
+(matched only in keyword or subject groups of these types). Set keys:
 ``identifier``, ``name`` (title),
 ``vocab`` (the short name written as ``@vocab``; else the file name), ``version``, ``license``,
 ``deprecatedIdentifier``, ``appliesTo`` (which targets the terms are matched against: ``role``,
-``keyword``, ``subject``; default keywords and subjects).
+``keyword``, ``subject``; default keywords and subjects), ``corroborate`` (true: a keyword
+matching only by an acronym or one word needs another keyword from this dictionary in the
+article; see corroboration.py).
 
 ``write_jsonld`` writes a vocabulary back in the same form.
 """
@@ -80,9 +83,13 @@ def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Voca
         raise DictionaryError(
             f"{source}: DefinedTermSet: field 'appliesTo' has {unknown[0]!r}; expected {', '.join(TARGET_KINDS)}"
         )
+    corroborate = header.get("corroborate", False)
+    if not isinstance(corroborate, bool):
+        raise DictionaryError(f"{source}: DefinedTermSet: field 'corroborate' must be true or false")
     try:
         return Vocabulary(
             name=name,
+            corroborate=corroborate,
             identifier=identifier,
             title=_string(header, "name", source, "DefinedTermSet"),
             version=_string(header, "version", source, "DefinedTermSet"),
@@ -179,6 +186,7 @@ def _term(item: Any, index: int, source: str) -> Term:
             uuid=_string(item, "termCode", source, where),
             domains=tuple(_strings(item, "domains", source, where)),
             applies_to=tuple(term_applies) if term_applies is not None else None,
+            group_types=tuple(_strings(item, "groupTypes", source, where)) if "groupTypes" in item else None,
         )
     except ValidationError as exc:
         raise DictionaryError(f"{source}: {where}: {_first_error(exc)}") from None
@@ -249,6 +257,8 @@ CONTEXT: dict[str, Any] = {
     "status": "je:status",
     "replacedBy": {"@id": "je:replacedBy", "@type": "@id"},
     "deprecatedIdentifier": "je:deprecatedIdentifier",
+    "corroborate": "je:corroborate",
+    "groupTypes": "je:groupTypes",
     "broader": {"@id": "je:broader", "@type": "@id"},
     "canonical": {"@id": "je:canonical", "@type": "@id"},
     "domains": "je:domains",
@@ -263,6 +273,8 @@ def vocabulary_to_jsonld(vocabulary: Vocabulary, *, definitions: bool = True) ->
         if value:
             doc[key] = value
     doc["appliesTo"] = list(vocabulary.applies_to)
+    if vocabulary.corroborate:
+        doc["corroborate"] = True
     if vocabulary.deprecated_identifiers:
         doc["deprecatedIdentifier"] = list(vocabulary.deprecated_identifiers)
     doc["hasDefinedTerm"] = [_term_to_jsonld(t, definitions) for t in vocabulary.terms]
@@ -287,6 +299,8 @@ def _term_to_jsonld(term: Term, definitions: bool) -> dict[str, Any]:
         out["domains"] = list(term.domains)
     if term.applies_to is not None:
         out["appliesTo"] = list(term.applies_to)
+    if term.group_types is not None:
+        out["groupTypes"] = list(term.group_types)
     out["status"] = term.status.value
     if term.replaced_by:
         out["replacedBy"] = term.replaced_by

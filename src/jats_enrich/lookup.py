@@ -27,8 +27,9 @@ class Lookup:
     """Vocabularies indexed for looking up, once (a service answers many lookups)."""
 
     def __init__(self, vocabularies: list[Vocabulary], kind: TargetKind | None = None) -> None:
-        """``kind``: look only among the terms matched against that kind of target; else among all."""
-        self.vocabularies = [v for v in vocabularies if kind is None or v.matched_against(kind)]
+        """``kind``: look only among the terms matched against that kind of target; else among all.
+        An identifier is found whatever ``kind``."""
+        self.vocabularies = vocabularies
         self.kind = kind
         self.matcher = Matcher(self.vocabularies, kind=kind)
         self._suggester: Suggester | None = None

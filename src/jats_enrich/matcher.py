@@ -155,6 +155,8 @@ class Matcher:
         self._cache: dict[tuple[str, str | None], MatchResult] = {}
 
     def _add(self, entry: _Entry) -> None:
+        if not normalize(entry.label):  # "-", "—": nothing to match, and it would match empty text
+            return
         if is_acronym(entry.label):
             bucket = self._acronyms[acronym_key(entry.label)]
         elif entry.lang is not None:
@@ -194,6 +196,8 @@ class Matcher:
 
     def _match(self, text: str, lang: str | None) -> MatchResult:
         key = normalize(text, lang)
+        if not key:
+            return MatchResult(text=text, key=key)
         found: list[_Entry] = []
         for k in dict.fromkeys((key, normalize(text))):
             found += self._names.get(k, ())

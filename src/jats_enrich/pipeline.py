@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .aliases import apply_aliases
 from .analyse import Analyser
 from .config import Targets
+from .corroboration import corroborate
 from .decide import Decision, Edit, Policy, decide
 from .dictionaries import load_vocabulary
 from .engines import Writer, writer_for
@@ -65,7 +66,12 @@ class Enricher:
             list(vocabularies) if vocabularies is not None else [load_vocabulary(v) for v in self.options.vocabularies]
         )
         overrides = self.options.applies_to
-        loaded = [v.model_copy(update={"applies_to": overrides[v.name]}) if v.name in overrides else v for v in loaded]
+        loaded = [
+            v.model_copy(update={"applies_to": overrides[v.name], "only": overrides[v.name]})
+            if v.name in overrides
+            else v
+            for v in loaded
+        ]
         for table in self.options.aliases:
             loaded = apply_aliases(loaded, table)
         self.vocabularies = loaded
@@ -84,7 +90,7 @@ class Enricher:
         policy = self.options.policy
         targets = find_targets(article, self.options.targets, self.analyser.kinds)
         decisions = [decide(self.analyser.analyse(t), t.version, policy) for t in targets]
-        return place_group_attributes(decisions)
+        return place_group_attributes(corroborate(decisions))
 
     def enrich_bytes(self, data: bytes, source: str = "<bytes>") -> EnrichResult:
         """Enrich one article given as bytes; errors become the report's ``error``, never exceptions."""

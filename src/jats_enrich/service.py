@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +37,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from . import __version__
 from .config import Settings
@@ -60,6 +62,8 @@ log = logging.getLogger("jats_enrich.service")
 
 DEFAULT_MAX_BODY = 20 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
+GRACE_SECONDS = 5.0  # beyond the timeout, before a worker that has not stopped its job is killed
+MAX_WAITING_PER_WORKER = 64  # requests waiting for a worker, beyond which the service answers 503
 
 ARTICLE_BODY = {
     "requestBody": {
@@ -73,7 +77,9 @@ ARTICLE_BODY = {
     }
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "The client closed the connection before the whole body"},
     404: {"model": ErrorResponse, "description": "A dictionary the request names is not loaded"},
+    406: {"model": ErrorResponse, "description": "The Accept header allows none of the response's media types"},
     413: {"model": ErrorResponse, "description": "The body is larger than the service accepts"},
     422: {"model": ErrorResponse, "description": "Malformed XML, not a JATS article, or a bad option"},
     500: {"model": ErrorResponse, "description": "A bug of the tool; the service's log has the details"},
@@ -81,6 +87,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     504: {"model": ErrorResponse, "description": "The article took longer than the service's timeout"},
 }
 SUMMARY_HEADER = "X-Jats-Enrich-Summary"
+SUMMARY_HEADER_DOC = {
+    SUMMARY_HEADER: {
+        "description": "Findings by outcome, e.g. 'tagged=3, unmatched=1' (empty: none)",
+        "schema": {"type": "string"},
+    }
+}
 OptionsQuery = Annotated[RequestOptions, Query()]
 
 
@@ -114,6 +126,8 @@ class _State:
         self.settings = config.settings.model_copy(update={"vocab": tuple(self.vocabularies)})
         self.lookups: dict[tuple[str, str | None], Lookup] = {}
         self.pool: ProcessPoolExecutor | None = None
+        self.running = asyncio.Semaphore(1)
+        self.waiting = 0
 
     def start_pool(self) -> None:
         # forkserver: workers do not inherit the event loop's threads and sockets.
@@ -121,8 +135,12 @@ class _State:
             max_workers=self.config.workers,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=start_worker,
-            initargs=(self.settings, self.vocabularies),
+            initargs=(self.settings, self.vocabularies, os.getpid(), self.config.timeout),
         )
+        # Only as many jobs as workers are handed to the pool, so a job's clock starts when it
+        # starts; the others wait here, up to a bound.
+        self.running = asyncio.Semaphore(self.config.workers)
+        self.waiting = 0
 
     async def warm_up(self) -> None:
         """Start every worker now (each loads the dictionaries) rather than on the first requests."""
@@ -130,10 +148,20 @@ class _State:
         loop = asyncio.get_running_loop()
         await asyncio.gather(*(loop.run_in_executor(self.pool, ready, 0.05) for _ in range(self.config.workers)))
 
-    def stop_pool(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = None
+    def stop_pool(self, kill: bool = False) -> None:
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if kill:  # a worker is stuck: the executor has no way to stop one, so end them all
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+        pool.shutdown(wait=not kill, cancel_futures=True)
+
+    async def restart_pool(self, broken: ProcessPoolExecutor, kill: bool) -> None:
+        if self.pool is broken:  # several requests see the same broken pool: restart it once
+            self.stop_pool(kill=kill)
+            self.start_pool()
+            await self.warm_up()
 
     def vocabulary(self, name: str) -> Vocabulary:
         if name not in self.vocabularies:
@@ -148,16 +176,28 @@ class _State:
     async def run(self, job: Job) -> Outcome:
         if self.pool is None:
             raise ServiceError(503, "the service is starting or stopping")
-        future = asyncio.get_running_loop().run_in_executor(self.pool, run_job, job)
+        if self.waiting >= self.config.workers * MAX_WAITING_PER_WORKER:
+            raise ServiceError(503, "busy: too many articles waiting; retry shortly")
+        self.waiting += 1
         try:
-            return await asyncio.wait_for(future, self.config.timeout)
-        except TimeoutError:
-            raise ServiceError(504, f"{job.name}: not done within {self.config.timeout:g} s") from None
-        except BrokenProcessPool:
-            log.error(json.dumps({"event": "worker died; pool restarted"}))
-            self.stop_pool()
-            self.start_pool()
-            raise ServiceError(503, "a worker process died; the request may be retried") from None
+            async with self.running:
+                pool = self.pool
+                if pool is None:
+                    raise ServiceError(503, "the service is stopping")
+                future = asyncio.get_running_loop().run_in_executor(pool, run_job, job)
+                try:
+                    # The worker stops a job at the timeout; this is for a worker that cannot.
+                    return await asyncio.wait_for(future, self.config.timeout + GRACE_SECONDS)
+                except TimeoutError:
+                    log.error(json.dumps({"event": "worker stuck; pool restarted", "article": job.name}))
+                    await self.restart_pool(pool, kill=True)
+                    raise ServiceError(504, f"{job.name}: not done within {self.config.timeout:g} s") from None
+                except BrokenProcessPool:
+                    log.error(json.dumps({"event": "worker died; pool restarted", "article": job.name}))
+                    await self.restart_pool(pool, kill=False)
+                    raise ServiceError(503, "a worker process died; the request may be retried") from None
+        finally:
+            self.waiting -= 1
 
 
 def create_app(config: ServiceConfig | None = None) -> FastAPI:
@@ -221,28 +261,33 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
         description="The enriched article's bytes (application/xml), or with Accept: application/json its "
         "report with the article in it. Header X-Jats-Enrich-Summary: findings by outcome.",
         responses={
-            200: {"model": EnrichResponse, "content": {"application/xml": {"schema": {"type": "string"}}}},
+            200: {
+                "model": EnrichResponse,
+                "content": {"application/xml": {"schema": {"type": "string"}}},
+                "headers": SUMMARY_HEADER_DOC,
+            },
             **ERRORS,
         },
         openapi_extra=ARTICLE_BODY,
         response_class=Response,
     )
     async def enrich(request: Request, options: OptionsQuery) -> Response:
-        as_json = _wants_json(request)
-        outcome = await _process(request, options, write=True, as_json=as_json)
-        media = "application/json" if as_json else "application/xml"
-        return Response(outcome.body, media_type=media, headers={SUMMARY_HEADER: _summary(outcome)})
+        media = _negotiate(request.headers.get("accept"), ("application/xml", "application/json"))
+        outcome = await _process(request, options, write=True, as_json=media == "application/json")
+        headers = {SUMMARY_HEADER: _summary(outcome), "Vary": "Accept"}
+        return Response(outcome.body, media_type=media, headers=headers)
 
     @app.post(
         "/v1/check",
         summary="Report what enrich would do, writing nothing",
         response_model=None,
-        responses={200: {"model": EnrichResponse.__base__}, **ERRORS},
+        responses={200: {"model": EnrichResponse.__base__, "headers": SUMMARY_HEADER_DOC}, **ERRORS},
         openapi_extra=ARTICLE_BODY,
     )
     async def check(request: Request, options: OptionsQuery) -> Response:
+        media = _negotiate(request.headers.get("accept"), ("application/json",))
         outcome = await _process(request, options, write=False, as_json=True)
-        return Response(outcome.body, media_type="application/json", headers={SUMMARY_HEADER: _summary(outcome)})
+        return Response(outcome.body, media_type=media, headers={SUMMARY_HEADER: _summary(outcome)})
 
     async def _process(request: Request, options: RequestOptions, write: bool, as_json: bool) -> Outcome:
         for vocab in options.vocab or ():
@@ -314,10 +359,10 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
                 for near in found.suggestions
             ],
             terms=[],
-            total=len(vocabulary.terms),
+            total=sum(1 for t in vocabulary.terms if target is None or vocabulary.applies(t, target)),
         )
 
-    @app.get("/healthz", summary="Alive, and what it serves")
+    @app.api_route("/healthz", methods=["GET", "HEAD"], summary="Alive, and what it serves")
     async def healthz() -> Health:
         return Health(
             status="ok", version=__version__, vocabularies=list(state.vocabularies), workers=state.config.workers
@@ -343,18 +388,51 @@ async def _read_body(request: Request, limit: int) -> bytes:
         raise ServiceError(413, f"the body has {declared} bytes; the service accepts at most {limit}")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise ServiceError(413, f"the body is larger than the {limit} bytes the service accepts")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ServiceError(413, f"the body is larger than the {limit} bytes the service accepts")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        request.state.bytes_in = size
+        raise ServiceError(400, "the client closed the connection before sending the whole body") from None
     request.state.bytes_in = size
     return b"".join(chunks)
 
 
-def _wants_json(request: Request) -> bool:
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "application/xml" not in accept.split(",")[0]
+def _negotiate(accept: str | None, offers: tuple[str, ...]) -> str:
+    """The offer the Accept header prefers (quality values, wildcards; text/xml is XML too); the
+    first offer without the header; 406 when it allows none."""
+    if not accept or not accept.strip():
+        return offers[0]
+    ranges: list[tuple[str, float]] = []
+    for part in accept.lower().split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media:
+            ranges.append((media, quality))
+
+    def quality_of(offer: str) -> float:
+        kind = offer.split("/")[0]
+        aliases = {offer, "text/xml"} if offer == "application/xml" else {offer}
+        for pattern in (aliases, {f"{kind}/*", "text/*" if offer == "application/xml" else ""}, {"*/*"}):
+            found = [q for media, q in ranges if media in pattern]
+            if found:
+                return max(found)
+        return 0.0
+
+    best = max(offers, key=lambda offer: (quality_of(offer), -offers.index(offer)))
+    if quality_of(best) <= 0:
+        raise ServiceError(406, f"Accept: {accept} allows none of {', '.join(offers)}")
+    return best
 
 
 def _summary(outcome: Outcome) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .config import TargetElement
 from .findings import ArticleReport
@@ -35,6 +35,14 @@ class RequestOptions(BaseModel):
     accept_fuzzy: float | None = Field(default=None, ge=0, le=100, description="apply near misses scoring this")
     profile: Profile | None = Field(default=None, description="label written as vocab-term: niso or jats4r")
     engine: Literal["lxml", "xslt"] | None = Field(default=None, description="how the attributes are written")
+
+    @field_validator("vocab", "precedence", "targets", mode="before")
+    @classmethod
+    def _comma_lists(cls, value: Any) -> Any:
+        """?vocab=credit&vocab=casrai and ?vocab=credit,casrai are the same."""
+        if isinstance(value, list):
+            return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
+        return value
 
     def overrides(self) -> dict[str, Any]:
         """As configuration keys, only what was given."""

@@ -12,6 +12,7 @@ import codecs
 import contextlib
 import os
 import re
+import signal
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from .pipeline import Enricher
 from .run_options import enrich_options
 from .service_models import EnrichResponse
 from .vocabulary import Vocabulary
+from .worker_lifetime import exit_with
 
 WORKER_NICENESS = 5
 ENCODING_DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -37,7 +39,7 @@ class Job:
 
 @dataclass(frozen=True)
 class Outcome:
-    status: int  # 200, 422 (the article's fault), 500 (the tool's)
+    status: int  # 200, 422 (the article's fault), 500 (the tool's), 504 (out of time)
     body: bytes
     doi: str | None
     summary: dict[str, int]
@@ -62,17 +64,31 @@ class _Worker:
 
 
 _worker: _Worker | None = None
+_timeout: float = 0.0
 
 
-def start_worker(settings: Settings, vocabularies: dict[str, Vocabulary]) -> None:
+def start_worker(settings: Settings, vocabularies: dict[str, Vocabulary], main_pid: int, timeout: float) -> None:
     """Process pool initialiser: the dictionaries, loaded once by the service, for this worker.
 
     Workers run at a lower priority than the service's event loop: when every core is busy
-    enriching, the loop still gets the processor at once to answer /healthz and take requests."""
-    global _worker
+    enriching, the loop still gets the processor at once to answer /healthz and take requests.
+    They end with the service, leave Ctrl-C to it, and stop a job that runs past ``timeout``."""
+    global _worker, _timeout
     with contextlib.suppress(OSError, AttributeError):
         os.nice(WORKER_NICENESS)
+    exit_with(main_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, _out_of_time)
+    _timeout = timeout
     _worker = _Worker(settings, vocabularies)
+
+
+class JobTimeout(BaseException):
+    """Raised in a job past its time; a BaseException, so that no ``except Exception`` takes it."""
+
+
+def _out_of_time(signum: int, frame: object) -> None:
+    raise JobTimeout
 
 
 def ready(pause: float) -> int:
@@ -84,7 +100,13 @@ def ready(pause: float) -> int:
 def run_job(job: Job) -> Outcome:
     if _worker is None:
         raise RuntimeError("worker not started")
-    result = _worker.enricher(job.overrides, job.write).enrich_bytes(job.data, job.name)
+    signal.setitimer(signal.ITIMER_REAL, _timeout)
+    try:
+        result = _worker.enricher(job.overrides, job.write).enrich_bytes(job.data, job.name)
+    except JobTimeout:
+        return Outcome(504, b"", None, {}, f"{job.name}: not done within {_timeout:g} s; stopped")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
     report = result.report
     summary: dict[str, int] = {}
     for finding in report.findings:

@@ -7,8 +7,9 @@ in it (``skos:inScheme``, or every concept when the file holds one scheme) is a 
 ``owl:deprecated true`` makes it deprecated and ``dct:isReplacedBy`` names its replacement;
 ``skos:definition`` is its definition; ``skos:broader`` the term it belongs to. What a concept is
 matched against is ``je:appliesTo`` (``urn:jats-enrich:dictionary:appliesTo``: ``role``,
-``keyword``, ``subject``, or ``none``); when no concept says, the configuration's
-``[applies_to]`` decides for the whole thesaurus (default: keywords and subjects). rdflib is
+``keyword``, ``subject``, or ``none``); a concept that does not say is matched against keywords
+and subjects, or what the configuration's ``[applies_to]`` gives the thesaurus, which no concept
+goes beyond. rdflib is
 imported only when a SKOS file is read.
 """
 
@@ -122,12 +123,8 @@ def read_skos(path: Path) -> Vocabulary:
     title = next(
         (v for lang, v in texts(scheme, DCTERMS.title) + texts(scheme, SKOS.prefLabel) if lang in ENGLISH), None
     )
-    applies = DEFAULT_APPLIES_TO
-    if any(t.applies_to is not None for t in terms):  # said for some: the others take the default
-        terms = [t if t.applies_to is not None else t.model_copy(update={"applies_to": applies}) for t in terms]
-        applies = tuple(k for k in TARGET_KINDS if any(k in (t.applies_to or ()) for t in terms))
     try:
-        return Vocabulary(name=path.stem, identifier=str(scheme), title=title, applies_to=applies, terms=tuple(terms))
+        return Vocabulary(name=path.stem, identifier=str(scheme), title=title, terms=tuple(terms))
     except ValidationError as exc:
         message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
         raise DictionaryError(f"{path}: {message}") from None

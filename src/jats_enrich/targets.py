@@ -53,6 +53,7 @@ class Target:
     kind: TargetKind = "role"
     group: etree._Element | None = None  # the kwd-group or subj-group of a keyword or subject
     group_attributes: dict[str, str] | None = None  # its vocab and vocab-identifier, when present
+    group_type: str | None = None  # its kwd-group-type or subj-group-type (or its nearest typed ancestor's)
     version: JatsVersion | None = None  # of the article the element is in (article sets mix them)
 
 
@@ -68,7 +69,7 @@ def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | f
     )
     if not names:
         return []
-    tree = article.tree
+    paths = _Paths(article.tree)
     versions = _Versions(article)
     found = []
     for element in article.root.iter(*names):
@@ -78,12 +79,12 @@ def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | f
             parent = element.getparent()
             if parent is None or parent.tag not in CONTRIBUTOR_PARENTS:
                 continue
-            found.append(_target(tree, element, kind, versions.of(element)))
+            found.append(_target(paths, element, kind, versions.of(element)))
             continue
         group = _group(element, GROUP_OF[kind])
         if group is None or not _group_type_wanted(group, kind, settings):
             continue
-        found.append(_target(tree, element, kind, versions.of(element), group))
+        found.append(_target(paths, element, kind, versions.of(element), group))
     return found
 
 
@@ -116,17 +117,59 @@ def _group_type_wanted(group: etree._Element, kind: TargetKind, settings: Target
     wanted = settings.kwd_group_types if kind == "keyword" else settings.subj_group_types
     if wanted is None:
         return True
+    found = group_type(group, kind)
+    return found is not None and found in wanted
+
+
+def group_type(group: etree._Element, kind: TargetKind) -> str | None:
+    """The group's kwd-group-type or subj-group-type. Nested subject groups often type only the
+    outermost one: the nearest typed group counts."""
     attribute = "kwd-group-type" if kind == "keyword" else "subj-group-type"
-    # Nested subject groups often type only the outermost one: the nearest typed group counts.
     for candidate in (group, *group.iterancestors(group.tag)):
         value = candidate.get(attribute)
         if value is not None:
-            return value in wanted
-    return False
+            return str(value)
+    return None
+
+
+class _Paths:
+    """XPaths of elements, as ``getpath`` writes them, at the cost of one pass over each parent's
+    children: ``getpath`` counts an element's same-named siblings each time, which makes a group
+    of many thousand keywords cost minutes."""
+
+    def __init__(self, tree: etree._ElementTree) -> None:
+        self.tree = tree
+        self.paths: dict[etree._Element, str] = {}
+        self.steps: dict[etree._Element, str] = {}
+
+    def of(self, element: etree._Element) -> str:
+        found = self.paths.get(element)
+        if found is not None:
+            return found
+        parent = element.getparent()
+        if parent is None or not isinstance(element.tag, str) or element.tag.startswith("{"):
+            path = self.tree.getpath(element)  # the root, or a namespaced element: lxml's own spelling
+        else:
+            if element not in self.steps:
+                self._number_children(parent)
+            path = self.of(parent) + "/" + self.steps[element]
+        self.paths[element] = path
+        return path
+
+    def _number_children(self, parent: etree._Element) -> None:
+        children = [c for c in parent if isinstance(c.tag, str)]
+        totals: dict[str, int] = {}
+        for child in children:
+            totals[str(child.tag)] = totals.get(str(child.tag), 0) + 1
+        seen: dict[str, int] = {}
+        for child in children:
+            tag = str(child.tag)
+            seen[tag] = seen.get(tag, 0) + 1
+            self.steps[child] = f"{tag}[{seen[tag]}]" if totals[tag] > 1 else tag
 
 
 def _target(
-    tree: etree._ElementTree,
+    paths: _Paths,
     element: etree._Element,
     kind: TargetKind,
     version: JatsVersion | None,
@@ -144,11 +187,12 @@ def _target(
         text=text,
         lang=language_of(element),
         line=line if isinstance(line, int) else None,
-        xpath=tree.getpath(element),
+        xpath=paths.of(element),
         attributes=dict(element.attrib),  # type: ignore[arg-type]
         kind=kind,
         group=group,
         group_attributes=group_attributes,
+        group_type=group_type(group, kind) if group is not None else None,
         version=version,
     )
 

@@ -53,6 +53,10 @@ class Term(BaseModel):
     applies_to: tuple[TargetKind, ...] | None = Field(
         default=None, description="What this term is matched against, when not what its vocabulary says"
     )
+    group_types: tuple[str, ...] | None = Field(
+        default=None,
+        description="Matched only in keyword or subject groups of these types (kwd-group-type, subj-group-type)",
+    )
 
     @field_validator("label", "identifier")
     @classmethod
@@ -83,7 +87,16 @@ class Vocabulary(BaseModel):
         default=(), description="Older identifiers of the whole vocabulary (e.g. http://credit.casrai.org/)"
     )
     applies_to: tuple[TargetKind, ...] = Field(
-        default=("keyword", "subject"), description="Which targets its terms are matched against"
+        default=("keyword", "subject"),
+        description="Which targets its terms are matched against, when a term does not say itself",
+    )
+    only: tuple[TargetKind, ...] | None = Field(
+        default=None, description="Set by a run's [applies_to]: no term is matched against anything else"
+    )
+    corroborate: bool = Field(
+        default=False,
+        description="A keyword matching it only by an acronym or one word needs another keyword from it in the "
+        "article (a specialist dictionary whose short names mean other things elsewhere)",
     )
     terms: tuple[Term, ...]
 
@@ -126,15 +139,19 @@ class Vocabulary(BaseModel):
         return self._by_identifier.get(identifier)
 
     def applies(self, term: Term, kind: TargetKind) -> bool:
-        """Is ``term`` matched against targets of ``kind``? The vocabulary says what its terms are
-        matched against (a run may override it); a term can only narrow that."""
-        return kind in self.applies_to and (term.applies_to is None or kind in term.applies_to)
+        """Is ``term`` matched against targets of ``kind``? As the term says, else as the
+        vocabulary says; never outside what the run allows (``only``)."""
+        if self.only is not None and kind not in self.only:
+            return False
+        return kind in (term.applies_to if term.applies_to is not None else self.applies_to)
 
     def matched_against(self, kind: TargetKind) -> bool:
         """Is any of its terms matched against targets of ``kind``?"""
-        return kind in self.applies_to and any(
-            term.applies_to is None or kind in term.applies_to for term in self.terms
-        )
+        return any(self.applies(term, kind) for term in self.terms)
+
+    def with_terms(self, terms: tuple[Term, ...]) -> Vocabulary:
+        """A copy with other terms, checked again (a model copy would keep the old term index)."""
+        return Vocabulary.model_validate({**{k: getattr(self, k) for k in Vocabulary.model_fields}, "terms": terms})
 
     def replacement(self, term: Term) -> Term | None:
         """The term that replaces a deprecated one, if the vocabulary names one."""
