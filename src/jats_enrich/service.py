@@ -137,9 +137,9 @@ class _State:
             initializer=start_worker,
             initargs=(self.settings, self.vocabularies, os.getpid(), self.config.timeout),
         )
-        # Only as many jobs as workers are handed to the pool, so a job's clock starts when it
-        # starts; the others wait here, up to a bound.
-        self.running = asyncio.Semaphore(self.config.workers)
+        # Two jobs per worker are handed to the pool (one running, one ready, so that no worker
+        # idles between jobs); the others wait here, up to a bound.
+        self.running = asyncio.Semaphore(self.config.workers * 2)
         self.waiting = 0
 
     async def warm_up(self) -> None:
@@ -186,8 +186,9 @@ class _State:
                     raise ServiceError(503, "the service is stopping")
                 future = asyncio.get_running_loop().run_in_executor(pool, run_job, job)
                 try:
-                    # The worker stops a job at the timeout; this is for a worker that cannot.
-                    return await asyncio.wait_for(future, self.config.timeout + GRACE_SECONDS)
+                    # The worker stops a job at the timeout; this is for a worker that cannot
+                    # (a job may first wait for the one ahead of it).
+                    return await asyncio.wait_for(future, 2 * self.config.timeout + GRACE_SECONDS)
                 except TimeoutError:
                     log.error(json.dumps({"event": "worker stuck; pool restarted", "article": job.name}))
                     await self.restart_pool(pool, kill=True)
