@@ -292,3 +292,81 @@ def test_progress_lines_when_not_on_a_terminal(capsys, monkeypatch):
     quiet.start(1)
     quiet.update(ArticleReport(path="a.xml"))
     assert capsys.readouterr().err == ""
+
+
+# -- how workers start ----------------------------------------------------------------------
+
+
+def test_workers_forked_from_the_run_and_from_the_fork_server_give_the_same_outputs(tmp_path):
+    """The lxml engine's workers are forked from the run with its dictionaries loaded; the XSLT
+    engine's (Saxon loaded) start from the fork server. Either way: the outputs of one worker,
+    the same permissions as the inputs, and not a word on stderr (no noise at exit)."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for path in sorted(FIXTURES.glob("*.xml")):
+        shutil.copy(path, inputs / path.name)
+        (inputs / path.name).chmod(0o640)
+    for engine in ("lxml", "xslt"):
+        runs = {}
+        for workers in (1, 2):
+            out, report = tmp_path / f"{engine}{workers}", tmp_path / f"{engine}{workers}.json"
+            args = ["--engine", engine, "--workers", str(workers), "--quiet"]
+            done = cli("enrich", str(inputs), "--out", str(out), "--report", str(report), *args)
+            assert done.returncode == 0, done.stderr
+            errors = [line for line in done.stderr.decode().splitlines() if "Exception" in line or "Traceback" in line]
+            assert errors == []
+            assert {oct(p.stat().st_mode & 0o777) for p in out.glob("*.xml")} == {oct(0o640)}
+            runs[workers] = (tree_bytes(out), report.read_text().replace(str(out), "OUT"))
+        assert runs[1] == runs[2], engine
+
+
+def test_forking_is_refused_where_it_is_unsafe(monkeypatch):
+    import threading
+
+    from jats_enrich import executors
+    from jats_enrich.pipeline import Enricher, EnrichOptions
+
+    enricher = Enricher(EnrichOptions())
+    monkeypatch.delitem(sys.modules, "saxonche", raising=False)
+    assert executors.can_fork(enricher) == (sys.platform == "linux")
+    assert not executors.can_fork(None)  # nothing built to share
+    monkeypatch.setitem(sys.modules, "saxonche", sys)  # Saxon's runtime does not survive a fork
+    assert not executors.can_fork(enricher)
+    monkeypatch.delitem(sys.modules, "saxonche")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not executors.can_fork(enricher)  # another thread may hold a lock the fork would copy
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_result_crosses_processes_as_json_and_arrives_equal():
+    import pickle
+
+    from jats_enrich.executors import Task, TaskResult, work
+    from jats_enrich.pipeline import Enricher, EnrichOptions
+
+    result = work(Task(key="k", source=str(ARTICLE), path=str(ARTICLE)), Enricher(EnrichOptions(write=False)))
+    assert result.report.findings, "the fixture has roles to report"
+    arrived = pickle.loads(pickle.dumps(result))
+    assert isinstance(arrived, TaskResult)
+    assert arrived == result and arrived.report == result.report
+    assert arrived.report_json == result.report.model_dump_json()
+
+
+def test_a_report_that_would_replace_an_input_is_refused_even_through_a_link(tmp_path):
+    from jats_enrich.inputs import discover, is_input
+
+    (tmp_path / "in").mkdir()
+    shutil.copy(ARTICLE, tmp_path / "in" / "a.xml")
+    (tmp_path / "in" / "b.xml").symlink_to(tmp_path / "r.json")  # an input that is a link to the report
+    (tmp_path / "r.json").write_text("{}")
+    (tmp_path / "via").symlink_to(tmp_path / "in")
+    sources = discover([tmp_path / "in"])
+    assert is_input(tmp_path / "via" / "a.xml", sources)  # the same file by another folder's name
+    assert is_input(tmp_path / "r.json", sources)
+    assert not is_input(tmp_path / "in" / "c.xml", sources)
+    assert not is_input(tmp_path / "report.json", sources)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -200,8 +200,8 @@ class Batch:
         package_of = {key: package for package in packages for key in package.keys}
         if journal is not None:
             journal.open()
+        results = self._execute(todo, enricher)
         try:
-            results = self._execute(todo, enricher)
             for slot in slots:
                 key = slot.key if isinstance(slot, Task) else slot.path
                 if isinstance(slot, ArticleReport):
@@ -221,6 +221,7 @@ class Batch:
                     for done in self._write_package(package):
                         counter.emit(done)
         finally:
+            results.close()  # a pool of workers is shut down here, not whenever this is collected
             if journal is not None:
                 journal.close()
         return Report(
@@ -248,7 +249,6 @@ class Batch:
                     source=str(source.path),
                     path=str(source.path),
                     out=self._target(source),
-                    mode=_mode(source.path),
                     backup=(self.options.backup or "") if self.options.in_place else None,
                     refusal=source.refusal,
                     durable=self.options.fsync,
@@ -310,13 +310,13 @@ class Batch:
 
     # -- running ---------------------------------------------------------------------------------
 
-    def _execute(self, tasks: list[Task], enricher: Enricher | None) -> Iterator[TaskResult]:
+    def _execute(self, tasks: list[Task], enricher: Enricher | None) -> Generator[TaskResult, None, None]:
         if not tasks:
-            return iter(())
+            return _nothing()
         if self.options.executor == "dask":
             return run_on_dask(tasks, self.enrich, self.options.workers, self.options.scheduler)
         if self.options.workers > 1 and len(tasks) > 1:
-            return run_in_pool(tasks, self.enrich, min(self.options.workers, len(tasks)))
+            return run_in_pool(tasks, self.enrich, min(self.options.workers, len(tasks)), enricher)
         return run_here(tasks, enricher or Enricher(self.enrich))
 
     @staticmethod
@@ -326,7 +326,7 @@ class Batch:
                 package.replacements[package.members[result.key]] = result.output
             return
         if journal is not None and result.sha256 is not None and result.report.error is None:
-            journal.record(result.key, result.sha256, result.report.output, result.report)
+            journal.record(result.key, result.sha256, result.report.output, result.report, result.report_json)
 
     @staticmethod
     def _write_package(package: _Package) -> list[ArticleReport]:
@@ -346,8 +346,5 @@ class Batch:
         ]
 
 
-def _mode(path: Path) -> int | None:
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        return None
+def _nothing() -> Generator[TaskResult, None, None]:
+    yield from ()

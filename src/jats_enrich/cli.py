@@ -352,7 +352,7 @@ def _check(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, write: bool) -> int:
     from .batch import Batch, BatchOptions
     from .errors import UsageError
-    from .inputs import discover
+    from .inputs import discover, is_input
     from .pipeline import Enricher
     from .report_files import open_sinks, report_format
 
@@ -382,10 +382,9 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     if not sources:
         raise UsageError(f"no articles found in {', '.join(map(str, args.inputs)) or args.from_list}")
     reports: list[Path] = args.report or []
-    inputs = {s.path.resolve() for s in sources}
     for report_path in reports:
         report_format(report_path)
-        if report_path.resolve() in inputs:
+        if is_input(report_path, sources):
             raise UsageError(f"{report_path}: the report would overwrite an input article")
     batch_options = BatchOptions(
         out=out if write else None,

@@ -91,6 +91,18 @@ def discover(
     return sources
 
 
+def is_input(path: Path, sources: list[Source]) -> bool:
+    """Would writing ``path`` (renaming a file onto it) replace one of the sources?
+
+    Only a source of the same name, or a link, can resolve to the same file: resolving each of
+    thousands of sources (a look-up per folder of its path) would cost more than the check needs."""
+    target = path.resolve()
+    return any(
+        (source.path.name == target.name or source.path.is_symlink()) and source.path.resolve() == target
+        for source in sources
+    )
+
+
 def _listed(list_file: Path) -> list[Path]:
     """The paths in a list file, one per line ('#' comments, blank lines ignored), relative to it."""
     try:

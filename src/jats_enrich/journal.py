@@ -1,10 +1,11 @@
 """The run journal: what a batch has finished, so that ``--resume`` finishes the rest.
 
 One JSON object per line: a header (tool, the options' fingerprint), then one entry per article
-done (its key, the SHA-256 of the input it read, where its output went, its report). Each line is
-flushed to the operating system as soon as its article's output is in place, so after Ctrl-C or
-``kill -9`` the journal lists only articles whose outputs are complete (a line cut short is
-ignored). It is synced to disk when the run ends; per line that would cost more than the work.
+done (its key, the SHA-256 of the input it read, where its output went, its report). A line is
+written only once its article's output is in place, and lines are flushed to the operating system
+every fraction of a second, so after Ctrl-C or ``kill -9`` the journal lists only articles whose
+outputs are complete (a line cut short is ignored); the last moment's articles are done again.
+It is synced to disk when the run ends; per line that would cost more than the work.
 On resume an article is skipped when its entry is there, its input has the same hash and its
 output still exists.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,6 +25,9 @@ from .errors import OutputError, UsageError
 from .findings import ArticleReport
 
 JOURNAL_FORMAT = 1
+
+#: Seconds between two flushes of the journal while a run goes on.
+FLUSH_EVERY = 0.25
 
 
 class JournalEntry(BaseModel):
@@ -48,6 +53,7 @@ class Journal:
         self.options = options
         self.done: dict[str, JournalEntry] = self._load() if resume else {}
         self._handle: IO[str] | None = None
+        self._flushed = 0.0
 
     def _load(self) -> dict[str, JournalEntry]:
         if not self.path.is_file():
@@ -97,18 +103,23 @@ class Journal:
             self._handle.write(entry.model_dump_json() + "\n")
         self._flush()
 
-    def record(self, key: str, sha256: str, output: str | None, report: ArticleReport) -> None:
-        """One article done (its output, if any, already in place)."""
+    def record(
+        self, key: str, sha256: str, output: str | None, report: ArticleReport, report_json: str | None = None
+    ) -> None:
+        """One article done (its output, if any, already in place). ``report_json``: the report
+        as JSON, when the caller has it already."""
         if self._handle is None:
             return
         # Written by hand around the report's own JSON: cheaper than validating a JournalEntry.
         head = json.dumps({"key": key, "sha256": sha256, "output": output})[:-1]
-        self._handle.write(f'{head}, "report": {report.model_dump_json()}}}\n')
-        self._flush()
+        self._handle.write(f'{head}, "report": {report_json or report.model_dump_json()}}}\n')
+        if time.monotonic() - self._flushed >= FLUSH_EVERY:
+            self._flush()
 
     def _flush(self) -> None:
         if self._handle is not None:
             self._handle.flush()
+            self._flushed = time.monotonic()
 
     def close(self) -> None:
         if self._handle is not None:
