@@ -146,7 +146,7 @@ class _Counter:
     def emit(self, report: ArticleReport) -> None:
         self.total += 1
         self.failed += report.error is not None
-        self.outcomes.update(f.outcome.value for f in report.findings)
+        self.outcomes.update(f.outcome for f in report.findings)  # a StrEnum: counted as its value
         if self.keep:
             self.kept.append(report)
         if self.on_article is not None:

@@ -40,7 +40,7 @@ class Progress:
             self.failed += 1
             self._print(f"jats-enrich: {article.error}")
         for finding in article.findings:
-            self.counts[finding.outcome.value] = self.counts.get(finding.outcome.value, 0) + 1
+            self.counts[finding.outcome] = self.counts.get(finding.outcome, 0) + 1  # a StrEnum: its value
         if self.bar is not None:
             self.bar.set_postfix(
                 tagged=self.counts.get("tagged", 0),
