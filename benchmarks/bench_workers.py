@@ -91,6 +91,8 @@ def write_alone(outputs: dict[Path, bytes], target: Path, processes: int) -> flo
     for writer in writers:
         writer.join()
     elapsed = time.perf_counter() - start
+    if any(writer.exitcode != 0 for writer in writers):
+        raise SystemExit(f"a writer of the baseline failed (exit codes {[w.exitcode for w in writers]})")
     shutil.rmtree(target)
     return elapsed
 
@@ -127,8 +129,10 @@ def measure(tree: Path, work: Path, count: int, rounds: int, place: str) -> None
             elapsed, peak = run(tree, out, workers)
             timings[workers].append(elapsed)
             peaks[workers].append(peak)
-            if not outputs:
-                outputs = {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*.xml"))}
+            if not outputs:  # the tree repeats the corpus: one copy in memory of each distinct output
+                contents: dict[str, bytes] = {}
+                for path in sorted(out.rglob("*.xml")):
+                    outputs[path.relative_to(out)] = contents.setdefault(path.name, path.read_bytes())
             shutil.rmtree(out)
         for processes in (1, 2):
             alone[processes].append(write_alone(outputs, work / f"alone-{processes}-{round_}", processes))

@@ -370,3 +370,27 @@ def test_a_report_that_would_replace_an_input_is_refused_even_through_a_link(tmp
     assert is_input(tmp_path / "r.json", sources)
     assert not is_input(tmp_path / "in" / "c.xml", sources)
     assert not is_input(tmp_path / "report.json", sources)
+
+
+def test_a_file_name_that_is_not_utf8_is_processed_and_reported(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name in ("a.xml", "b.xml", "c.xml"):
+        shutil.copy(ARTICLE, inputs / name)
+    bad = os.fsdecode(b"bad\xff.xml")  # Linux gives Python the byte 0xff as a lone surrogate
+    shutil.copy(ARTICLE, inputs / bad)
+    expected = enrich_bytes(ARTICLE.read_bytes()).output
+    for workers in ("1", "2"):
+        out, report = tmp_path / f"out{workers}", tmp_path / f"r{workers}.json"
+        args = ["enrich", str(inputs), "--out", str(out), "--report", str(report), "--report", str(report) + ".csv"]
+        done = cli(*args, "--workers", workers)
+        assert done.returncode == 0, done.stderr
+        assert (out / bad).read_bytes() == expected
+        paths = [a["path"] for a in json.loads(report.read_text())["articles"]]
+        assert [Path(p).name for p in paths] == ["a.xml", "b.xml", "bad\\xff.xml", "c.xml"]
+        assert "bad\\xff.xml" in Path(str(report) + ".csv").read_text()
+        resumed = cli(*args, "--workers", workers, "--resume")
+        assert resumed.returncode == 0, resumed.stderr
+        assert json.loads(report.read_text())["articles_total"] == 4
+    checked = cli("check", str(inputs), "--workers", "2", "--report", str(tmp_path / "c.csv"))
+    assert checked.returncode == 0, checked.stderr

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import __version__
 from .errors import ArticleError, OutputError, UsageError
 from .executors import Task, TaskResult, default_workers, run_here, run_in_pool, run_on_dask
-from .findings import ArticleReport, Report, summarise_counts
+from .findings import ArticleReport, Report, printable, summarise_counts
 from .inputs import ARTICLE_PATTERNS, Source
 from .journal import Journal, fingerprint, options_fingerprint
 from .packages import read_members, write_package
@@ -200,8 +200,9 @@ class Batch:
         package_of = {key: package for package in packages for key in package.keys}
         if journal is not None:
             journal.open()
-        results = self._execute(todo, enricher)
+        results = None
         try:
+            results = self._execute(todo, enricher)
             for slot in slots:
                 key = slot.key if isinstance(slot, Task) else slot.path
                 if isinstance(slot, ArticleReport):
@@ -221,9 +222,12 @@ class Batch:
                     for done in self._write_package(package):
                         counter.emit(done)
         finally:
-            results.close()  # a pool of workers is shut down here, not whenever this is collected
-            if journal is not None:
-                journal.close()
+            try:
+                if results is not None:
+                    results.close()  # a pool of workers is shut down here, not whenever this is collected
+            finally:
+                if journal is not None:
+                    journal.close()
         return Report(
             tool=f"jats-enrich {__version__}",
             articles_total=counter.total,
@@ -245,7 +249,7 @@ class Batch:
                 continue
             slots.append(
                 Task(
-                    key=str(source.path),
+                    key=printable(str(source.path)),  # the journal's key, in JSON
                     source=str(source.path),
                     path=str(source.path),
                     out=self._target(source),
@@ -273,7 +277,7 @@ class Batch:
         found: list[Task | ArticleReport] = []
         try:
             for member in read_members(source.path, source.kind, self.options.patterns):
-                name = f"{source.path}!{member.name}"
+                name = printable(f"{source.path}!{member.name}")
                 if member.refusal is not None:
                     found.append(ArticleReport(path=name, error=f"{source.path}: {member.refusal}"))
                     package.keys.append(name)
@@ -337,11 +341,11 @@ class Batch:
         try:
             write_package(package.source.path, package.source.kind, package.target, package.replacements)
         except OutputError as exc:
-            return [r if r.error else r.model_copy(update={"error": str(exc), "findings": []}) for r in reports]
+            return [r if r.error else r.failed(str(exc)) for r in reports]
         return [
             r
             if r.error or r.path not in package.members
-            else r.model_copy(update={"output": f"{package.target}!{package.members[r.path]}"})
+            else r.written_to(f"{package.target}!{package.members[r.path]}")
             for r in reports
         ]
 

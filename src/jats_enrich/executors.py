@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import PydanticSerializationError
+
 from .errors import OutputError, UsageError
 from .findings import ArticleReport
 from .journal import fingerprint
@@ -54,7 +56,10 @@ class TaskResult:
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent from a worker as the report's JSON: about twice as quick to write and to read as a
         # pickle of the pydantic models, and the run journal keeps that JSON as it is.
-        text = self.report_json if self.report_json is not None else self.report.model_dump_json()
+        try:
+            text = self.report_json if self.report_json is not None else self.report.model_dump_json()
+        except PydanticSerializationError:  # not expected (reports hold printable text); never fatal
+            return (TaskResult, (self.key, self.report, self.sha256, self.output))
         return (_result_from_json, (self.key, text, self.sha256, self.output))
 
 
@@ -89,13 +94,13 @@ def work(task: Task, enricher: Enricher) -> TaskResult:
     try:
         if task.backup is not None:  # in place
             if result.output == data:
-                return TaskResult(task.key, result.report.model_copy(update={"output": task.out}), sha)
+                return TaskResult(task.key, result.report.written_to(task.out), sha)
             backup = target.with_name(target.name + task.backup)
             atomic_write(backup, data, mode=mode, durable=task.durable)
         atomic_write(target, result.output, mode=mode, durable=task.durable)
     except OutputError as exc:
-        return TaskResult(task.key, result.report.model_copy(update={"error": str(exc), "findings": []}), sha)
-    return TaskResult(task.key, result.report.model_copy(update={"output": task.out}), sha)
+        return TaskResult(task.key, result.report.failed(str(exc)), sha)
+    return TaskResult(task.key, result.report.written_to(task.out), sha)
 
 
 # -- this process ---------------------------------------------------------------------------
@@ -176,7 +181,7 @@ def run_in_pool(
             # the pool's thread closing its pipes while the interpreter exits ("Bad file descriptor").
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-        except BaseException:  # Ctrl-C: stop at once
+        except BaseException:  # Ctrl-C: nothing more is started; the articles under way finish
             pool.shutdown(wait=False, cancel_futures=True)
             raise
 

@@ -9,13 +9,23 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .analyse import Part
 from .decide import Decision, Outcome
 from .fuzzy import Suggestion
 
 REPORT_SCHEMA_VERSION = "1.1"
+
+
+def printable(text: str) -> str:
+    """Text as reports hold it. A file name that is not valid UTF-8 reaches Python with each bad
+    byte as a lone surrogate, which JSON cannot hold; such a byte is written as ``\\xNN``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
 
 
 class TermRef(BaseModel):
@@ -118,6 +128,19 @@ class ArticleReport(BaseModel):
     jats_version: str | None = None
     error: str | None = Field(default=None, description="Why the article could not be processed")
     findings: list[Finding] = Field(default_factory=list)
+
+    @field_validator("path", "output", "error")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        return None if value is None else printable(value)
+
+    def written_to(self, output: str) -> ArticleReport:
+        """This report, with where its article was written."""
+        return self.model_copy(update={"output": printable(output)})
+
+    def failed(self, error: str) -> ArticleReport:
+        """This report, for an article whose output could not be written after all."""
+        return self.model_copy(update={"error": printable(error), "findings": []})
 
 
 class Report(BaseModel):

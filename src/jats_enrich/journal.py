@@ -3,8 +3,9 @@
 One JSON object per line: a header (tool, the options' fingerprint), then one entry per article
 done (its key, the SHA-256 of the input it read, where its output went, its report). A line is
 written only once its article's output is in place, and lines are flushed to the operating system
-every fraction of a second, so after Ctrl-C or ``kill -9`` the journal lists only articles whose
-outputs are complete (a line cut short is ignored); the last moment's articles are done again.
+as articles are recorded, at most every quarter second, and at the end. So after ``kill -9`` the
+journal lists only articles whose outputs are complete (a line cut short is ignored); those done
+since the last flush are done again on ``--resume``.
 It is synced to disk when the run ends; per line that would cost more than the work.
 On resume an article is skipped when its entry is there, its input has the same hash and its
 output still exists.
