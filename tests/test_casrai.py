@@ -21,9 +21,10 @@ from jats_enrich.pipeline import Enricher, EnrichOptions
 RELEASE = SHARED / "casrai-dictionary"
 SHIPPED = ROOT / "vocab" / "casrai.jsonld"
 SEED_PAGES = ROOT / "vocab" / "sources" / "casrai-term-pages.jsonld"
+SENSE = ROOT / "vocab" / "sources" / "casrai-sense.toml"
 FIXTURE = FIXTURES / "casrai-dictionary-1.3.xml"
 #: The command that generates the shipped file (also in the README).
-GENERATE = ["vocab", "import", "casrai", "--no-definitions", "--with-seed", str(SEED_PAGES)]
+GENERATE = ["vocab", "import", "casrai", "--no-definitions", "--with-seed", str(SEED_PAGES), "--sense", str(SENSE)]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -335,23 +336,33 @@ def keywords_article(*keywords: str, subjects: str = "") -> bytes:
     return f'<article dtd-version="1.3"><front>{body}</front></article>'.encode()
 
 
-def test_an_acronym_or_single_word_needs_another_casrai_keyword_in_the_article():
+def test_an_ordinary_name_is_withheld_unless_the_article_is_about_scholarly_publishing():
     # The eLife case: "APC" among cancer keywords is the gene, not an article processing charge.
     alone = findings("casrai", data=keywords_article("APC", "Colorectal cancer", "Embargo"))
     apc, _, embargo = alone.report.findings
-    assert (apc.outcome.value, apc.vocab, apc.identifier) == ("ambiguous", None, None)
-    assert "could mean casrai:Article processing charge (an acronym: 'APC')" in (apc.note or "")
-    assert embargo.outcome.value == "ambiguous" and "a single word" in (embargo.note or "")
+    assert (apc.outcome.value, apc.vocab, apc.term) == ("withheld", "casrai", "Article processing charge")
+    assert apc.evidence == [] and "'APC' also means other things outside scholarly publishing" in (apc.note or "")
+    assert embargo.outcome.value == "withheld"
     assert b"vocab" not in alone.output
-    # With a keyword of several words from the same dictionary, the article is about open access.
+    # A distinctive name ("Green open access") stands alone, and shows the article is about open access.
     context = findings("casrai", data=keywords_article("APC", "Embargo", "Green open access"))
     assert [f.outcome.value for f in context.report.findings] == ["tagged"] * 3
+    apc, embargo, green = context.report.findings
+    assert [(e.source, e.text) for e in green.evidence] == [("name", "Green open access")]
+    assert [(e.source, e.text) for e in apc.evidence] == [("keyword", "Green open access")]
 
 
-def test_a_dictionary_that_does_not_ask_for_it_tags_single_words_alone(tmp_path):
+def test_one_ordinary_match_never_vouches_for_another():
+    # "Free access" (to screening) is an ordinary phrase of the glossary: before, any match of
+    # several words corroborated "APC".
+    result = findings("casrai", data=keywords_article("APC", "Free access", "Colorectal cancer"))
+    assert [f.outcome.value for f in result.report.findings] == ["withheld", "withheld", "unmatched"]
+
+
+def test_a_dictionary_without_a_sense_gate_tags_single_words_alone(tmp_path):
     topics = FIXTURES / "dictionaries" / "jef-topics.jsonld"
     result = findings(str(topics), data=keywords_article("Altmetrics", "Peer review"))
-    assert load_dictionary_file(topics).corroborate is False
+    assert load_dictionary_file(topics).sense is None
     assert result.report.findings[1].outcome.value == "tagged"
 
 

@@ -38,6 +38,7 @@ identifiers of the pages they name.
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from pydantic import ValidationError
 
 from .errors import DictionaryError
 from .normalize import normalize
-from .vocabulary import TargetKind, Term, TermStatus, Vocabulary
+from .vocabulary import SenseGate, TargetKind, Term, TermStatus, Vocabulary
 
 BASE = "https://casrai.org/dictionary/"
 TERM_BASE = BASE + "term/"
@@ -238,7 +239,6 @@ def import_release(folder: Path) -> ImportResult:
         title="CASRAI Dictionary",
         license="https://creativecommons.org/licenses/by/4.0/",
         applies_to=KEYWORDS,  # every term says its own (_applies_to)
-        corroborate=True,  # "APC", "Embargo": short names that mean other things elsewhere
         terms=tuple(_without_other_labels(terms)),
     )
     return ImportResult(vocabulary, counts, skipped, unresolved)
@@ -324,6 +324,35 @@ def with_seed_term(vocabulary: Vocabulary, seed: Vocabulary) -> Vocabulary:
     known = {t.identifier for t in vocabulary.terms}
     extra = tuple(t.model_copy(update={"applies_to": KEYWORDS}) for t in seed.terms if t.identifier not in known)
     return vocabulary.with_terms(vocabulary.terms + extra)
+
+
+def with_sense(vocabulary: Vocabulary, path: Path) -> Vocabulary:
+    """The vocabulary with its sense gate (vocab/sources/casrai-sense.toml): the domain, the
+    phrases that show an article is about it, and the names that need no such evidence."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        gate = SenseGate(domain=data["domain"], evidence=tuple(data.get("evidence", ())))
+        table = data.get("distinctive", {})
+        if not isinstance(table, dict):
+            raise ValueError("[distinctive] must be a table of term slugs")
+    except OSError as exc:
+        raise DictionaryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, ValueError, ValidationError) as exc:
+        raise DictionaryError(f"{path}: not a sense gate file: {exc}") from None
+    by_slug = {t.identifier.removeprefix(TERM_BASE): t for t in vocabulary.terms}
+    unknown = sorted(set(table) - set(by_slug))
+    if unknown:
+        raise DictionaryError(f"{path}: [distinctive] names {unknown[0]!r}, which is no term of the dictionary")
+    terms = []
+    for key, term in by_slug.items():
+        names = tuple(table.get(key, ()))
+        try:
+            terms.append(Term.model_validate({**term.model_dump(), "distinctive": names}) if names else term)
+        except ValidationError as exc:
+            raise DictionaryError(f"{path}: [distinctive] {key}: {exc.errors()[0]['msg']}") from None
+    return Vocabulary.model_validate(
+        {**{k: getattr(vocabulary, k) for k in Vocabulary.model_fields}, "sense": gate, "terms": tuple(terms)}
+    )
 
 
 def without_definitions(vocabulary: Vocabulary) -> Vocabulary:

@@ -124,6 +124,7 @@ OUTCOMES = (
     "conflict",
     "compound",
     "ambiguous",
+    "withheld",
     "suggestion",
     "unmatched",
     "skipped-version",
@@ -236,6 +237,14 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
         choices=("content-type", "skip"),
         help="JATS 1.0/1.1 and NLM 3.0 articles, whose DTD has no vocab attributes: write a role's term URI into "
         "content-type where it is free (JATS4R), or write nothing (default: content-type)",
+    )
+    parser.add_argument(
+        "--sense-gate",
+        action=argparse.BooleanOptionalAction,
+        help='write a keyword or subject matched by a dictionary of ordinary phrases (casrai\'s "Open access", '
+        '"Embargo") only when the article is about that dictionary\'s domain, else report it as withheld '
+        "(default); --no-sense-gate for a batch of a journal about that domain ([sense.NAME] in the "
+        "configuration sets it per dictionary or journal)",
     )
     parser.add_argument(
         "--accept-fuzzy",
@@ -490,6 +499,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "upgrade": args.upgrade,
         "legacy": args.legacy,
         "replace_deprecated": args.replace_deprecated,
+        "sense_gate": args.sense_gate,
         "fail_on": args.fail_on,
         "thresholds": {"accept_fuzzy": args.accept_fuzzy} if args.accept_fuzzy is not None else None,
         "targets": {"elements": args.targets} if args.targets else None,

@@ -92,6 +92,13 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         help="add the terms of this dictionary that the release lacks (the shipped file adds the term of the "
         "published term page)",
     )
+    imports.add_argument(
+        "--sense",
+        type=Path,
+        metavar="FILE.toml",
+        help="the dictionary's sense gate: its domain, the phrases that show an article is about it, and the "
+        "names that need no such evidence (the shipped file uses vocab/sources/casrai-sense.toml)",
+    )
     imports.set_defaults(handler=_import)
     vocab.set_defaults(handler=_usage(vocab))
 
@@ -220,7 +227,7 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from .casrai_import import import_release, with_seed_term, without_definitions
+    from .casrai_import import import_release, with_seed_term, with_sense, without_definitions
     from .dictionaries import load_dictionary_file
     from .errors import UsageError
     from .jsonld import write_jsonld
@@ -231,6 +238,8 @@ def _import(args: argparse.Namespace) -> int:
     vocabulary = result.vocabulary
     if args.with_seed is not None:
         vocabulary = with_seed_term(vocabulary, load_dictionary_file(args.with_seed))
+    if args.sense is not None:
+        vocabulary = with_sense(vocabulary, args.sense)
     if args.no_definitions:
         vocabulary = without_definitions(vocabulary)
     write_jsonld(vocabulary, args.out)

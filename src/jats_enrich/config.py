@@ -24,6 +24,12 @@ keys are an error, named with the file. Dictionary paths are relative to the con
 
     [applies_to]                         # which targets a dictionary's terms are matched against
     thesaurus = ["keyword", "subject"]
+
+    sense_gate = true                    # false: no dictionary's keyword matches wait for evidence
+    [sense.casrai]                       # the sense gate of one dictionary (see sense.py)
+    gate = true                          # false: a batch of a journal about scholarly publishing
+    journals = ["Learned Publishing", "0953-1513"]   # journals (titles, ISSNs) whose scope is its domain
+    evidence = ["research integrity"]    # more phrases that show an article is about its domain
 """
 
 from __future__ import annotations
@@ -60,6 +66,16 @@ class Targets(_Strict):
     subj_group_types: tuple[str, ...] | None = None
 
 
+class SenseOptions(_Strict):
+    """A run's say on one dictionary's sense gate (sense.py)."""
+
+    gate: bool = Field(default=True, description="False: its keyword and subject matches need no evidence")
+    journals: tuple[str, ...] = Field(
+        default=(), description="Journals (titles or ISSNs) whose whole scope is its domain: no evidence needed"
+    )
+    evidence: tuple[str, ...] = Field(default=(), description="More phrases that show an article is about its domain")
+
+
 class Settings(_Strict):
     """Everything a run can be told, from the configuration file and the command line."""
 
@@ -75,6 +91,8 @@ class Settings(_Strict):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     targets: Targets = Field(default_factory=Targets)
     applies_to: dict[str, tuple[TargetKind, ...]] = Field(default_factory=dict)
+    sense_gate: bool = True
+    sense: dict[str, SenseOptions] = Field(default_factory=dict)
 
 
 def find_config(explicit: Path | None, cwd: Path | None = None) -> tuple[Path, dict[str, Any]] | None:

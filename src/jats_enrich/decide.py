@@ -37,6 +37,15 @@ from .targets import Target
 from .vocabulary import Term, TermStatus, Vocabulary
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason to believe that an article is about a dictionary's domain (sense.py)."""
+
+    source: str  # "name", "title", "journal", "keyword", "subject", "configuration"
+    text: str  # what was read there
+    cue: str | None = None  # the evidence phrase it uses, if any
+
+
 class Outcome(StrEnum):
     TAGGED = "tagged"
     UPGRADED = "upgraded"
@@ -46,6 +55,7 @@ class Outcome(StrEnum):
     CONFLICT = "conflict"
     COMPOUND = "compound"
     AMBIGUOUS = "ambiguous"
+    WITHHELD = "withheld"
     SUGGESTION = "suggestion"
     UNMATCHED = "unmatched"
     SKIPPED_VERSION = "skipped-version"
@@ -108,6 +118,7 @@ class Decision:
     note: str | None = None
     parts: tuple[Part, ...] = field(default=())
     suggestions: tuple[Suggestion, ...] = field(default=())
+    evidence: tuple[Evidence, ...] = field(default=())  # why a sense-gated match was written (sense.py)
 
     @property
     def target(self) -> Target:

@@ -41,15 +41,15 @@ WRITERS: dict[str, str] = {
 
 #: Term fields a format cannot hold, by the writer's suffix (what ``vocab convert`` warns about).
 NOT_HELD: dict[str, tuple[str, ...]] = {
-    ".csv": ("definition", "domain", "kind", "canonical", "uuid", "domains", "group_types"),
-    ".ttl": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains", "group_types"),
-    ".rdf": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains", "group_types"),
+    ".csv": ("definition", "domain", "kind", "canonical", "uuid", "domains", "group_types", "distinctive"),
+    ".ttl": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains", "group_types", "distinctive"),
+    ".rdf": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains", "group_types", "distinctive"),
 }
 #: The same for the vocabulary's own fields.
 VOCABULARY_NOT_HELD: dict[str, tuple[str, ...]] = {
-    ".csv": ("title", "version", "license", "deprecated_identifiers", "corroborate"),
-    ".ttl": ("version", "license", "deprecated_identifiers", "corroborate"),
-    ".rdf": ("version", "license", "deprecated_identifiers", "corroborate"),
+    ".csv": ("title", "version", "license", "deprecated_identifiers", "sense", "takes_degree", "translation_sources"),
+    ".ttl": ("version", "license", "deprecated_identifiers", "sense", "takes_degree", "translation_sources"),
+    ".rdf": ("version", "license", "deprecated_identifiers", "sense", "takes_degree", "translation_sources"),
 }
 
 

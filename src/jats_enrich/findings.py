@@ -15,7 +15,7 @@ from .analyse import Part
 from .decide import Decision, Outcome
 from .fuzzy import Suggestion
 
-REPORT_SCHEMA_VERSION = "1.1"
+REPORT_SCHEMA_VERSION = "1.2"
 
 
 def printable(text: str) -> str:
@@ -71,6 +71,19 @@ class PartFinding(BaseModel):
         return cls(text=part.text, term=term, degree=degree)
 
 
+class EvidenceRef(BaseModel):
+    """Why a match of a sense-gated dictionary was written: what the article (or the run) says."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str = Field(
+        description="Where it was read: 'name' (a distinctive name needs no more), 'title', 'journal', 'keyword', "
+        "'subject', or 'configuration'"
+    )
+    text: str = Field(description="What was read there")
+    cue: str | None = Field(default=None, description="The evidence phrase the text uses")
+
+
 class Finding(BaseModel):
     """What happened to one target element."""
 
@@ -92,6 +105,11 @@ class Finding(BaseModel):
     found_identifier: str | None = Field(default=None, description="Older identifier form found on the element")
     parts: list[PartFinding] = Field(default_factory=list, description="The pieces of a compound statement")
     suggestions: list[ScoredTerm] = Field(default_factory=list, description="Near misses, best first")
+    evidence: list[EvidenceRef] = Field(
+        default_factory=list,
+        description="For a keyword or subject matched by a dictionary with a sense gate: what showed that the "
+        "article is about its domain (empty when the match was withheld)",
+    )
     note: str | None = None
 
     @classmethod
@@ -115,6 +133,7 @@ class Finding(BaseModel):
             found_identifier=decision.found_identifier,
             parts=[PartFinding.from_part(p) for p in decision.parts],
             suggestions=[ScoredTerm.from_suggestion(s) for s in decision.suggestions],
+            evidence=[EvidenceRef.model_construct(source=e.source, text=e.text, cue=e.cue) for e in decision.evidence],
             note=decision.note,
         )
 

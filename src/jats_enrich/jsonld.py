@@ -20,9 +20,12 @@ concept's identifier in the vocabulary that owns it), ``domains``, ``appliesTo``
 ``identifier``, ``name`` (title),
 ``vocab`` (the short name written as ``@vocab``; else the file name), ``version``, ``license``,
 ``deprecatedIdentifier``, ``appliesTo`` (which targets the terms are matched against: ``role``,
-``keyword``, ``subject``; default keywords and subjects), ``corroborate`` (true: a keyword
-matching only by an acronym or one word needs another keyword from this dictionary in the
-article; see corroboration.py).
+``keyword``, ``subject``; default keywords and subjects), ``sense`` (``{"domain": ..., "evidence":
+[...]}``: keyword and subject matches are written only when the article is about that domain, see
+sense.py; a term's ``distinctive`` names need no such evidence), ``takesDegree`` (true: its terms
+take a degree of contribution, as CRediT's do), ``translationSources`` (per language: ``language``,
+``name``, ``version``, ``license``, ``attribution``, ``source``). The 0.9 key ``corroborate: true``
+is read as a sense gate in which a term's names of several words (not acronyms) are distinctive.
 
 ``write_jsonld`` writes a vocabulary back in the same form.
 """
@@ -37,7 +40,7 @@ from pydantic import ValidationError
 
 from .errors import DictionaryError
 from .limits import MAX_DICTIONARY_BYTES
-from .vocabulary import TARGET_KINDS, Term, TermStatus, Vocabulary
+from .vocabulary import TARGET_KINDS, SenseGate, Term, TermStatus, TranslationSource, Vocabulary
 
 ENGLISH = ("en",)
 
@@ -86,10 +89,19 @@ def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Voca
     corroborate = header.get("corroborate", False)
     if not isinstance(corroborate, bool):
         raise DictionaryError(f"{source}: DefinedTermSet: field 'corroborate' must be true or false")
+    takes_degree = header.get("takesDegree", False)
+    if not isinstance(takes_degree, bool):
+        raise DictionaryError(f"{source}: DefinedTermSet: field 'takesDegree' must be true or false")
+    sense = _sense(header, source)
+    if corroborate and sense is None:
+        sense = SenseGate(domain=_string(header, "name", source, "DefinedTermSet") or name)
+        terms = [t.model_copy(update={"distinctive": _several_words(t)}) for t in terms]
     try:
         return Vocabulary(
             name=name,
-            corroborate=corroborate,
+            sense=sense,
+            takes_degree=takes_degree,
+            translation_sources=_translation_sources(header, source),
             identifier=identifier,
             title=_string(header, "name", source, "DefinedTermSet"),
             version=_string(header, "version", source, "DefinedTermSet"),
@@ -100,6 +112,41 @@ def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Voca
         )
     except ValidationError as exc:
         raise DictionaryError(f"{source}: {_first_error(exc)}") from None
+
+
+def _sense(header: dict[str, Any], source: str) -> SenseGate | None:
+    raw = header.get("sense")
+    if raw is None:
+        return None
+    where = "DefinedTermSet: field 'sense'"
+    if not isinstance(raw, dict) or not isinstance(raw.get("domain"), str):
+        raise DictionaryError(f"{source}: {where} must be an object with a 'domain' string and an 'evidence' list")
+    unknown = sorted(set(raw) - {"domain", "evidence"})
+    if unknown:
+        raise DictionaryError(f"{source}: {where} has an unknown key {unknown[0]!r}")
+    try:
+        return SenseGate(domain=raw["domain"], evidence=tuple(_strings(raw, "evidence", source, where)))
+    except ValidationError as exc:
+        raise DictionaryError(f"{source}: {where}: {_first_error(exc)}") from None
+
+
+def _several_words(term: Term) -> tuple[str, ...]:
+    """The 0.9 rule: names of several words that are not acronyms stand on their own."""
+    from .matcher import is_acronym
+
+    return tuple(n for n in dict.fromkeys(term.names) if len(n.split()) > 1 and not is_acronym(n))
+
+
+def _translation_sources(header: dict[str, Any], source: str) -> tuple[TranslationSource, ...]:
+    raw = header.get("translationSources")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        raise DictionaryError(f"{source}: DefinedTermSet: field 'translationSources' must be a list of objects")
+    try:
+        return tuple(TranslationSource.model_validate(item) for item in raw)
+    except ValidationError as exc:
+        raise DictionaryError(f"{source}: DefinedTermSet: field 'translationSources': {_first_error(exc)}") from None
 
 
 def _load_json(path: Path) -> Any:
@@ -187,6 +234,7 @@ def _term(item: Any, index: int, source: str) -> Term:
             domains=tuple(_strings(item, "domains", source, where)),
             applies_to=tuple(term_applies) if term_applies is not None else None,
             group_types=tuple(_strings(item, "groupTypes", source, where)) if "groupTypes" in item else None,
+            distinctive=tuple(_strings(item, "distinctive", source, where)),
         )
     except ValidationError as exc:
         raise DictionaryError(f"{source}: {where}: {_first_error(exc)}") from None
@@ -257,7 +305,10 @@ CONTEXT: dict[str, Any] = {
     "status": "je:status",
     "replacedBy": {"@id": "je:replacedBy", "@type": "@id"},
     "deprecatedIdentifier": "je:deprecatedIdentifier",
-    "corroborate": "je:corroborate",
+    "sense": "je:sense",
+    "distinctive": "je:distinctive",
+    "takesDegree": "je:takesDegree",
+    "translationSources": "je:translationSources",
     "groupTypes": "je:groupTypes",
     "broader": {"@id": "je:broader", "@type": "@id"},
     "canonical": {"@id": "je:canonical", "@type": "@id"},
@@ -273,10 +324,14 @@ def vocabulary_to_jsonld(vocabulary: Vocabulary, *, definitions: bool = True) ->
         if value:
             doc[key] = value
     doc["appliesTo"] = list(vocabulary.applies_to)
-    if vocabulary.corroborate:
-        doc["corroborate"] = True
+    if vocabulary.takes_degree:
+        doc["takesDegree"] = True
+    if vocabulary.sense is not None:
+        doc["sense"] = {"domain": vocabulary.sense.domain, "evidence": list(vocabulary.sense.evidence)}
     if vocabulary.deprecated_identifiers:
         doc["deprecatedIdentifier"] = list(vocabulary.deprecated_identifiers)
+    if vocabulary.translation_sources:
+        doc["translationSources"] = [s.model_dump(exclude_none=True) for s in vocabulary.translation_sources]
     doc["hasDefinedTerm"] = [_term_to_jsonld(t, definitions) for t in vocabulary.terms]
     return doc
 
@@ -310,6 +365,8 @@ def _term_to_jsonld(term: Term, definitions: bool) -> dict[str, Any]:
         out["alternateName"] = names
     if term.deprecated_identifiers:
         out["deprecatedIdentifier"] = list(term.deprecated_identifiers)
+    if term.distinctive:
+        out["distinctive"] = list(term.distinctive)
     return out
 
 

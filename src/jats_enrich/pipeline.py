@@ -19,8 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .aliases import apply_aliases
 from .analyse import Analyser
-from .config import Targets
-from .corroboration import corroborate
+from .config import SenseOptions, Targets
 from .decide import Decision, Edit, Policy, decide
 from .dictionaries import load_vocabulary
 from .engines import Writer, writer_for
@@ -28,6 +27,7 @@ from .errors import ArticleError
 from .findings import ArticleReport, Finding
 from .placement import place_group_attributes
 from .reader import Article, read_article
+from .sense import Gate, SenseSettings
 from .targets import find_targets
 from .vocabulary import TargetKind, Vocabulary
 
@@ -44,6 +44,10 @@ class EnrichOptions(BaseModel):
     )
     targets: Targets = Field(default_factory=Targets)
     policy: Policy = Field(default_factory=Policy)
+    sense_gate: bool = Field(default=True, description="False: sense-gated dictionaries need no evidence")
+    sense: dict[str, SenseOptions] = Field(
+        default_factory=dict, description="Per dictionary name: its sense gate's switch, journals and evidence"
+    )
     write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
     aliases: tuple[Path, ...] = Field(default=(), description="Reviewers' aliases CSV files (report aliases)")
     engine: Literal["lxml", "xslt"] = Field(default="lxml", description="How the edits are applied")
@@ -76,6 +80,7 @@ class Enricher:
             loaded = apply_aliases(loaded, table)
         self.vocabularies = loaded
         self.analyser = Analyser(loaded, self.options.precedence)
+        self.gate = Gate(SenseSettings(self.options.sense_gate, dict(self.options.sense)))
         self._writer: Writer | None = None
 
     @property
@@ -90,7 +95,7 @@ class Enricher:
         policy = self.options.policy
         targets = find_targets(article, self.options.targets, self.analyser.kinds)
         decisions = [decide(self.analyser.analyse(t), t.version, policy) for t in targets]
-        return place_group_attributes(corroborate(decisions))
+        return place_group_attributes(self.gate.apply(decisions))
 
     def enrich_bytes(self, data: bytes, source: str = "<bytes>") -> EnrichResult:
         """Enrich one article given as bytes; errors become the report's ``error``, never exceptions."""

@@ -1,7 +1,11 @@
 """Find the elements to enrich and the text to match for each.
 
 * A contributor role is a ``<role>`` whose parent is ``contrib``, ``collab`` or ``contrib-group``;
-  a ``<role>`` in a citation (``person-group``, ``mixed-citation``) is not one.
+  a ``<role>`` in a citation is not one, at any depth (a ``<collab>`` with its ``<role>`` inside a
+  ``<mixed-citation>`` names the cited work's contributors, not this article's).
+* Nothing inside a citation or a description of another work (``ref``, ``mixed-citation``,
+  ``element-citation``, ``citation-alternatives``, ``person-group``, ``product``,
+  ``related-article``, ``related-object``) is ever a target.
 * Keywords are ``<kwd>`` (also inside ``nested-kwd``) and ``<compound-kwd>`` in a ``kwd-group``;
   subjects are ``<subject>`` and ``<compound-subject>`` in a ``subj-group``. Group types can be
   restricted (``kwd-group-type``, ``subj-group-type``); the group is kept with each target, as
@@ -26,6 +30,21 @@ from .reader import Article
 from .vocabulary import TargetKind
 
 CONTRIBUTOR_PARENTS = ("contrib", "collab", "contrib-group")
+#: Elements that describe another work: nothing inside them is this article's role, keyword or subject.
+CITATION_ELEMENTS = frozenset(
+    {
+        "ref",
+        "mixed-citation",
+        "element-citation",
+        "nlm-citation",
+        "citation",
+        "citation-alternatives",
+        "person-group",
+        "product",
+        "related-article",
+        "related-object",
+    }
+)
 KIND_OF: dict[str, TargetKind] = {
     "role": "role",
     "kwd": "keyword",
@@ -73,6 +92,8 @@ def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | f
     versions = _Versions(article)
     found = []
     for element in article.root.iter(*names):
+        if in_citation(element):
+            continue
         name = str(element.tag)
         kind = KIND_OF[name]
         if kind == "role":
@@ -86,6 +107,11 @@ def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | f
             continue
         found.append(_target(paths, element, kind, versions.of(element), group))
     return found
+
+
+def in_citation(element: etree._Element) -> bool:
+    """Is the element inside a citation or a description of another work, at any depth?"""
+    return any(ancestor.tag in CITATION_ELEMENTS for ancestor in element.iterancestors())
 
 
 class _Versions:

@@ -25,6 +25,48 @@ class TermStatus(StrEnum):
     DEPRECATED = "deprecated"
 
 
+class SenseGate(BaseModel):
+    """A dictionary whose names are ordinary phrases in other fields (a glossary of scholarly
+    publishing: "Open access", "Embargo", "Deposit") tags a keyword or subject only when the article
+    is about its domain. What counts as evidence of that is declared here; see sense.py."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    domain: str = Field(description="The dictionary's domain in a few words, as reports name it")
+    evidence: tuple[str, ...] = Field(
+        default=(),
+        description="Phrases that show an article is about the domain when its title, journal title, keywords "
+        "or subjects use one (e.g. 'scholarly publishing')",
+    )
+
+    @field_validator("domain")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("evidence")
+    @classmethod
+    def _no_blank_entries(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not v.strip() for v in values):
+            raise ValueError("must not contain empty strings")
+        return values
+
+
+class TranslationSource(BaseModel):
+    """Where the translations of one language come from, and whom to credit for them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    language: str = Field(description="BCP 47 tag of the translations' language (e.g. 'pt', 'zh-Hant')")
+    name: str | None = Field(default=None, description="The language's name in English")
+    version: str | None = None
+    license: str | None = None
+    attribution: str = Field(description="The credit line the licence asks for")
+    source: str | None = Field(default=None, description="Where the translations were published")
+
+
 class Term(BaseModel):
     """One controlled term: what is written into ``vocab-term`` and ``vocab-term-identifier``."""
 
@@ -57,6 +99,11 @@ class Term(BaseModel):
         default=None,
         description="Matched only in keyword or subject groups of these types (kwd-group-type, subj-group-type)",
     )
+    distinctive: tuple[str, ...] = Field(
+        default=(),
+        description="Names of the term (label, aliases) that mean nothing else outside the vocabulary's domain: "
+        "in a vocabulary with a sense gate, they need no evidence that the article is about that domain",
+    )
 
     @field_validator("label", "identifier")
     @classmethod
@@ -71,6 +118,19 @@ class Term(BaseModel):
         if any(not v.strip() for v in values):
             raise ValueError("must not contain empty strings")
         return values
+
+    @model_validator(mode="after")
+    def _distinctive_names_are_names(self) -> Term:
+        names = {self.label, *self.aliases, *(v for values in self.translations.values() for v in values)}
+        for name in self.distinctive:
+            if name not in names:
+                raise ValueError(f"distinctive name {name!r} is not a label, alias or translation of {self.label!r}")
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the term is matched by: label, aliases, translations."""
+        return (self.label, *self.aliases, *(v for values in self.translations.values() for v in values))
 
 
 class Vocabulary(BaseModel):
@@ -93,10 +153,17 @@ class Vocabulary(BaseModel):
     only: tuple[TargetKind, ...] | None = Field(
         default=None, description="Set by a run's [applies_to]: no term is matched against anything else"
     )
-    corroborate: bool = Field(
+    sense: SenseGate | None = Field(
+        default=None,
+        description="Set for a dictionary whose names are ordinary phrases elsewhere: its keyword and subject "
+        "matches are written only when the article is about its domain (see sense.py)",
+    )
+    takes_degree: bool = Field(
         default=False,
-        description="A keyword matching it only by an acronym or one word needs another keyword from it in the "
-        "article (a specialist dictionary whose short names mean other things elsewhere)",
+        description="Its terms take a degree of contribution (lead, equal, supporting), as CRediT's roles do",
+    )
+    translation_sources: tuple[TranslationSource, ...] = Field(
+        default=(), description="Where the translations come from, by language, with their attribution"
     )
     terms: tuple[Term, ...]
 
