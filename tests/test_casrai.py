@@ -429,3 +429,19 @@ def test_a_vocabulary_copied_with_other_terms_finds_them():
     assert casrai.term(first.identifier) is first  # the index is built
     extra = first.model_copy(update={"identifier": TERM_BASE + "extra", "label": "Extra"})
     assert casrai.with_terms((*casrai.terms, extra)).term(TERM_BASE + "extra") == extra
+
+
+def test_a_degree_is_written_only_for_a_vocabulary_that_has_degrees():
+    roles = "".join(
+        f"<contrib><role>{r}</role></contrib>" for r in ("Reviewer (lead)", "Editor (supporting)", "Software (lead)")
+    )
+    meta = f"<article-meta><contrib-group>{roles}</contrib-group></article-meta>"
+    article = f'<article dtd-version="1.3"><front>{meta}</front></article>'
+    result = findings("credit", "casrai", data=article.encode())
+    reviewer, editor, software = result.report.findings
+    assert (reviewer.outcome.value, reviewer.term, reviewer.degree) == ("tagged", "Reviewer", None)
+    assert "'(lead)' gives a degree, but casrai:Reviewer takes none" in (reviewer.note or "")
+    assert (editor.term, editor.degree) == ("Editor", None)
+    assert (software.vocab, software.degree) == ("credit", "lead")  # CRediT's terms take a degree
+    assert result.output.count(b"degree-contribution") == 1
+    assert load_vocabulary("credit").takes_degree and not load_vocabulary("casrai").takes_degree

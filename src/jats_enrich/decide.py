@@ -28,6 +28,7 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field
 
 from .analyse import Analysis, Part
+from .found_forms import DEGREES, DegreeForm, degree_form, what_is_wrong
 from .fuzzy import Suggestion
 from .jats_version import GROUP_ATTRIBUTES, TERM_ATTRIBUTES, VOCAB_ATTRIBUTES, JatsVersion, declares
 from .matcher import IdentifierMatch, MatchRule
@@ -136,7 +137,12 @@ class _Claim:
 
 
 def decide(analysis: Analysis, version: JatsVersion | None, policy: Policy) -> Decision:
-    return _Decider(analysis, version, policy).decide()
+    decision = _Decider(analysis, version, policy).decide()
+    if not analysis.target.text and decision.meaning is not None:
+        # <role vocab="credit" .../>: some tools write the identity alone, with no text to check it by
+        note = "the element has no text: its identity is taken from its attributes alone"
+        decision = dataclasses.replace(decision, note=_join(decision.note, note))
+    return decision
 
 
 class _Decider:
@@ -324,7 +330,8 @@ class _Decider:
         stale = self._stale_vocab_attributes(meaning)
         ct = e.content_type_identifier
         old_content_type = ct is not None and not (ct.current and ct.term is not None)
-        found = _describe(stale, e.content_type if old_content_type else None)
+        degree = self._degree_form(meaning)
+        found = _join(_describe(stale, e.content_type if old_content_type else None), degree.found if degree else None)
         present = dict(e.attributes) | ({"degree-contribution": e.degree} if e.degree is not None else {})
         group_found, group_edit = self._group_upgrade(meaning)
         if e.inherited and not ("vocab" in e.attributes or "vocab-identifier" in e.attributes):
@@ -332,7 +339,7 @@ class _Decider:
             # form handled on the group itself): the term needs only its own two.
             wanted = {k: v for k, v in wanted.items() if k not in GROUP_ATTRIBUTES}
         missing = {k: v for k, v in wanted.items() if k not in present}
-        degree_note = self._degree_note()
+        degree_note = self._degree_note(meaning)
         if group_found:
             found = _join(found, group_found)
             if not self.policy.upgrade:
@@ -340,7 +347,9 @@ class _Decider:
 
         if found and self.policy.upgrade:
             changes = {k: v for k, v in wanted.items() if present.get(k) != v}
-            remove = ("content-type",) if old_content_type else ()
+            remove: tuple[str, ...] = ("content-type",) if old_content_type else ()
+            if degree is not None and degree.replacement is None:
+                remove += ("degree-contribution",)
             return self._result(
                 Outcome.UPGRADED,
                 meaning,
@@ -353,13 +362,21 @@ class _Decider:
             # Adding the missing vocab attributes is safe unless some present ones are outdated:
             # then the element would mix two forms, so it is left for --upgrade.
             edit = Edit.on(self.a.target, missing) if missing and not stale else None
-            older = _older_form(not stale and ct is not None and ct.term is None, meaning)
+            wrong = [f'{k}="{v}": {self._what_is_wrong(k, v, meaning)}' for k, v in stale.items()]
+            if old_content_type:
+                wrong.append(
+                    f'content-type="{e.content_type}": {_older_form(ct is not None and ct.term is None, meaning)}'
+                )
+            if group_found:
+                wrong.append(f"{group_found}: {_older_form(False, meaning)}")
+            if degree is not None:
+                wrong.append(f"{degree.found}: {degree.problem}")
             return self._result(
                 Outcome.DEPRECATED_IDENTIFIER,
                 meaning,
                 found_identifier=found,
                 edit=edit,
-                note=_join(f"{found}: {older}; --upgrade rewrites it", degree_note),
+                note=_join("; ".join(wrong) + "; --upgrade rewrites it", degree_note),
             )
         if missing:
             return self._result(Outcome.TAGGED, meaning, edit=Edit.on(self.a.target, missing), note=degree_note)
@@ -376,7 +393,7 @@ class _Decider:
                 note=f"JATS version {shown} declares no vocab attributes on <{self.name}>",
             )
         ct = e.content_type_identifier
-        degree_note = self._degree_note()
+        degree_note = self._degree_note(meaning)
         shown = str(self.version) if self.version else "unknown"
         if ct is not None and ct.term is not None and ct.current:
             return self._result(Outcome.ALREADY_CORRECT, meaning, note=degree_note)
@@ -428,10 +445,26 @@ class _Decider:
             "vocab-term": label_for(meaning.term, self.policy.profile),
             "vocab-term-identifier": meaning.term.identifier,
         }
-        degree = self._degree()
-        if degree is not None and declares(self.version, self.name, "degree-contribution"):
-            attributes["degree-contribution"] = self.a.existing.degree or degree.value
+        if declares(self.version, self.name, "degree-contribution"):
+            existing, form, degree = self.a.existing.degree, self._degree_form(meaning), self._degree(meaning)
+            value = form.replacement if form is not None else existing or (degree.value if degree else None)
+            if value is not None:
+                attributes["degree-contribution"] = value
         return attributes
+
+    def _what_is_wrong(self, name: str, value: str, meaning: Meaning) -> str:
+        current = self._vocab_attributes(meaning)[name]
+        if name == "vocab-identifier" and self.a.existing.vocab_identifier is not None:
+            named = self.a.existing.vocab_identifier
+            if named.term is None and value.strip() != current and value.strip().rstrip("/") != current.rstrip("/"):
+                return f"a deprecated address of the vocabulary; the current one is {current}"
+        return what_is_wrong(name, value, current, meaning.vocabulary, meaning.term)
+
+    def _degree_form(self, meaning: Meaning) -> DegreeForm | None:
+        """A degree-contribution in a form that can be put right (only for vocabularies with degrees)."""
+        if not meaning.vocabulary.takes_degree or not declares(self.version, self.name, "degree-contribution"):
+            return None
+        return degree_form(self.a.existing.degree, self._degree(meaning))
 
     def _stale_vocab_attributes(self, meaning: Meaning) -> dict[str, str]:
         """Vocab attributes present in an older form of the current one. (Values naming another
@@ -459,22 +492,31 @@ class _Decider:
         current = {"vocab": meaning.vocabulary.name, "vocab-identifier": meaning.vocabulary.identifier}
         return found, Edit(group, str(group.tag), current)
 
-    def _degree(self) -> Degree | None:
+    def _degree(self, meaning: Meaning) -> Degree | None:
+        """The degree the text gives, when the meaning's vocabulary has degrees."""
         q = self.a.qualifier
-        return q.degree if q is not None else None
+        return q.degree if q is not None and meaning.vocabulary.takes_degree else None
 
-    def _degree_note(self) -> str | None:
+    def _degree_note(self, meaning: Meaning) -> str | None:
         q = self.a.qualifier
+        existing = self.a.existing.degree
         if q is None:
+            unknown = existing is not None and existing.strip().casefold() not in DEGREES
+            if unknown and meaning.vocabulary.takes_degree and self._degree_form(meaning) is None:
+                return f'degree-contribution="{existing}" is none of {", ".join(DEGREES)}; left as it is'
             return None
+        if not meaning.vocabulary.takes_degree:
+            return (
+                f"{q.written!r} gives a degree, but {meaning.vocabulary.name}:{meaning.term.label} takes none: "
+                "no degree-contribution written"
+            )
         if q.degree is None:
             listed = "/".join(d.value for d in q.degrees)
             return f"several degrees given ({listed}): no degree-contribution written"
         if not declares(self.version, self.name, "degree-contribution"):
             shown = str(self.version) if self.version else "unknown"
             return f"degree {q.degree.value}: JATS {shown} has no degree-contribution"
-        existing = self.a.existing.degree
-        if existing is not None and existing.casefold() != q.degree.value:
+        if existing is not None and existing.strip().casefold() != q.degree.value and not self._degree_form(meaning):
             return f'the text says {q.degree.value} but degree-contribution="{existing}"; left as it is'
         return None
 
@@ -488,7 +530,7 @@ class _Decider:
             analysis=self.a,
             outcome=outcome,
             meaning=meaning,
-            degree=self._degree() if meaning is not None else None,
+            degree=self._degree(meaning) if meaning is not None else None,
             **fields,  # type: ignore[arg-type]
         )
 
