@@ -258,7 +258,7 @@ def test_glob_and_list_file(tmp_path):
 def test_the_python_api_runs_a_batch_with_a_callback(tmp_path):
     seen = []
     report = run_batch([FIXTURES], tmp_path / "out", on_article=lambda a: seen.append(a.path))
-    assert len(seen) == report.articles_total == len(list(FIXTURES.glob("*.xml")))
+    assert len(seen) == report.articles_total == len(list(FIXTURES.rglob("*.xml")))
     assert seen == [a.path for a in report.articles]
 
 

@@ -38,8 +38,9 @@ def test_enrich_fixtures_writes_mirror_and_report(tmp_path):
     done = run("enrich", str(FIXTURES), "--out", str(out), "--report", str(report))
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
-    assert done.stderr.startswith(f"jats-enrich: {len(list(FIXTURES.glob('*.xml')))} articles, 0 failed; ")
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in FIXTURES.glob("*.xml"))
+    assert done.stderr.startswith(f"jats-enrich: {len(list(FIXTURES.rglob('*.xml')))} articles, 0 failed; ")
+    mirrored = sorted(str(p.relative_to(out)) for p in out.rglob("*.xml"))
+    assert mirrored == sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*.xml"))
     data = json.loads(report.read_text(encoding="utf-8"))
     assert data["summary"]["tagged"] == sum(
         1 for a in data["articles"] for f in a["findings"] if f["outcome"] == "tagged"

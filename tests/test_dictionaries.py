@@ -79,7 +79,7 @@ def test_defined_term_set_with_translations_aliases_and_deprecation(tmp_path):
     vocabulary = load_dictionary_file(path)
     alpha, beta = vocabulary.terms
     assert alpha.label == "Alpha"
-    assert alpha.translations == {"pt": ("Alfa",), "de": ("Alpha-Begriff",)}
+    assert alpha.translations == {"pt-BR": ("Alfa",), "de": ("Alpha-Begriff",)}  # BCP 47 tags kept as tagged
     assert alpha.aliases == ("A",)
     assert alpha.status is TermStatus.DEPRECATED and alpha.replaced_by == "urn:x:beta"
     assert alpha.deprecated_identifiers == ("http://old.example/alpha",)

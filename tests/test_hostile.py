@@ -241,4 +241,4 @@ def test_an_internal_error_in_one_article_does_not_stop_the_batch(monkeypatch):
     report = run_batch([FIXTURES], None, EnrichOptions(write=False))
     failed = [a for a in report.articles if a.error]
     assert len(failed) == 1 and "internal error: RecursionError" in failed[0].error
-    assert report.articles_total == len(list(FIXTURES.glob("*.xml")))
+    assert report.articles_total == len(list(FIXTURES.rglob("*.xml")))

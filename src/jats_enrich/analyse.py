@@ -59,8 +59,14 @@ def _in_its_group(match: MatchResult, target: Target) -> MatchResult:
     "Translation" in a heading group, not in a discipline group where it is molecular biology)."""
     if not any(c.term.group_types for c in match.candidates):
         return match
-    kept = tuple(c for c in match.candidates if not c.term.group_types or target.group_type in c.term.group_types)
+    kept = tuple(c for c in match.candidates if _matched_in(c.term.group_types, target))
     return replace(match, candidates=kept)
+
+
+def _matched_in(group_types: tuple[str, ...] | None, target: Target) -> bool:
+    """Is a term restricted to these group types matched in the target's group? (Suggestions obey
+    the same: a discipline's "Patients" is never offered the output type "Patent".)"""
+    return not group_types or target.group_type in group_types
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +125,7 @@ class Analyser:
             qualifier=found.qualifier,
             match=_in_its_group(found.match, target),
             parts=found.parts,
-            suggestions=found.suggestions,
+            suggestions=tuple(s for s in found.suggestions if _matched_in(s.term.group_types, target)),
             existing=self._existing(matcher, target),
         )
 

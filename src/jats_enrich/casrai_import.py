@@ -17,9 +17,11 @@ What each kind of term is matched against (``applies_to``), chosen so that a mat
 concept, since a wrong identifier is worse than none:
 
 - glossary terms and licence types: keywords and subjects;
-- output types: subjects in groups that say what sort of article it is (``heading``,
-  ``article-type``, ``display-channel``): a heading "Book Review" is that output type, but a
-  "Translation" among a discipline's subjects or keywords is molecular biology, not a translated work;
+- output types that an article can itself be ("Book Review", "Journal Article", "Translation",
+  ...): subjects in groups that say what sort of article it is (``heading``, ``article-type``,
+  ``display-channel``): a heading "Book Review" is that output type, but a "Translation" among a
+  discipline's subjects or keywords is molecular biology, not a translated work. Other output
+  types ("Report", "Patent", "Test") are not matched: as a heading they name a journal section;
 - reviewer roles "Editor" and "Reviewer": contributor roles (a PLOS or eLife ``<role>Editor</role>``
   is the person who handled the review). "Chair", "Member" and "Organizer" are defined for
   conferences and committees, and a ``<role>`` saying "Chair" is a chair of something else
@@ -78,6 +80,25 @@ PICKLIST_TARGETS: dict[str, tuple[TargetKind, ...]] = {
 HEADING_GROUPS = ("heading", "article-type", "display-channel", "sub-display-channel")
 #: Reviewer roles that mean the same in an article's contributor list.
 ARTICLE_REVIEWER_ROLES = {"editor", "reviewer"}
+#: Output types a JATS article can itself be, named by a heading. The others are not matched: a
+#: heading "Report" or "Reports" is a journal's section of short research articles (Science's
+#: Reports), "Test", "Manual" or "Website" are sections of their own, and an article is never a
+#: patent, a trademark, a book or a journal issue.
+ARTICLE_OUTPUT_TYPES = {
+    "book review",
+    "book chapter",
+    "conference abstract",
+    "conference paper",
+    "dictionary entry",
+    "encyclopedia entry",
+    "journal article",
+    "magazine article",
+    "newsletter article",
+    "newspaper article",
+    "translation",
+    "working paper",
+    "dissertation",
+}
 
 
 @dataclass
@@ -314,6 +335,8 @@ def _applies_to(page: Page) -> tuple[TargetKind, ...]:
         return KEYWORDS
     if page.kind == "picklist value" and page.parent == "Reviewer Roles":
         return ROLES if page.label.casefold() in ARTICLE_REVIEWER_ROLES else NOT_MATCHED
+    if page.kind == "picklist value" and page.parent == "Output Types":
+        return SUBJECTS if page.label.casefold() in ARTICLE_OUTPUT_TYPES else NOT_MATCHED
     if page.kind == "picklist value" and page.parent is not None:
         return PICKLIST_TARGETS.get(page.parent, NOT_MATCHED)
     return NOT_MATCHED

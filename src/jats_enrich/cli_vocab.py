@@ -73,12 +73,22 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
     convert.set_defaults(handler=_convert)
     imports = sub.add_parser(
         "import",
-        help="import a published dictionary release (casrai: the CASRAI dictionary's Markdown pages)",
+        help="import a published dictionary release (casrai: the CASRAI dictionary's Markdown pages; "
+        "credit-translations: the community translations of CRediT)",
         description="Read a dictionary as its publisher releases it and write it as a jats-enrich JSON-LD "
-        "dictionary. Prints how many terms of each kind were read, and every page that was not, with the reason.",
+        "dictionary. casrai: prints how many terms of each kind were read, and every page that was not, with the "
+        "reason. credit-translations: adds the translations (one JSON file per language, with its attribution) "
+        "to the CRediT dictionary given as --base; prints the languages.",
     )
-    imports.add_argument("source", choices=("casrai",), help="which release format")
+    imports.add_argument("source", choices=("casrai", "credit-translations"), help="which release format")
     imports.add_argument("folder", type=Path, metavar="DIR", help="the release's folder")
+    imports.add_argument(
+        "--base",
+        type=Path,
+        metavar="FILE.jsonld",
+        help="credit-translations: the CRediT dictionary the translations are added to (the shipped file uses "
+        "vocab/sources/credit.jsonld)",
+    )
     imports.add_argument("-o", "--out", type=Path, required=True, metavar="FILE.jsonld")
     imports.add_argument(
         "--no-definitions",
@@ -101,6 +111,23 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
     )
     imports.set_defaults(handler=_import)
     vocab.set_defaults(handler=_usage(vocab))
+
+
+def _import_credit_translations(args: argparse.Namespace) -> int:
+    from .credit_translations import read_collection, with_translations
+    from .dictionaries import load_dictionary_file
+    from .errors import UsageError
+    from .jsonld import write_jsonld
+
+    if args.base is None:
+        raise UsageError("vocab import credit-translations: --base FILE.jsonld (the CRediT dictionary) is required")
+    files = read_collection(args.folder)
+    vocabulary = with_translations(load_dictionary_file(args.base), files)
+    write_jsonld(vocabulary, args.out)
+    for f in files:
+        print(f"{f.tag:8s} {len(f.names):3d} names  {f.name}  ({f.path.name})")
+    print(f"{len(files):6d}  languages written to {args.out}")
+    return EXIT_OK
 
 
 def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
@@ -234,6 +261,8 @@ def _import(args: argparse.Namespace) -> int:
 
     if args.out.suffix != ".jsonld":
         raise UsageError(f"{args.out}: the import is written as JSON-LD; name the file *.jsonld")
+    if args.source == "credit-translations":
+        return _import_credit_translations(args)
     result = import_release(args.folder)
     vocabulary = result.vocabulary
     if args.with_seed is not None:

@@ -43,11 +43,17 @@ class ScoredTerm(TermRef):
 
     label: str
     score: float
+    why: str | None = Field(default=None, description="For a score of 100: why the text was not a match")
 
     @classmethod
     def from_suggestion(cls, s: Suggestion) -> ScoredTerm:
         return cls(
-            vocab=s.vocabulary.name, term=s.term.label, identifier=s.term.identifier, label=s.label, score=s.score
+            vocab=s.vocabulary.name,
+            term=s.term.label,
+            identifier=s.term.identifier,
+            label=s.label,
+            score=s.score,
+            why=s.why,
         )
 
 

@@ -5,6 +5,12 @@ Suggestions go into the report for reviewers; they are applied only when the use
 similarity of the whole strings, word order ignored. Partial-match scorers were tried and rejected:
 they score "Software development" 90 against "Software", which is not a near miss but a different
 statement.
+
+A near miss must say what the term says: every word of the label that came closest is in the
+text, written the same or nearly so (a typo, an inflection). Otherwise a shared word or a few
+shared letters would point a reviewer the wrong way: "Reviewing Editor" is no "Writing – review &
+editing" (no writing), "Research Article" no "Newspaper Article", "Patients" no "Patent". A
+suggestion scoring 100 says why it was not a match.
 """
 
 from __future__ import annotations
@@ -13,14 +19,24 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
-from .normalize import normalize
+from .matcher import is_acronym
+from .normalize import language_key, normalize
 from .vocabulary import TargetKind, Term, Vocabulary
 
 #: Suggestions scoring below this are not worth a reviewer's time.
 MIN_SCORE = 60.0
 MAX_SUGGESTIONS = 3
 CACHE_SIZE = 20_000
+#: Two words are written nearly the same at this edit similarity (0-1) or more ...
+WORD_SIMILARITY = 0.8
+#: ... or when they share a beginning this long (an inflection: "analyses", "visualizações").
+SHARED_BEGINNING = 5
+#: Words too small to carry a term's meaning ("of", "de", "&").
+SMALL_WORDS = frozenset(
+    {"&", "the", "of", "and", "for", "de", "do", "da", "dos", "das", "del", "des", "du", "la", "el"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +45,32 @@ class Suggestion:
     term: Term
     label: str  # the label, alias or translation that came closest
     score: float
+    why: str | None = None  # for a score of 100: why it was not a match
+
+
+def content_words(key: str) -> list[str]:
+    return [w for w in key.split() if w not in SMALL_WORDS and len(w) > 1]
+
+
+def nearly_same(a: str, b: str) -> bool:
+    if Levenshtein.normalized_similarity(a, b) >= WORD_SIMILARITY:
+        return True
+    shared = len(a) if b.startswith(a) else len(b) if a.startswith(b) else 0
+    if not shared:
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
+            if x != y:
+                shared = i
+                break
+    return shared >= SHARED_BEGINNING and shared >= WORD_SIMILARITY * min(len(a), len(b))
+
+
+def says_what_the_label_says(text_key: str, label_key: str) -> bool:
+    """Is every word of the label in the text, written the same or nearly so? (A closed compound
+    counts: "preprints" says "pre print".)"""
+    words = content_words(text_key)
+    if all(any(nearly_same(w, t) for t in words) for w in content_words(label_key)):
+        return True
+    return nearly_same("".join(words), "".join(content_words(label_key)))
 
 
 class Suggester:
@@ -37,7 +79,7 @@ class Suggester:
     def __init__(self, vocabularies: Iterable[Vocabulary], kind: TargetKind | None = None) -> None:
         self._cache: dict[tuple[str, str | None, int], tuple[Suggestion, ...]] = {}
         self._keys: list[str] = []
-        self._entries: list[tuple[Vocabulary, Term, str]] = []
+        self._entries: list[tuple[Vocabulary, Term, str, str | None]] = []
         for vocabulary in vocabularies:
             for term in vocabulary.terms:
                 if kind is not None and not vocabulary.applies(term, kind):
@@ -46,7 +88,7 @@ class Suggester:
                 labels += [(label, lang) for lang, values in term.translations.items() for label in values]
                 for label, lang in labels:
                     self._keys.append(normalize(label, lang))
-                    self._entries.append((vocabulary, term, label))
+                    self._entries.append((vocabulary, term, label, lang))
 
     def suggest(self, text: str, lang: str | None = None, limit: int = MAX_SUGGESTIONS) -> tuple[Suggestion, ...]:
         """Up to ``limit`` distinct terms, best first, each with its best-scoring label."""
@@ -61,10 +103,12 @@ class Suggester:
         key = normalize(text, lang)
         if not key:
             return ()
-        found = process.extract(key, self._keys, scorer=fuzz.token_sort_ratio, limit=limit * 4, score_cutoff=MIN_SCORE)
+        found = process.extract(key, self._keys, scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE)
         best: dict[tuple[str, str], Suggestion] = {}
-        for _key, score, index in found:
-            vocabulary, term, label = self._entries[index]
+        for label_key, score, index in found:
+            vocabulary, term, label, label_lang = self._entries[index]
+            if not says_what_the_label_says(key, label_key):
+                continue
             slot = (vocabulary.name, term.identifier)
             if slot not in best or best[slot].score < score:
                 best[slot] = Suggestion(
@@ -72,6 +116,22 @@ class Suggester:
                     term=term,
                     label=label,
                     score=round(float(score), 1),
+                    why=_why_not_matched(text, lang, key, label, label_lang, label_key) if score >= 100 else None,
                 )
         ranked = sorted(best.values(), key=lambda s: (-s.score, s.term.label))
         return tuple(ranked[:limit])
+
+
+def _why_not_matched(text: str, lang: str | None, key: str, label: str, label_lang: str | None, label_key: str) -> str:
+    """Why a text scoring 100 against a label (equal after normalisation, or the same words) was no match."""
+    if key != label_key:
+        return "the label's words in another order: for this kind of element, word order is part of the name"
+    if label_lang is not None and language_key(label_lang) != language_key(lang):
+        stated = f"the text is tagged {lang}" if lang else "the text's language is not stated"
+        return (
+            f"a translation ({label_lang}), and {stated}: a keyword or subject of a stated language is matched "
+            "only in that language, and a translation in any language only when it names one term in all of them"
+        )
+    if is_acronym(label):
+        return f"{label!r} is an acronym, matched only in its own capitals"
+    return "the same key as the label, which another rule of the run set aside (its group, or several terms)"

@@ -40,9 +40,14 @@ from pydantic import ValidationError
 
 from .errors import DictionaryError
 from .limits import MAX_DICTIONARY_BYTES
+from .normalize import base_language, language_tag
 from .vocabulary import TARGET_KINDS, SenseGate, Term, TermStatus, TranslationSource, Vocabulary
 
 ENGLISH = ("en",)
+
+
+def _english(lang: str | None) -> bool:
+    return base_language(lang) in ENGLISH
 
 
 def read_jsonld(path: Path) -> Vocabulary:
@@ -178,7 +183,7 @@ def _term(item: Any, index: int, source: str) -> Term:
     names = _tagged_values(item, "name", source, where)
     if not names:
         raise DictionaryError(f"{source}: {where}: field 'name' is missing")
-    label = next((v for lang, v in names if lang in ENGLISH or lang is None), None)
+    label = next((v for lang, v in names if lang is None or _english(lang)), None)
     if label is None:
         raise DictionaryError(f"{source}: {where}: field 'name' has no English or untagged value")
     where = f"term #{index} ({label!r})"
@@ -241,7 +246,7 @@ def _term(item: Any, index: int, source: str) -> Term:
 
 
 def _file_name(value: str, lang: str | None, aliases: list[str], translations: dict[str, list[str]]) -> None:
-    if lang is None or lang in ENGLISH:
+    if lang is None or _english(lang):
         aliases.append(value)
     else:
         translations.setdefault(lang, []).append(value)
@@ -261,7 +266,7 @@ def _tagged_values(obj: dict[str, Any], key: str, source: str, where: str) -> li
             lang = value.get("@language")
             if lang is not None and not isinstance(lang, str):
                 raise DictionaryError(f"{source}: {where}: field '{key}': '@language' must be a string")
-            out.append((lang.lower().split("-")[0] if lang else None, value["@value"]))
+            out.append((language_tag(lang) if lang else None, value["@value"]))
         else:
             raise DictionaryError(
                 f"{source}: {where}: field '{key}' must hold strings or {{'@value', '@language'}} objects"

@@ -15,11 +15,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import unquote
 
-from .normalize import base_language, compatibility_form, normalize, single_spaces, without_trailing_punctuation
+from .normalize import (
+    any_conjunction_as_ampersand,
+    compatibility_form,
+    language_key,
+    normalize,
+    single_spaces,
+    without_trailing_punctuation,
+)
 from .vocabulary import TargetKind, Term, Vocabulary
 
 
@@ -28,6 +35,8 @@ class MatchRule(StrEnum):
     NORMALISED_LABEL = "normalised-label"
     ALIAS = "alias"
     TRANSLATION = "translation"
+    REORDERED = "reordered"  # a role's label (or alias, translation) with its words in another order
+    ALIGNED = "aligned"  # a role read beside its parallel in a translated version of the article (align.py)
     FUZZY = "fuzzy"  # only when the user accepts a fuzzy suggestion (see decide.py)
 
 
@@ -107,6 +116,21 @@ def acronym_key(text: str) -> str:
 CACHE_SIZE = 50_000
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+#: A hyphen or dash between two letters: "Pre-print", whose closed compound "Preprint" is the same word.
+_INNER_DASH = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])")
+
+
+def closed_compound(text: str) -> str | None:
+    """The text with the hyphens inside its words removed ("Pre-print" -> "Preprint"); None if it has none."""
+    joined = _INNER_DASH.sub("", text)
+    return joined if joined != text else None
+
+
+def word_order_key(key: str) -> str | None:
+    """A key's words in a fixed order, for texts that say a label's words in another order; None
+    for a key of one word."""
+    words = key.split(" ")
+    return " ".join(sorted(words)) if len(words) > 1 else None
 
 
 def canonical_identifier(identifier: str) -> str:
@@ -130,7 +154,9 @@ class Matcher:
         self.precedence: tuple[str, ...] = tuple(precedence)
         self._names: dict[str, list[_Entry]] = defaultdict(list)  # labels and aliases, by key
         self._acronyms: dict[str, list[_Entry]] = defaultdict(list)  # "ALMs", "APC": case kept
-        self._translations: dict[tuple[str, str], list[_Entry]] = defaultdict(list)  # by (lang, key)
+        self._translations: dict[tuple[str, str], list[_Entry]] = defaultdict(list)  # by (language key, key)
+        self._reordered: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)  # roles: words sorted
+        self.kind = kind
         self._identifiers: dict[str, list[tuple[Vocabulary, Term | None]]] = defaultdict(list)
         languages: set[str] = set()
         for vocabulary in self.vocabularies:
@@ -147,7 +173,7 @@ class Matcher:
                 for alias in term.aliases:
                     self._add(_Entry(vocabulary, term, alias, MatchRule.ALIAS))
                 for lang, labels in term.translations.items():
-                    languages.add(lang)
+                    languages.add(language_key(lang) or lang)
                     for label in labels:
                         self._add(_Entry(vocabulary, term, label, MatchRule.TRANSLATION, lang))
         self.languages: tuple[str, ...] = tuple(sorted(languages))
@@ -158,11 +184,21 @@ class Matcher:
         if not normalize(entry.label):  # "-", "—": nothing to match, and it would match empty text
             return
         if is_acronym(entry.label):
-            bucket = self._acronyms[acronym_key(entry.label)]
-        elif entry.lang is not None:
-            bucket = self._translations[(entry.lang, normalize(entry.label, entry.lang))]
-        else:
-            bucket = self._names[normalize(entry.label)]
+            self._put(self._acronyms[acronym_key(entry.label)], entry)
+            return
+        lang = language_key(entry.lang)
+        keys = [normalize(entry.label, entry.lang)]
+        joined = closed_compound(entry.label)
+        if joined is not None:
+            keys.append(normalize(joined, entry.lang))
+        for key in dict.fromkeys(keys):
+            self._put(self._translations[(lang, key)] if lang is not None else self._names[key], entry)
+            reordered = word_order_key(key) if self.kind == "role" else None
+            if reordered is not None:
+                self._put(self._reordered[(lang, reordered)], entry)
+
+    @staticmethod
+    def _put(bucket: list[_Entry], entry: _Entry) -> None:
         for e in bucket:
             if e.term.identifier == entry.term.identifier and e.vocabulary.name == entry.vocabulary.name:
                 if RULE_ORDER.index(entry.rule) < RULE_ORDER.index(e.rule):
@@ -179,14 +215,20 @@ class Matcher:
         """Candidates for ``text`` (whitespace already collapsed), written in language ``lang``.
 
         Every term whose label, alias or translation is the text (exactly or up to
-        normalisation) is found, in whichever vocabulary. Within one vocabulary the best rule
-        wins (label, then alias, then translation); when several vocabularies each have the
-        text, the first of them in ``precedence`` wins, else all are returned (ambiguous).
-        Translations are tried in the text's language only when it is known, in every language
-        of the dictionaries when it is not. An acronym ("ALMs", "APC") matches only with its
-        own capitals: "Alms" is not "ALMs".
+        normalisation, a closed compound "Preprint" for "Pre-print" included) is found, in
+        whichever vocabulary. Within one vocabulary the best rule wins (label, then alias, then
+        translation); when several vocabularies each have the text, the first of them in
+        ``precedence`` wins, else all are returned (ambiguous). Translations are tried in the
+        text's language first (from ``xml:lang``), then in every language (for a keyword or
+        subject only when its language is not stated), where a translation counts only when it
+        names exactly one term across all languages (several are returned as ambiguous). An
+        acronym ("ALMs", "APC") matches only with its own capitals: "Alms" is not "ALMs".
+
+        A matcher of roles also reads, when nothing else matched, the word for 'and' of any
+        language between two words as '&' ("Writing – review e editing" in English text), and a
+        label's words in another order ("rascunho original – escrita"): both only ever rearrange
+        the words of one label, so they never reach another term.
         """
-        lang = base_language(lang)
         cached = self._cache.get((text, lang))
         if cached is None:
             if len(self._cache) >= CACHE_SIZE:
@@ -198,13 +240,9 @@ class Matcher:
         key = normalize(text, lang)
         if not key:
             return MatchResult(text=text, key=key)
-        found: list[_Entry] = []
-        for k in dict.fromkeys((key, normalize(text))):
-            found += self._names.get(k, ())
-        found += self._acronyms.get(acronym_key(text), ())
-        for language in (lang,) if lang is not None else self.languages:
-            if language in self.languages:
-                found += self._translations.get((language, normalize(text, language)), ())
+        found = self._lookup(text, lang)
+        if not found and self.kind == "role":
+            found = self._role_variants(text, lang, key)
         if not found:
             return MatchResult(text=text, key=key)
         best: dict[str, list[_Entry]] = {}
@@ -219,6 +257,52 @@ class Matcher:
             names = next(([n] for n in self.precedence if n in best), names)
         entries = [e for n in names for e in best[n]]
         return self._result(text, key, entries)
+
+    def _lookup(self, text: str, lang: str | None) -> list[_Entry]:
+        """Labels, aliases and acronyms; translations in the text's language, else in any."""
+        found: list[_Entry] = []
+        texts = [text]
+        joined = closed_compound(text)
+        if joined is not None:
+            texts.append(joined)
+        for t in texts:
+            for k in dict.fromkeys((normalize(t, lang), normalize(t))):
+                found += self._names.get(k, ())
+        found += self._acronyms.get(acronym_key(text), ())
+        own = language_key(lang)
+        if own is not None and own in self.languages:
+            for t in texts:
+                found += self._translations.get((own, normalize(t, lang)), ())
+        if found or (own is not None and self.kind in ("keyword", "subject")):
+            # A keyword of a stated language is not read in another: German "Gift" (poison) in an
+            # English keyword group is a present. A role is: "Conceitualização" in an article
+            # tagged English is still Conceptualization, and role names are no ordinary words.
+            return found
+        for t in texts:
+            for language in self.languages:
+                found += self._translations.get((language, normalize(t, language)), ())
+        return found
+
+    def _role_variants(self, text: str, lang: str | None, key: str) -> list[_Entry]:
+        """A role's label with another language's 'and', or with its words in another order."""
+        variant = any_conjunction_as_ampersand(key)
+        if variant != key:
+            found = self._names.get(variant, []) + [
+                e for language in self.languages for e in self._translations.get((language, variant), ())
+            ]
+            if found:
+                return found
+        own = language_key(lang)
+        for language in (own, None) if own in self.languages else (None,):
+            reordered = word_order_key(variant if language is None else normalize(text, lang))
+            if reordered is not None and (language, reordered) in self._reordered:
+                return [replace(e, rule=MatchRule.REORDERED) for e in self._reordered[(language, reordered)]]
+        entries = [
+            replace(e, rule=MatchRule.REORDERED)
+            for language in self.languages
+            for e in self._reordered.get((language, word_order_key(normalize(text, language)) or ""), ())
+        ]
+        return entries
 
     def identify(self, identifier: str) -> IdentifierMatch | None:
         """The term or vocabulary an identifier names (current or older form), if exactly one."""

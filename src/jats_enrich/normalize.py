@@ -18,9 +18,40 @@ from functools import lru_cache
 DASHES = "\u002d\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _DASH_TO_SPACE = str.maketrans({dash: " " for dash in DASHES})
 
-#: The word for 'and' by language. It and English 'and' are read as '&' ("review and editing",
-#: "revisão e edição"); the language's own word only when the text's language is known.
-CONJUNCTIONS: dict[str, str] = {"en": "and", "pt": "e", "es": "y", "fr": "et", "de": "und", "it": "e"}
+#: The words for 'and' by language (as the CRediT translations write "review & editing"). They and
+#: English 'and' are read as '&' between two words ("review and editing", "revisão e edição"); the
+#: language's own words only when the text's language is known.
+CONJUNCTIONS: dict[str, tuple[str, ...]] = {
+    "en": ("and",),
+    "pt": ("e",),
+    "es": ("y", "e"),
+    "fr": ("et",),
+    "de": ("und",),
+    "it": ("e", "ed"),
+    "ca": ("i",),
+    "cs": ("a",),
+    "sk": ("a",),
+    "da": ("og",),
+    "no": ("og",),
+    "nb": ("og",),
+    "nn": ("og",),
+    "sv": ("och",),
+    "nl": ("en",),
+    "el": ("και",),
+    "hr": ("i",),
+    "sr": ("i", "и"),
+    "pl": ("i",),
+    "ru": ("и",),
+    "uk": ("і", "та"),
+    "ro": ("și", "şi"),
+    "lt": ("ir",),
+    "hu": ("és",),
+    "fi": ("ja",),
+    "tr": ("ve",),
+    "id": ("dan",),
+    "sw": ("na",),
+    "vi": ("và",),
+}
 
 _SPACES = re.compile(r"\s+")
 #: Punctuation inside a label that only separates words: "Writing: review", "Writing (review)",
@@ -33,9 +64,14 @@ _BRITISH_ISATION = re.compile(r"(?<=\w)isation(s?)\b")
 _CONJUNCTION_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
 
 
+#: Characters that are not seen: soft hyphen, zero-width space, word joiner, byte order mark.
+_INVISIBLE = str.maketrans(dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff")))
+
+
 def compatibility_form(text: str) -> str:
-    """Unicode NFKC: ligatures, full-width letters, no-break spaces become their plain forms."""
-    return unicodedata.normalize("NFKC", text)
+    """Unicode NFKC: ligatures, full-width letters, no-break spaces become their plain forms;
+    invisible characters (a soft hyphen inside "Kon\u00adceptu\u00adal\u00adis\u00adering") are dropped."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
 
 
 def fold_case(text: str) -> str:
@@ -62,18 +98,31 @@ def dashes_as_spaces(text: str) -> str:
 
 
 def conjunctions_as_ampersand(text: str, lang: str | None = None) -> str:
-    """'and' (and the word for it in the text's language) is read as '&', spaced as a word."""
-    words = {"and", CONJUNCTIONS.get(lang or "en", "and")}
-    pattern = _CONJUNCTION_PATTERNS.get(frozenset(words))
+    """'and' (and the words for it in the text's language) is read as '&', spaced as a word."""
+    words = frozenset({"and", *CONJUNCTIONS.get(base_language(lang) or "en", ())})
+    pattern = _CONJUNCTION_PATTERNS.get(words)
     if pattern is None:
-        pattern = re.compile(r"\s*&\s*|\b(?:" + "|".join(sorted(words)) + r")\b")
-        _CONJUNCTION_PATTERNS[frozenset(words)] = pattern
+        # a word for 'and' only between two words: "Hepatitis E", "Vitamin A" keep their letter
+        pattern = re.compile(r"\s*&\s*|(?<=\w)\s+(?:" + "|".join(sorted(words)) + r")\s+(?=\w)")
+        _CONJUNCTION_PATTERNS[words] = pattern
     return pattern.sub(" & ", text)
+
+
+#: Every language's words for 'and', as they are in a matching key (accents folded).
+ANY_CONJUNCTION: frozenset[str] = frozenset(without_accents(w) for words in CONJUNCTIONS.values() for w in words)
+
+
+def any_conjunction_as_ampersand(key: str) -> str:
+    """A matching key with the word for 'and' of any language between two words read as '&':
+    "writing review y editing" (a Spanish 'y' in English text) -> "writing review & editing"."""
+    words = key.split(" ")
+    inner = [w if not 0 < i < len(words) - 1 or w not in ANY_CONJUNCTION else "&" for i, w in enumerate(words)]
+    return " ".join(inner)
 
 
 def american_spelling(text: str, lang: str | None = None) -> str:
     """British '-isation' becomes American '-ization' (English text only)."""
-    if lang not in (None, "en"):
+    if base_language(lang) not in (None, "en"):
         return text
     return _BRITISH_ISATION.sub(r"ization\1", text)
 
@@ -106,3 +155,24 @@ def base_language(lang: str | None) -> str | None:
     if not lang:
         return None
     return lang.strip().lower().replace("_", "-").split("-")[0] or None
+
+
+#: Languages whose texts are matched together: Norwegian ('no') is written as Bokmål ('nb') or
+#: Nynorsk ('nn'), and articles tag it any of the three ways.
+SAME_LANGUAGE: dict[str, str] = {"nb": "no", "nn": "no"}
+
+
+def language_key(lang: str | None) -> str | None:
+    """The language a text or label is matched in: its primary subtag ('zh-Hant' -> 'zh'), with
+    Norwegian's written forms together."""
+    base = base_language(lang)
+    return SAME_LANGUAGE.get(base, base) if base else None
+
+
+def language_tag(lang: str) -> str:
+    """A BCP 47 tag in its usual case: 'PT-br' -> 'pt-BR', 'zh-hant' -> 'zh-Hant'."""
+    parts = lang.strip().replace("_", "-").split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        out.append(part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower())
+    return "-".join(out)

@@ -1,0 +1,114 @@
+"""The sense gate on the confusables set (fixtures/confusables/): articles of other fields whose
+keywords and subjects are homonyms of the CASRAI glossary ("Open access" fisheries, the APC gene,
+a trade embargo), and articles about scholarly publishing. The expected outcome of every keyword
+and subject was written from its meaning in its article before the tool ran (expected.tsv)."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+from support import FIXTURES
+
+from jats_enrich.pipeline import Enricher, EnrichOptions
+
+CONFUSABLES = FIXTURES / "confusables"
+PREFIX = "https://casrai.org/dictionary/term/"
+
+
+def expected_rows() -> dict[str, list[dict[str, str]]]:
+    by_file: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with (CONFUSABLES / "expected.tsv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            by_file[row["file"]].append(row)
+    return by_file
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, list[tuple[dict[str, str], object]]]:
+    enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+    paired = {}
+    for name, rows in expected_rows().items():
+        report = enricher.enrich_path(CONFUSABLES / name).report
+        assert report.error is None, name
+        findings = [f for f in report.findings if f.element in ("kwd", "subject")]
+        assert [" ".join(f.text.split()) for f in findings] == [r["text"] for r in rows], name
+        paired[name] = list(zip(rows, findings, strict=True))
+    return paired
+
+
+def test_the_set_is_as_large_as_promised():
+    rows = [r for rows in expected_rows().values() for r in rows]
+    files = sorted(p.name for p in CONFUSABLES.glob("*.xml"))
+    assert sorted(expected_rows()) == files  # every article has its rows
+    assert len(files) >= 30 and len(rows) >= 100
+    other_fields = [f for f in files if int(f[:2]) < 50]  # 01-49; 50 on are about scholarly publishing
+    assert len(other_fields) >= 30
+    assert all(r["expected"] == "-" for f in other_fields for r in expected_rows()[f] if r["element"] == "kwd")
+    assert sum(1 for r in rows if r["expected"] != "-") >= 20  # articles about publishing, with real tags
+
+
+def test_no_wrong_identifier_on_the_confusables(results):
+    wrong = []
+    for name, pairs in results.items():
+        for row, finding in pairs:
+            if finding.outcome.value != "tagged":
+                continue
+            slug = (finding.identifier or "").removeprefix(PREFIX)
+            if finding.vocab != "casrai" or slug != row["expected"]:
+                wrong.append((name, row["text"], row["expected"], finding.vocab, slug))
+    assert wrong == []
+
+
+def test_most_of_what_articles_about_publishing_say_is_tagged(results):
+    expected = [(row, f) for pairs in results.values() for row, f in pairs if row["expected"] != "-"]
+    tagged = [row["text"] for row, f in expected if f.outcome.value == "tagged"]
+    assert len(tagged) / len(expected) >= 0.85, [row["text"] for row, f in expected if row["text"] not in tagged]
+
+
+def test_every_gated_finding_explains_itself(results):
+    for pairs in results.values():
+        for _row, f in pairs:
+            if f.vocab != "casrai":
+                continue
+            if f.outcome.value == "tagged" and f.term not in ("Book Review",):
+                assert f.evidence, f.text  # what admitted it
+            if f.outcome.value == "withheld":
+                assert f.evidence == [] and f.term and "scholarly publishing" in (f.note or ""), f.text
+
+
+def test_a_display_channel_flag_is_never_tagged_nor_evidence(results):
+    flags = [f for pairs in results.values() for row, f in pairs if row["text"].casefold() == "open access"]
+    assert flags and all(f.outcome.value != "tagged" for f in flags if f.element == "subject")
+    for pairs in results.values():
+        for _row, f in pairs:
+            assert all(e.text.casefold() != "open access" for e in f.evidence)
+
+
+def test_switching_the_gate_off_tags_what_it_withheld():
+    path = CONFUSABLES / "01-fisheries-open-access.xml"
+    gated = Enricher(EnrichOptions(vocabularies=("casrai",))).enrich_path(path).report
+    ungated = Enricher(EnrichOptions(vocabularies=("casrai",), sense_gate=False)).enrich_path(path).report
+    withheld = [f.text for f in gated.findings if f.outcome.value == "withheld"]
+    assert withheld and all(f.outcome.value == "tagged" for f in ungated.findings if f.text in withheld)
+    assert all(e.source == "configuration" for f in ungated.findings for e in f.evidence)
+
+
+def test_the_gate_is_switched_off_for_a_listed_journal_by_title_or_issn():
+    from lxml import etree
+
+    from jats_enrich.config import SenseOptions
+
+    path = CONFUSABLES / "01-fisheries-open-access.xml"
+    root = etree.parse(str(path)).getroot()
+    title, issn = root.findtext(".//journal-title"), root.findtext(".//issn")
+    assert title and issn
+
+    def outcomes(*journals: str) -> list[str]:
+        options = EnrichOptions(vocabularies=("casrai",), sense={"casrai": SenseOptions(journals=journals)})
+        return [f.outcome.value for f in Enricher(options).enrich_path(path).report.findings if f.vocab == "casrai"]
+
+    assert "withheld" in outcomes("Learned Publishing")
+    for listed in (title.upper(), issn.replace("-", "")):  # case and the ISSN's hyphen do not matter
+        assert "withheld" not in outcomes(listed) and "tagged" in outcomes(listed)
