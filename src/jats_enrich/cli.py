@@ -339,6 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted; files already written are complete, nothing is half-written")
         return 130
+    except BrokenPipeError:
+        # The reader of standard output went away (`jats-enrich vocab list credit | head`): stop
+        # quietly, as other command-line tools do; Python would complain again at exit otherwise.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as exc:  # a bug: one line, unless the user asked for the traceback
         if args.debug:
             raise

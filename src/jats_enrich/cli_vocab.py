@@ -33,6 +33,16 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         description="Without NAME, list the shipped dictionaries; with a NAME or FILE, list its terms.",
     )
     listing.add_argument("name", nargs="?", metavar="NAME|FILE", help="a shipped dictionary name or a dictionary file")
+    listing.add_argument(
+        "--lang",
+        metavar="LANG",
+        help="with NAME: each term's labels in this language (e.g. pt, zh-Hant) instead of its aliases",
+    )
+    listing.add_argument(
+        "--languages",
+        action="store_true",
+        help="with NAME: the languages its terms are translated into, how many labels each, and whom to credit",
+    )
     listing.set_defaults(handler=_list)
     validate = sub.add_parser(
         "validate",
@@ -150,9 +160,35 @@ def _list(args: argparse.Namespace) -> int:
         return EXIT_OK
     vocabulary = load_vocabulary(args.name)
     print(f"{vocabulary.name}: {vocabulary.identifier} ({len(vocabulary.terms)} terms)")
+    if args.languages:
+        return _list_languages(vocabulary)
+    if args.lang:
+        from .lookup import labels_in
+
+        by_lang = [("LABEL", "IDENTIFIER", args.lang.upper())]
+        for term in vocabulary.terms:
+            by_lang.append((term.label, term.identifier, "; ".join(labels_in(term, args.lang))))
+        _print_table(by_lang)
+        return EXIT_OK
     rows = [("LABEL", "IDENTIFIER", "STATUS", "ALIASES")]
     for term in vocabulary.terms:
         rows.append((term.label, term.identifier, term.status.value, "; ".join(term.aliases)))
+    _print_table(rows)
+    return EXIT_OK
+
+
+def _list_languages(vocabulary: Vocabulary) -> int:
+    counts: dict[str, int] = {}
+    for term in vocabulary.terms:
+        for lang, labels in term.translations.items():
+            counts[lang] = counts.get(lang, 0) + len(labels)
+    sources = {s.language: s for s in vocabulary.translation_sources}
+    rows = [("LANG", "LABELS", "LANGUAGE", "CREDIT")]
+    for lang in sorted(counts):
+        source = sources.get(lang)
+        name = source.name or "" if source else ""
+        credit = f"{source.attribution} ({source.license or 'licence not given'})" if source else "jats-enrich"
+        rows.append((lang, str(counts[lang]), name, credit))
     _print_table(rows)
     return EXIT_OK
 
@@ -211,15 +247,17 @@ def _search(args: argparse.Namespace) -> int:
         vocabulary, term, current = found.by_identifier
         print(f"identifier of {vocabulary.name}:{term.label} ({'current' if current else 'older form'})")
     for c in found.candidates:
+        lang = f" ({c.lang})" if c.lang else ""
         print(
             f"match  {c.rule.value:17s} {c.vocabulary.name}:{c.term.label}  <{c.term.identifier}>  "
-            f"({RULE_EXPLANATIONS[c.rule]} {c.matched_label!r})"
+            f"({RULE_EXPLANATIONS[c.rule]} {c.matched_label!r}{lang})"
         )
     if len(found.candidates) > 1:
         print(_several(found.candidates, args.target))
     for s in found.suggestions:
         named = f"{s.vocabulary.name}:{s.term.label}  <{s.term.identifier}>"
-        print(f"near   {s.score:5.1f}             {named}  (via {s.label!r})")
+        why = f"; not a match: {s.why}" if s.why else ""
+        print(f"near   {s.score:5.1f}             {named}  (via {s.label!r}{why})")
     if not found.candidates and not found.suggestions and found.by_identifier is None:
         print("nothing matches, and nothing comes close")
     return EXIT_OK

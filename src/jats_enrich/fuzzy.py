@@ -65,12 +65,13 @@ def nearly_same(a: str, b: str) -> bool:
 
 
 def says_what_the_label_says(text_key: str, label_key: str) -> bool:
-    """Is every word of the label in the text, written the same or nearly so? (A closed compound
-    counts: "preprints" says "pre print".)"""
+    """Is every word of the label in the text, written the same or nearly so? (Its closed compound
+    counts, in the plural too: "preprints" says "pre print"; "reprint" does not.)"""
     words = content_words(text_key)
     if all(any(nearly_same(w, t) for t in words) for w in content_words(label_key)):
         return True
-    return nearly_same("".join(words), "".join(content_words(label_key)))
+    joined = "".join(content_words(label_key))
+    return "".join(words) in (joined, joined + "s", joined + "es")
 
 
 class Suggester:

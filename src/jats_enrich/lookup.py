@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .fuzzy import Suggester, Suggestion
 from .matcher import Candidate, Matcher, MatchRule
-from .normalize import normalize
+from .normalize import language_key, normalize
 from .vocabulary import TARGET_KINDS, TargetKind, Term, Vocabulary
 
 
@@ -65,8 +65,19 @@ RULE_EXPLANATIONS: dict[MatchRule, str] = {
     MatchRule.NORMALISED_LABEL: "equals the preferred label after normalisation",
     MatchRule.ALIAS: "equals an alias (older label, synonym or acronym)",
     MatchRule.TRANSLATION: "equals a translation",
+    MatchRule.REORDERED: "has the words of a label in another order",
+    MatchRule.ALIGNED: "stands beside its parallel in a translation of the article",
     MatchRule.FUZZY: "is a near miss",
 }
+
+
+def labels_in(term: Term, lang: str) -> list[str]:
+    """The term's labels in a language: by its full tag ('zh-Hant'), else every tag of that
+    language ('sr' gives sr-Cyrl and sr-Latn)."""
+    if lang in term.translations:
+        return list(term.translations[lang])
+    wanted = language_key(lang)
+    return [label for tag, labels in term.translations.items() if language_key(tag) == wanted for label in labels]
 
 
 def describe_term(vocabulary: Vocabulary, term: Term) -> list[str]:
@@ -92,6 +103,8 @@ def describe_term(vocabulary: Vocabulary, term: Term) -> list[str]:
         lines.append(f"  aliases:     {'; '.join(term.aliases)}")
     for lang, labels in sorted(term.translations.items()):
         lines.append(f"  {lang + ':':12s} {'; '.join(labels)}")
+    if vocabulary.translation_sources and term.translations:
+        lines.append(f"  translated:  see 'jats-enrich vocab list {vocabulary.name} --languages' for whom to credit")
     if term.deprecated_identifiers:
         lines.append(f"  older ids:   {'; '.join(term.deprecated_identifiers)}")
     if term.domain:

@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .aliases import apply_aliases
+from .align import align_translations
 from .analyse import Analyser
 from .config import SenseOptions, Targets
 from .decide import Decision, Edit, Policy, decide
@@ -95,6 +96,7 @@ class Enricher:
         policy = self.options.policy
         targets = find_targets(article, self.options.targets, self.analyser.kinds)
         decisions = [decide(self.analyser.analyse(t), t.version, policy) for t in targets]
+        decisions = align_translations(decisions, policy)
         return place_group_attributes(self.gate.apply(decisions))
 
     def enrich_bytes(self, data: bytes, source: str = "<bytes>") -> EnrichResult:

@@ -1,0 +1,200 @@
+"""Roles read beside their parallel in a translation of the article.
+
+Bilingual journals (SciELO and others) give an article's contributors twice: in the article and
+in a ``<sub-article article-type="translation">``, with each contributor's roles in the other
+language, in the same order. A role the dictionaries cannot read on its own ("Research",
+"Obtenção de recursos financeiros", a derived noun, a near-synonym) is then often the parallel of
+one they can ("Investigação", "Funding acquisition"). Such a role is tagged with its parallel's
+term, rule ``aligned``, only when the alignment proves itself:
+
+* the two contributor lists pair up, by name (surname and given names, accents and case aside)
+  or, where names are missing, by position in lists of the same length;
+* each paired contributor has as many roles on both sides, paired in order;
+* every other pair of roles of the two lists whose both sides were read agrees (the same term, or
+  the same terms for a compound), and there are at least ``MIN_AGREEING`` such pairs;
+* the role itself matched nothing at all (no term, no part of a compound), and its parallel means
+  exactly one term.
+
+Anything else leaves the role as it was: a wrong identifier is worse than a missing one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .analyse import Analysis
+from .decide import Decision, Outcome, Policy, decide
+from .matcher import Candidate, MatchResult, MatchRule
+from .qualifiers import split_qualifier
+from .targets import in_citation, string_value
+
+#: Agreeing pairs needed before an alignment is trusted.
+MIN_AGREEING = 2
+#: Outcomes of a role that matched nothing, which an alignment may read.
+UNREAD = (Outcome.UNMATCHED, Outcome.SUGGESTION)
+#: Outcomes whose meaning came from the text or the markup and may vouch for a parallel.
+READ = (
+    Outcome.TAGGED,
+    Outcome.ALREADY_CORRECT,
+    Outcome.UPGRADED,
+    Outcome.DEPRECATED_IDENTIFIER,
+    Outcome.SKIPPED_VERSION,
+)
+
+
+@dataclass
+class _Contributor:
+    element: etree._Element
+    key: str | None  # surname and given names, folded; None without a name
+    roles: list[int]  # indices of its role decisions, in document order
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _name_key(contrib: etree._Element) -> str | None:
+    for name in contrib.iter("name", "string-name", "name-alternatives"):
+        surname = name.findtext("surname") or ""
+        given = name.findtext("given-names") or ""
+        key = _fold(f"{surname} {given}") if surname else _fold(string_value(name))
+        if key:
+            return key
+    return None
+
+
+def _version(element: etree._Element) -> etree._Element | None:
+    """The article or sub-article whose front lists this contributor."""
+    for ancestor in element.iterancestors("sub-article", "article", "response"):
+        return ancestor
+    return None
+
+
+def _meaning_set(decision: Decision) -> frozenset[str] | None:
+    """What a role was read as: its term, the terms of its compound, or None (not read)."""
+    if decision.outcome in READ and decision.meaning is not None:
+        return frozenset({decision.meaning.term.identifier})
+    if decision.outcome is Outcome.COMPOUND and decision.parts:
+        terms = [p.match.distinct_terms for p in decision.parts]
+        if all(len(t) == 1 for t in terms):
+            return frozenset(t[0].term.identifier for t in terms)
+    return None
+
+
+def align_translations(decisions: list[Decision], policy: Policy) -> list[Decision]:
+    """The decisions, with unread roles tagged from their parallel in a translation, where the
+    alignment proves itself (see the module's docstring)."""
+    if not any(d.target.kind == "role" and d.outcome in UNREAD for d in decisions):
+        return decisions  # the common case: every role was read, or there is none
+    lists = _contributor_lists(decisions)
+    out = list(decisions)
+    for version, contributors in lists.items():
+        if version.tag != "sub-article" or version.get("article-type") != "translation":
+            continue
+        parent = _version(version)
+        if parent is None or parent not in lists:
+            continue
+        pairs = _role_pairs(lists[parent], contributors)
+        if pairs is None:
+            continue
+        for i, j in pairs:
+            for own, other in ((i, j), (j, i)):
+                aligned = _aligned(decisions, own, other, pairs, policy)
+                if aligned is not None:
+                    out[own] = aligned
+    return out
+
+
+def _contributor_lists(decisions: list[Decision]) -> dict[etree._Element, list[_Contributor]]:
+    lists: dict[etree._Element, list[_Contributor]] = {}
+    by_element: dict[etree._Element, _Contributor] = {}
+    for index, d in enumerate(decisions):
+        contrib = d.target.element.getparent()
+        if d.target.kind != "role" or contrib is None or contrib.tag != "contrib" or in_citation(contrib):
+            continue
+        version = _version(contrib)
+        if version is None:
+            continue
+        if contrib not in by_element:
+            by_element[contrib] = _Contributor(contrib, _name_key(contrib), [])
+            lists.setdefault(version, []).append(by_element[contrib])
+        by_element[contrib].roles.append(index)
+    return lists
+
+
+def _role_pairs(main: list[_Contributor], translated: list[_Contributor]) -> list[tuple[int, int]] | None:
+    """Pairs of role decisions (main, translated), or None when the lists do not pair up."""
+    contributors = _pair_contributors(main, translated)
+    if contributors is None:
+        return None
+    pairs = []
+    for a, b in contributors:
+        if len(a.roles) == len(b.roles):
+            pairs += list(zip(a.roles, b.roles, strict=True))
+    return pairs
+
+
+def _pair_contributors(
+    main: list[_Contributor], translated: list[_Contributor]
+) -> list[tuple[_Contributor, _Contributor]] | None:
+    keys_a = [c.key for c in main]
+    keys_b = [c.key for c in translated]
+    if all(keys_a) and all(keys_b):
+        if len(set(keys_a)) != len(keys_a) or len(set(keys_b)) != len(keys_b):
+            return None  # two contributors of one name: no telling them apart
+        by_key = {c.key: c for c in main}
+        paired = [(by_key[c.key], c) for c in translated if c.key in by_key]
+        return paired if len(paired) == len(translated) else None
+    if len(main) == len(translated):
+        return list(zip(main, translated, strict=True))
+    return None
+
+
+def _aligned(
+    decisions: list[Decision], own: int, other: int, pairs: list[tuple[int, int]], policy: Policy
+) -> Decision | None:
+    mine, theirs = decisions[own], decisions[other]
+    if mine.outcome not in UNREAD or mine.analysis.parts or mine.analysis.match.candidates:
+        return None
+    said = _meaning_set(theirs)
+    if said is None or len(said) != 1 or theirs.meaning is None:
+        return None
+    agreeing = 0
+    for i, j in pairs:
+        if {i, j} == {own, other}:
+            continue
+        a, b = _meaning_set(decisions[i]), _meaning_set(decisions[j])
+        if a is not None and b is not None:
+            if a != b:
+                return None  # the lists disagree somewhere: the alignment is not proven
+            agreeing += 1
+    if agreeing < MIN_AGREEING:
+        return None
+    return _tagged_as(mine, theirs, agreeing, policy)
+
+
+def _tagged_as(mine: Decision, theirs: Decision, agreeing: int, policy: Policy) -> Decision:
+    meaning = theirs.meaning
+    assert meaning is not None
+    analysis: Analysis = mine.analysis
+    text, qualifier = split_qualifier(analysis.target.text)
+    candidate = Candidate(meaning.vocabulary, meaning.term, MatchRule.ALIGNED, theirs.target.text, theirs.target.lang)
+    match = MatchResult(text=text, key=analysis.match.key, candidates=(candidate,))
+    realigned = dataclasses.replace(analysis, text=text, qualifier=qualifier, match=match, suggestions=())
+    decision = decide(realigned, mine.target.version, policy)
+    where = f"line {theirs.target.line}" if theirs.target.line else theirs.target.xpath
+    lang = f" ({theirs.target.lang})" if theirs.target.lang else ""
+    note = (
+        f"read beside its parallel {theirs.target.text!r}{lang} in the other version of the article ({where}); "
+        f"the two contributor lists agree on every other role read on both sides ({agreeing})"
+    )
+    return dataclasses.replace(decision, note=_join(note, decision.note))
+
+
+def _join(*notes: str | None) -> str | None:
+    return "; ".join(n for n in notes if n) or None
