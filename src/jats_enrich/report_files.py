@@ -40,6 +40,7 @@ CSV_COLUMNS = (
     "lang",
     "found_identifier",
     "note",
+    "evidence",
 )
 
 
@@ -141,7 +142,7 @@ class CsvSink(_Atomic):
 
 def csv_rows(article: ArticleReport) -> Iterator[list[str]]:
     if article.error:
-        yield [article.path, article.doi or "", "", "", "", "", "error", "", "", "", "", "", "", "", article.error]
+        yield [article.path, article.doi or "", "", "", "", "", "error", "", "", "", "", "", "", "", article.error, ""]
     for f in article.findings:
         best = f.suggestions[0] if f.suggestions else None
         yield [
@@ -160,6 +161,7 @@ def csv_rows(article: ArticleReport) -> Iterator[list[str]]:
             f.lang or "",
             f.found_identifier or "",
             f.note or "",
+            "; ".join(f"{e.source}: {e.text}" + (f" [{e.cue}]" if e.cue else "") for e in f.evidence),
         ]
 
 

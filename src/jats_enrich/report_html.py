@@ -67,7 +67,7 @@ class HtmlCollector:
         best near miss."""
         groups: dict[str, dict[str, Any]] = {}
         for row in self.findings:
-            if row[4] not in ("unmatched", "compound", "ambiguous", "suggestion"):
+            if row[4] not in ("unmatched", "compound", "ambiguous", "withheld", "suggestion"):
                 continue
             key = normalize(row[3], row[12] or None) or row[3]
             group = groups.setdefault(
@@ -79,6 +79,8 @@ class HtmlCollector:
             group["articles"].add(row[0])
             if row[9] is not None and (group["best"][1] is None or row[9] > group["best"][1]):
                 group["best"] = (row[8], row[9])
+            elif row[4] == "withheld" and not group["best"][0]:
+                group["best"] = (f"{row[5]} (withheld)", None)  # the term it could mean, kept from the article
         rows = []
         for key, g in groups.items():
             shown = g["texts"].most_common(1)[0][0]
