@@ -130,6 +130,10 @@ def test_a_keyword_of_a_stated_language_is_still_read_only_in_it(tmp_path):
         ("Writing – review e editing", "en", "Writing – review & editing"),  # a Portuguese 'e' in English text
         ("writing – review y editing", None, "Writing – review & editing"),
         ("Writing - review og editing", "en", "Writing – review & editing"),
+        ("Curadoria dos dados", "pt", "Data curation"),  # another article or preposition
+        ("Conceptualização", "pt", "Conceptualization"),  # another noun of the same action
+        ("Supervisionamento", "pt", "Supervision"),
+        ("Obtenção de financiamentos (líder)", "pt", "Funding acquisition"),
     ],
 )
 def test_a_role_label_in_another_order_or_with_another_languages_and(text, lang, term):
@@ -148,6 +152,11 @@ def test_a_role_label_in_another_order_or_with_another_languages_and(text, lang,
         "Writing – review e translation",
         "Supervisor",  # a position, not the activity
         "Investigator",
+        "Investing",  # shares a beginning with Investigation, not its action
+        "Investimento",  # investment
+        "Investigador",
+        "Análise dos dados",  # data analysis: free wording, not a label
+        "Administração da pesquisa",
         "Reviewing Editor",
         "Original Article",
     ],

@@ -66,6 +66,7 @@ RULE_EXPLANATIONS: dict[MatchRule, str] = {
     MatchRule.ALIAS: "equals an alias (older label, synonym or acronym)",
     MatchRule.TRANSLATION: "equals a translation",
     MatchRule.REORDERED: "has the words of a label in another order",
+    MatchRule.DERIVED: "is a label with one word replaced by another noun of its action",
     MatchRule.ALIGNED: "stands beside its parallel in a translation of the article",
     MatchRule.FUZZY: "is a near miss",
 }

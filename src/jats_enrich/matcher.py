@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import unquote
 
+from .derivation import derived_from
 from .normalize import (
     any_conjunction_as_ampersand,
     compatibility_form,
@@ -36,6 +37,7 @@ class MatchRule(StrEnum):
     ALIAS = "alias"
     TRANSLATION = "translation"
     REORDERED = "reordered"  # a role's label (or alias, translation) with its words in another order
+    DERIVED = "derived"  # a role's label with one word replaced by another noun of its action (derivation.py)
     ALIGNED = "aligned"  # a role read beside its parallel in a translated version of the article (align.py)
     FUZZY = "fuzzy"  # only when the user accepts a fuzzy suggestion (see decide.py)
 
@@ -126,10 +128,19 @@ def closed_compound(text: str) -> str | None:
     return joined if joined != text else None
 
 
+#: Articles and prepositions that vary between ways of naming one role ("Curadoria dos dados",
+#: "Curadoria de dados"; "Administración del proyecto", "Administración de proyecto").
+FUNCTION_WORDS = frozenset(
+    {"de", "do", "da", "dos", "das", "del", "des", "du", "di", "della", "dei", "der", "die", "von", "of", "the"}
+    | {"la", "le", "les", "el", "los", "las", "o", "a", "os", "as"}
+)
+
+
 def word_order_key(key: str) -> str | None:
-    """A key's words in a fixed order, for texts that say a label's words in another order; None
-    for a key of one word."""
-    words = key.split(" ")
+    """A key's words in a fixed order and without articles and prepositions, for texts that say a
+    label's words in another order ("rascunho original – escrita") or with other small words
+    ("Curadoria dos dados"); None for a key of fewer than two words."""
+    words = [w for w in key.split(" ") if w not in FUNCTION_WORDS]
     return " ".join(sorted(words)) if len(words) > 1 else None
 
 
@@ -156,6 +167,7 @@ class Matcher:
         self._acronyms: dict[str, list[_Entry]] = defaultdict(list)  # "ALMs", "APC": case kept
         self._translations: dict[tuple[str, str], list[_Entry]] = defaultdict(list)  # by (language key, key)
         self._reordered: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)  # roles: words sorted
+        self._role_labels: list[tuple[str | None, tuple[str, ...], _Entry]] = []  # roles: words, for derivation
         self.kind = kind
         self._identifiers: dict[str, list[tuple[Vocabulary, Term | None]]] = defaultdict(list)
         languages: set[str] = set()
@@ -193,9 +205,11 @@ class Matcher:
             keys.append(normalize(joined, entry.lang))
         for key in dict.fromkeys(keys):
             self._put(self._translations[(lang, key)] if lang is not None else self._names[key], entry)
-            reordered = word_order_key(key) if self.kind == "role" else None
-            if reordered is not None:
-                self._put(self._reordered[(lang, reordered)], entry)
+            if self.kind == "role":
+                reordered = word_order_key(key)
+                if reordered is not None:
+                    self._put(self._reordered[(lang, reordered)], entry)
+                self._role_labels.append((lang, tuple(key.split(" ")), entry))
 
     @staticmethod
     def _put(bucket: list[_Entry], entry: _Entry) -> None:
@@ -302,7 +316,20 @@ class Matcher:
             for language in self.languages
             for e in self._reordered.get((language, word_order_key(normalize(text, language)) or ""), ())
         ]
-        return entries
+        return entries or self._derived(text, lang)
+
+    def _derived(self, text: str, lang: str | None) -> list[_Entry]:
+        """A role's label with one word replaced by another noun of its action (derivation.py):
+        in the text's language first, else in any (ambiguity across languages is kept)."""
+        own = language_key(lang)
+        found: dict[str | None, list[_Entry]] = defaultdict(list)
+        for label_lang, words, entry in self._role_labels:
+            key = normalize(text, label_lang) if label_lang is not None else normalize(text, lang)
+            if derived_from(tuple(key.split(" ")), words):
+                found[label_lang].append(replace(entry, rule=MatchRule.DERIVED))
+        if own in found:
+            return found[own]
+        return [e for entries in found.values() for e in entries]
 
     def identify(self, identifier: str) -> IdentifierMatch | None:
         """The term or vocabulary an identifier names (current or older form), if exactly one."""
