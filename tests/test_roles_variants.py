@@ -269,3 +269,78 @@ def test_only_a_translation_sub_article_is_a_parallel():
         ],
     ).replace(b'article-type="translation"', b'article-type="reviewer-report"')
     assert all(rule != "aligned" for *_, rule in outcomes_of(data))
+
+
+def test_no_alignment_from_a_contributor_whose_roles_are_in_another_order():
+    # Ana: Pesquisa beside Methodology, Metodologia beside Research: her own pairs prove nothing
+    main = [["Pesquisa", "Metodologia"], ["Conceitualização", "Supervisão", "Software"]]
+    translated = [["Methodology", "Research"], ["Conceptualization", "Supervision", "Software"]]
+    found = {text: (outcome, rule) for text, outcome, _, rule in outcomes_of(bilingual(main, translated))}
+    assert found["Pesquisa"] == ("unmatched", None) and found["Research"] == ("unmatched", None)
+
+
+def test_one_unnamed_contributor_does_not_pair_named_ones_by_position():
+    def contrib(name: str | None, *roles: str) -> str:
+        named = (
+            f"<name><surname>{name}</surname><given-names>A</given-names></name>" if name else "<collab>Group</collab>"
+        )
+        return f"<contrib>{named}{''.join(f'<role>{r}</role>' for r in roles)}</contrib>"
+
+    main = contrib(None, "Software") + contrib("Lima", "Pesquisa", "Supervisão") + contrib("Reis", "Metodologia")
+    translated = contrib(None, "Software") + contrib("Reis", "Methodology") + contrib("Lima", "Research", "Supervision")
+    data = (
+        f'<article dtd-version="1.3" xml:lang="pt"><front><article-meta><contrib-group>{main}</contrib-group>'
+        f'</article-meta></front><sub-article article-type="translation" xml:lang="en"><front-stub><contrib-group>'
+        f"{translated}</contrib-group></front-stub></sub-article></article>"
+    ).encode()
+    assert all(rule != "aligned" or term == "Investigation" for _, _, term, rule in outcomes_of(data))
+
+
+def test_translations_that_disagree_align_nothing():
+    main = [["Pesquisa", "Análise formal"], ["Conceitualização", "Supervisão"]]
+    data = bilingual(main, [["Research", "Formal analysis"], ["Conceptualization", "Supervision"]])
+    spanish = (
+        '<sub-article article-type="translation" xml:lang="es"><front-stub><contrib-group>'
+        "<contrib><name><surname>Silva0</surname><given-names>Ana</given-names></name><role>Metodología</role>"
+        "<role>Análisis formal</role></contrib><contrib><name><surname>Silva1</surname><given-names>Ana</given-names>"
+        "</name><role>Conceptualización</role><role>Supervisión</role></contrib></contrib-group></front-stub>"
+        "</sub-article>"
+    )
+    data = data.replace(b"</article>", spanish.encode() + b"</article>")
+    found = {text: outcome for text, outcome, _, _ in outcomes_of(data)}
+    assert found["Pesquisa"] == "unmatched"  # the English says nothing, the Spanish says Methodology
+
+
+def test_a_degree_in_other_case_that_the_text_contradicts_is_not_rewritten():
+    from jats_enrich.decide import Policy
+
+    attributes = (
+        'vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Investigation" '
+        'vocab-term-identifier="https://credit.niso.org/contributor-roles/investigation/"'
+    )
+    role = f'<contrib><role {attributes} degree-contribution="LEAD">Investigation (supporting)</role></contrib>'
+    meta = f"<article-meta><contrib-group>{role}</contrib-group></article-meta>"
+    article = f'<article dtd-version="1.3"><front>{meta}</front></article>'
+    result = Enricher(EnrichOptions(policy=Policy(upgrade=True))).enrich_bytes(article.encode())
+    assert b'degree-contribution="LEAD"' in result.output
+    assert "the text says supporting" in (result.report.findings[0].note or "")
+
+
+def test_accept_fuzzy_never_applies_a_near_miss_a_rule_set_aside():
+    from jats_enrich.decide import Policy
+
+    data = (
+        b'<article dtd-version="1.3"><front><article-meta><kwd-group><kwd>Apc</kwd><kwd>Alms</kwd>'
+        b"<kwd>Gold open access</kwd></kwd-group></article-meta></front></article>"
+    )
+    options = EnrichOptions(vocabularies=("casrai",), policy=Policy(accept_fuzzy=90))
+    apc, alms, _ = Enricher(options).enrich_bytes(data).report.findings
+    assert apc.outcome.value != "tagged" and alms.outcome.value != "tagged"
+
+
+@pytest.mark.parametrize(
+    "text", ["Review", "Supervisor", "Investigator", "Validator", "Methodologist", "Programmer", "Validation cohort"]
+)
+def test_a_person_or_a_wider_phrase_is_no_near_miss_of_an_activity(text):
+    result = Enricher(EnrichOptions(vocabularies=("credit", "casrai"))).enrich_bytes(roles_article(text))
+    assert result.report.findings[0].suggestions == []

@@ -8,12 +8,16 @@ one they can ("Investigação", "Funding acquisition"). Such a role is tagged wi
 term, rule ``aligned``, only when the alignment proves itself:
 
 * the two contributor lists pair up, by name (surname and given names, accents and case aside)
-  or, where names are missing, by position in lists of the same length;
+  or, where some names are missing, by position in lists of the same length whose names agree
+  wherever both sides have one;
 * each paired contributor has as many roles on both sides, paired in order;
-* every other pair of roles of the two lists whose both sides were read agrees (the same term, or
-  the same terms for a compound), and there are at least ``MIN_AGREEING`` such pairs;
-* the role itself matched nothing at all (no term, no part of a compound), and its parallel means
-  exactly one term.
+* every other role of the same contributor was read on both sides and agrees with its parallel
+  (so a contributor whose roles are in another order on one side proves nothing), and so does
+  every other pair of the two lists whose both sides were read (the same term, or the same terms
+  for a compound), with at least ``MIN_AGREEING`` such pairs in all;
+* the role itself matched nothing at all (no term, no part of a compound), its parallel means
+  exactly one term, and that term is not already among the contributor's other roles;
+* every translation of the article that has a parallel for the role says the same.
 
 Anything else leaves the role as it was: a wrong identifier is worse than a missing one.
 """
@@ -92,21 +96,28 @@ def align_translations(decisions: list[Decision], policy: Policy) -> list[Decisi
     if not any(d.target.kind == "role" and d.outcome in UNREAD for d in decisions):
         return decisions  # the common case: every role was read, or there is none
     lists = _contributor_lists(decisions)
-    out = list(decisions)
+    proposals: dict[int, list[tuple[int, int]]] = {}  # an unread role -> (its parallel, agreeing pairs)
     for version, contributors in lists.items():
         if version.tag != "sub-article" or version.get("article-type") != "translation":
             continue
         parent = _version(version)
         if parent is None or parent not in lists:
             continue
-        pairs = _role_pairs(lists[parent], contributors)
-        if pairs is None:
+        paired = _role_pairs(lists[parent], contributors)
+        if paired is None:
             continue
+        pairs, of_contributor = paired
         for i, j in pairs:
             for own, other in ((i, j), (j, i)):
-                aligned = _aligned(decisions, own, other, pairs, policy)
-                if aligned is not None:
-                    out[own] = aligned
+                agreeing = _proof(decisions, own, other, pairs, of_contributor)
+                proposals.setdefault(own, []).append((other, agreeing))
+    out = list(decisions)
+    for own, found in proposals.items():
+        terms = {_meaning_set(decisions[other]) for other, _ in found}
+        proven = [(other, agreeing) for other, agreeing in found if agreeing >= MIN_AGREEING]
+        if len(terms) == 1 and len(proven) == len(found):  # every translation says the same, and proves it
+            other, agreeing = proven[0]
+            out[own] = _tagged_as(decisions[own], decisions[other], agreeing, policy)
     return out
 
 
@@ -127,16 +138,23 @@ def _contributor_lists(decisions: list[Decision]) -> dict[etree._Element, list[_
     return lists
 
 
-def _role_pairs(main: list[_Contributor], translated: list[_Contributor]) -> list[tuple[int, int]] | None:
-    """Pairs of role decisions (main, translated), or None when the lists do not pair up."""
+def _role_pairs(
+    main: list[_Contributor], translated: list[_Contributor]
+) -> tuple[list[tuple[int, int]], dict[int, list[tuple[int, int]]]] | None:
+    """Pairs of role decisions (main, translated), and for each role the pairs of its
+    contributor; None when the lists do not pair up."""
     contributors = _pair_contributors(main, translated)
     if contributors is None:
         return None
-    pairs = []
+    pairs: list[tuple[int, int]] = []
+    of_contributor: dict[int, list[tuple[int, int]]] = {}
     for a, b in contributors:
         if len(a.roles) == len(b.roles):
-            pairs += list(zip(a.roles, b.roles, strict=True))
-    return pairs
+            own = list(zip(a.roles, b.roles, strict=True))
+            pairs += own
+            for i, j in own:
+                of_contributor[i] = of_contributor[j] = own
+    return pairs, of_contributor
 
 
 def _pair_contributors(
@@ -144,26 +162,43 @@ def _pair_contributors(
 ) -> list[tuple[_Contributor, _Contributor]] | None:
     keys_a = [c.key for c in main]
     keys_b = [c.key for c in translated]
+    named_a, named_b = [k for k in keys_a if k], [k for k in keys_b if k]
+    if len(set(named_a)) != len(named_a) or len(set(named_b)) != len(named_b):
+        return None  # two contributors of one name: no telling them apart
     if all(keys_a) and all(keys_b):
-        if len(set(keys_a)) != len(keys_a) or len(set(keys_b)) != len(keys_b):
-            return None  # two contributors of one name: no telling them apart
         by_key = {c.key: c for c in main}
         paired = [(by_key[c.key], c) for c in translated if c.key in by_key]
         return paired if len(paired) == len(translated) else None
-    if len(main) == len(translated):
+    if len(main) == len(translated) and all(
+        a.key is None or b.key is None or a.key == b.key for a, b in zip(main, translated, strict=True)
+    ):
         return list(zip(main, translated, strict=True))
-    return None
+    return None  # some names missing, and the named ones are not where the positions say
 
 
-def _aligned(
-    decisions: list[Decision], own: int, other: int, pairs: list[tuple[int, int]], policy: Policy
-) -> Decision | None:
+def _proof(
+    decisions: list[Decision],
+    own: int,
+    other: int,
+    pairs: list[tuple[int, int]],
+    of_contributor: dict[int, list[tuple[int, int]]],
+) -> int:
+    """How many other pairs agree, when the alignment of ``own`` with ``other`` proves itself;
+    -1 when it does not, or when ``own`` is no role to read from ``other``."""
     mine, theirs = decisions[own], decisions[other]
     if mine.outcome not in UNREAD or mine.analysis.parts or mine.analysis.match.candidates:
-        return None
+        return -1
     said = _meaning_set(theirs)
-    if said is None or len(said) != 1 or theirs.meaning is None:
-        return None
+    if said is None or len(said) != 1:
+        return -1
+    for i, j in of_contributor.get(own, []):  # the contributor's other roles: all read, all agreeing
+        if {i, j} == {own, other}:
+            continue
+        a, b = _meaning_set(decisions[i]), _meaning_set(decisions[j])
+        if a is None or b is None or a != b:
+            return -1
+        if said <= a:
+            return -1  # the contributor already has that term: the parallel is another role's
     agreeing = 0
     for i, j in pairs:
         if {i, j} == {own, other}:
@@ -171,11 +206,9 @@ def _aligned(
         a, b = _meaning_set(decisions[i]), _meaning_set(decisions[j])
         if a is not None and b is not None:
             if a != b:
-                return None  # the lists disagree somewhere: the alignment is not proven
+                return -1  # the lists disagree somewhere: the alignment is not proven
             agreeing += 1
-    if agreeing < MIN_AGREEING:
-        return None
-    return _tagged_as(mine, theirs, agreeing, policy)
+    return agreeing
 
 
 def _tagged_as(mine: Decision, theirs: Decision, agreeing: int, policy: Policy) -> Decision:

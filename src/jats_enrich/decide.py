@@ -243,7 +243,9 @@ class _Decider:
             return None
         best = self.a.suggestions[0]
         tied = [s for s in self.a.suggestions if s.score == best.score]
-        if best.score >= self.policy.accept_fuzzy and len(tied) == 1:
+        # A near miss that a rule set aside (its why: an acronym's capitals, another language) is
+        # never accepted: the rule said no, whatever the score.
+        if best.score >= self.policy.accept_fuzzy and len(tied) == 1 and best.why is None:
             return Meaning(best.vocabulary, best.term, MatchRule.FUZZY.value, best.label, best.score)
         return None
 

@@ -19,7 +19,7 @@ from .qualifiers import Degree
 from .vocabulary import Term, Vocabulary
 
 #: Template placeholders a production system left unexpanded: ##degree##, {{degree}}, ${degree}, [degree].
-PLACEHOLDER = re.compile(r"^\s*(?:#{2,}.*#{2,}|\{\{.*\}\}|\$\{.*\}|%[A-Za-z_]+%)\s*$")
+PLACEHOLDER = re.compile(r"^\s*(?:#{2,}.*#{2,}|\{\{.*\}\}|\$\{.*\}|%[A-Za-z_]+%|\[[A-Za-z_ -]+\])\s*$")
 DEGREES = tuple(d.value for d in Degree)
 
 
@@ -65,6 +65,8 @@ def degree_form(value: str | None, from_text: Degree | None) -> DegreeForm | Non
     found = f'degree-contribution="{value}"'
     if value.strip().casefold() in DEGREES:
         wanted = value.strip().casefold()
+        if from_text is not None and from_text.value != wanted:
+            return None  # the text says another degree: a contradiction for a reviewer, not a form to put right
         return DegreeForm(found, f'"{wanted}" in other letter case or spacing', wanted)
     if PLACEHOLDER.match(value):
         if from_text is not None:

@@ -6,11 +6,14 @@ similarity of the whole strings, word order ignored. Partial-match scorers were 
 they score "Software development" 90 against "Software", which is not a near miss but a different
 statement.
 
-A near miss must say what the term says: every word of the label that came closest is in the
-text, written the same or nearly so (a typo, an inflection). Otherwise a shared word or a few
-shared letters would point a reviewer the wrong way: "Reviewing Editor" is no "Writing – review &
-editing" (no writing), "Research Article" no "Newspaper Article", "Patients" no "Patent". A
-suggestion scoring 100 says why it was not a match.
+A near miss must say what the term says: the words of the label that came closest, no more and
+no fewer, each written the same or nearly so (a typo, a plural), a person never for an activity.
+Otherwise a shared word or a few shared letters would point a reviewer the wrong way:
+"Reviewing Editor" is no "Writing – review & editing" (no writing), "Research Article" no
+"Newspaper Article", "Patients" no "Patent", "Supervisor" no "Supervision", "Validation cohort"
+no "Validation". A translation is offered only in the text's language when that is stated
+(Portuguese "Programa" is not offered the Italian "Programma"). A suggestion scoring 100 says why
+it was not a match, and ``accept_fuzzy`` never applies such a one.
 """
 
 from __future__ import annotations
@@ -29,10 +32,8 @@ from .vocabulary import TargetKind, Term, Vocabulary
 MIN_SCORE = 60.0
 MAX_SUGGESTIONS = 3
 CACHE_SIZE = 20_000
-#: Two words are written nearly the same at this edit similarity (0-1) or more ...
+#: Two words are written nearly the same at this edit similarity (0-1) or more.
 WORD_SIMILARITY = 0.8
-#: ... or when they share a beginning this long (an inflection: "analyses", "visualizações").
-SHARED_BEGINNING = 5
 #: Words too small to carry a term's meaning ("of", "de", "&").
 SMALL_WORDS = frozenset(
     {"&", "the", "of", "and", "for", "de", "do", "da", "dos", "das", "del", "des", "du", "la", "el"}
@@ -52,25 +53,37 @@ def content_words(key: str) -> list[str]:
     return [w for w in key.split() if w not in SMALL_WORDS and len(w) > 1]
 
 
+#: Endings of nouns of the agent: a person or a position, not an activity ("Supervisor",
+#: "Investigador", "Methodologist", "Programmer", "Reviewer").
+AGENT_ENDINGS = ("or", "ora", "ore", "er", "eur", "euse", "ist", "ista", "dor", "dora", "ant", "ante")
+
+
+def is_agent_noun(word: str) -> bool:
+    return len(word) > 4 and word.endswith(AGENT_ENDINGS)
+
+
 def nearly_same(a: str, b: str) -> bool:
-    if Levenshtein.normalized_similarity(a, b) >= WORD_SIMILARITY:
+    """Two words written nearly the same: a typo or a plural ("Methodolgy", "analyses"), but not
+    a person for an activity ("Supervisor" is no "Supervision", "Reviewer" no "Review")."""
+    if a == b:
         return True
-    shared = len(a) if b.startswith(a) else len(b) if a.startswith(b) else 0
-    if not shared:
-        for i, (x, y) in enumerate(zip(a, b, strict=False)):
-            if x != y:
-                shared = i
-                break
-    return shared >= SHARED_BEGINNING and shared >= WORD_SIMILARITY * min(len(a), len(b))
+    if is_agent_noun(a) != is_agent_noun(b):
+        return False
+    if a in (b + "s", b + "es") or b in (a + "s", a + "es"):
+        return True
+    return Levenshtein.normalized_similarity(a, b) >= WORD_SIMILARITY
 
 
 def says_what_the_label_says(text_key: str, label_key: str) -> bool:
-    """Is every word of the label in the text, written the same or nearly so? (Its closed compound
-    counts, in the plural too: "preprints" says "pre print"; "reprint" does not.)"""
-    words = content_words(text_key)
-    if all(any(nearly_same(w, t) for t in words) for w in content_words(label_key)):
+    """Does the text say the label's words, no more and no fewer, each written the same or nearly
+    so, in any order? (Its closed compound counts, in the plural too: "preprints" says "pre
+    print"; "reprint" does not; "Validation cohort" says more than "Validation".)"""
+    words, label = content_words(text_key), content_words(label_key)
+    if all(any(nearly_same(w, t) for t in words) for w in label) and all(
+        any(nearly_same(t, w) for w in label) for t in words
+    ):
         return True
-    joined = "".join(content_words(label_key))
+    joined = "".join(label)
     return "".join(words) in (joined, joined + "s", joined + "es")
 
 
@@ -106,8 +119,11 @@ class Suggester:
             return ()
         found = process.extract(key, self._keys, scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE)
         best: dict[tuple[str, str], Suggestion] = {}
+        own = language_key(lang)
         for label_key, score, index in found:
             vocabulary, term, label, label_lang = self._entries[index]
+            if own is not None and label_lang is not None and language_key(label_lang) != own:
+                continue  # another language's label, for a text whose language is stated
             if not says_what_the_label_says(key, label_key):
                 continue
             slot = (vocabulary.name, term.identifier)

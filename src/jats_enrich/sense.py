@@ -7,10 +7,12 @@ that matched such a dictionary by its text is then written only when
 
 * the name that matched is *distinctive* (``Term.distinctive``: "Gold open access" means nothing
   else anywhere), or
-* the article itself is about the dictionary's domain: its title, its journal's title, another of
-  its keywords or subjects uses one of the dictionary's evidence phrases ("scholarly publishing",
-  "bibliometrics") or distinctive names ("Article processing charges in ..."), or another keyword
-  or subject matched the dictionary by a distinctive name, or
+* the article itself is about the dictionary's domain: its title (or the title of its
+  translation) uses one of the dictionary's evidence phrases ("scholarly publishing",
+  "bibliometrics") or distinctive names ("Article processing charges in ..."); another of its
+  keywords or subjects is one of them, as a whole ("Scholarly communication"; not "Computer and
+  information sciences"); or another keyword or subject matched the dictionary by a distinctive
+  name, or
 * the run switched the gate off for that dictionary, or for the article's journal (a journal whose
   whole scope is the domain).
 
@@ -22,6 +24,12 @@ Contributor roles are never gated: a role is a role. Nor are terms matched only 
 (``Term.group_types``: an output type "Book Review" as a heading names the article's own type, not
 its subject; that restriction is their sense). Identities already in the article are its
 publisher's markup and are not second-guessed here.
+
+A journal's title is no evidence (a cue inside it rarely means the field: "Royal Society Open
+Science", "Information Sciences", "Open Access Journal of Contraception" publish every field);
+journals whose whole scope is the domain are named in the run's configuration instead. Nor are
+the titles, keywords and subjects of sub-articles other than translations (a reviewer report on
+"open science practices" says nothing of the article's subject).
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ FLAG_GROUP_TYPES = frozenset({"article-type", "display-channel", "toc-heading", 
 #: writable): these pass through the gate.
 GATED_OUTCOMES = frozenset({Outcome.TAGGED, Outcome.SKIPPED_VERSION, Outcome.DEPRECATED})
 TITLE_ELEMENTS = ("article-title", "subtitle", "trans-title", "trans-subtitle", "alt-title")
-JOURNAL_TITLE_ELEMENTS = ("journal-title", "abbrev-journal-title", "trans-title")
+JOURNAL_TITLE_ELEMENTS = ("journal-title", "abbrev-journal-title")
 KEYWORD_ELEMENTS = ("kwd", "compound-kwd", "subject", "compound-subject")
 #: Shown evidence per finding (the first few are enough to explain it).
 MAX_SHOWN = 3
@@ -85,13 +93,15 @@ class _Phrases:
             if words:
                 self.by_first.setdefault(words[0], []).append((words, phrase))
 
-    def find(self, text: str) -> str | None:
-        """The first phrase the text uses, if any."""
+    def find(self, text: str, whole: bool = False) -> str | None:
+        """The first phrase the text uses (``whole``: the phrase the text is), if any."""
         words = _words(text)
         for i, word in enumerate(words):
             for phrase_words, phrase in self.by_first.get(word, ()):
-                if words[i : i + len(phrase_words)] == phrase_words:
+                if words[i : i + len(phrase_words)] == phrase_words and (not whole or len(phrase_words) == len(words)):
                     return phrase
+            if whole:
+                break
         return None
 
 
@@ -103,24 +113,24 @@ class _Source:
 
 
 class ArticleContext:
-    """What one article says about itself: titles, journal, keywords and subjects outside flag
-    groups; read once, when some match of the article needs it."""
+    """What one article says about itself: its titles, keywords and subjects outside flag groups
+    (and its translations'), and its journal's names for the run's list of journals; read once,
+    when some match of the article needs it."""
 
     def __init__(self, article: etree._Element) -> None:
         self.sources: list[_Source] = []
         self.journal_names: set[str] = set()
         for element in article.iter(*TITLE_ELEMENTS, *JOURNAL_TITLE_ELEMENTS, "issn", *KEYWORD_ELEMENTS):
             name = str(element.tag)
-            if in_citation(element):
+            if in_citation(element) or not _of_the_article(element, article):
                 continue
             in_journal_meta = any(a.tag == "journal-meta" for a in element.iterancestors())
-            if name == "issn" or (in_journal_meta and name in JOURNAL_TITLE_ELEMENTS):
-                text = string_value(element)
-                if name != "issn":
-                    self.sources.append(_Source("journal", text))
-                self.journal_names.add(_journal_key(text))
-            elif name in TITLE_ELEMENTS and not in_journal_meta:
-                self.sources.append(_Source("title", string_value(element)))
+            if in_journal_meta:
+                if name == "issn" or name in JOURNAL_TITLE_ELEMENTS:
+                    self.journal_names.add(_journal_key(string_value(element)))
+            elif name in TITLE_ELEMENTS:
+                if any(a.tag == "title-group" for a in element.iterancestors()):
+                    self.sources.append(_Source("title", string_value(element)))
             elif name in KEYWORD_ELEMENTS and not _in_flag_group(element):
                 kind = "keyword" if "kwd" in name else "subject"
                 self.sources.append(_Source(kind, string_value(element), element))
@@ -128,6 +138,69 @@ class ArticleContext:
     def in_journal(self, journals: Iterable[str]) -> str | None:
         """The first of ``journals`` (titles or ISSNs) this article's journal is, if any."""
         return next((j for j in journals if _journal_key(j) in self.journal_names), None)
+
+
+def _short_forms(decisions: list[Decision]) -> list[Decision]:
+    """A one-word name that is the head of another keyword's two-word name of the same
+    dictionary, in the same article, may be that keyword said short: "Embargo" beside "Press
+    embargo" is the press embargo, not an access embargo. Such a gated match is reported
+    ambiguous, not written."""
+    heads: dict[tuple[etree._Element, str, str], list[Decision]] = {}
+    for d in decisions:
+        m = d.meaning
+        if m is not None and needs_gate_of(d) and len(words := _words(m.matched_label)) == 2:
+            heads.setdefault((_top_article(d.target.element), m.vocabulary.name, words[-1]), []).append(d)
+    if not heads:
+        return decisions
+    out = []
+    for d in decisions:
+        m = d.meaning
+        words = _words(m.matched_label) if m is not None else ()
+        longer = []
+        if m is not None and len(words) == 1 and d.outcome in GATED_OUTCOMES and needs_gate_of(d):
+            longer = [
+                o
+                for o in heads.get((_top_article(d.target.element), m.vocabulary.name, words[0]), [])
+                if o.meaning is not None and o.meaning.term.identifier != m.term.identifier
+            ]
+        if not longer:
+            out.append(d)
+            continue
+        other = longer[0]
+        assert m is not None and other.meaning is not None
+        note = (
+            f"could mean {m.vocabulary.name}:{m.term.label} or, said short, the article's keyword "
+            f"{other.target.text!r} ({m.vocabulary.name}:{other.meaning.term.label}); not written"
+        )
+        out.append(
+            dataclasses.replace(
+                d, outcome=Outcome.AMBIGUOUS, meaning=None, edit=None, group_edit=None, note=note, evidence=()
+            )
+        )
+    return out
+
+
+def needs_gate_of(decision: Decision) -> bool:
+    """Was the decision's term found, from a keyword's text, in a gated dictionary (whether the
+    gate then admitted it or not)?"""
+    meaning = decision.meaning
+    return (
+        meaning is not None
+        and meaning.vocabulary.sense is not None
+        and decision.target.kind != "role"
+        and meaning.rule != "identifier"
+        and meaning.term.group_types is None
+    )
+
+
+def _of_the_article(element: etree._Element, article: etree._Element) -> bool:
+    """Is the element the article's own, or its translation's (not a reviewer report's, a reply's)?"""
+    for ancestor in element.iterancestors("sub-article", "response", "article"):
+        if ancestor is article:
+            return True
+        if ancestor.tag != "sub-article" or ancestor.get("article-type") != "translation":
+            return False
+    return True
 
 
 def _journal_key(text: str) -> str:
@@ -198,7 +271,13 @@ class Gate:
         if found is None:
             declared = vocabulary.sense.evidence if vocabulary.sense is not None else ()
             extra = self.settings.options(vocabulary.name).evidence
-            distinctive = (name for term in vocabulary.terms for name in term.distinctive)
+            # a code ("CC BY") is no phrase: in "(CC) by metformin" it would be found in any title
+            distinctive = (
+                name
+                for term in vocabulary.terms
+                for name in term.distinctive
+                if not any(w.isupper() for w in name.split())
+            )
             found = self._phrases[vocabulary.name] = _Phrases((*declared, *extra, *distinctive))
         return found
 
@@ -224,7 +303,7 @@ class Gate:
                 return clues[key]
 
             out.append(self._gate(decision, found))
-        return out
+        return _short_forms(out)
 
     def _gate(self, decision: Decision, found: Finder) -> Decision:
         own = decision.target.element
@@ -284,7 +363,7 @@ class Gate:
         for source in context.sources:
             if source.element is not None and source.element in gated:
                 continue  # a gated match of its own: no evidence for another (a distinctive one is, below)
-            cue = phrases.find(source.text)
+            cue = phrases.find(source.text, whole=source.element is not None)
             if cue is not None:
                 clues.append(_Clue(Evidence(source.source, source.text, cue), source.element))
         for d in decisions:
