@@ -344,3 +344,44 @@ def test_accept_fuzzy_never_applies_a_near_miss_a_rule_set_aside():
 def test_a_person_or_a_wider_phrase_is_no_near_miss_of_an_activity(text):
     result = Enricher(EnrichOptions(vocabularies=("credit", "casrai"))).enrich_bytes(roles_article(text))
     assert result.report.findings[0].suggestions == []
+
+
+def test_a_role_stated_in_a_language_with_its_own_labels_is_not_read_in_a_neighbours():
+    assert read("Databehandling", lang="sv") == [("unmatched", None)]  # data processing, not Danish Data curation
+    assert read("Databehandling", lang="da") == [("tagged", "Data curation")]
+    assert read("Conceitualização", lang="en") == [("tagged", "Conceptualization")]  # JATS's default language
+
+
+def test_a_group_author_is_never_paired_with_a_named_one_by_position():
+    def contrib(name: str, *roles: str, group: bool = False) -> str:
+        who = (
+            f"<collab>{name}</collab>"
+            if group
+            else f"<name><surname>{name}</surname><given-names>A</given-names></name>"
+        )
+        return f"<contrib>{who}{''.join(f'<role>{r}</role>' for r in roles)}</contrib>"
+
+    main = contrib("Silva", "Investigação", "Trabalho de campo") + contrib(
+        "Rede Amazônia", "Investigação", "Recursos", group=True
+    )
+    translated = contrib("Amazon Network", "Investigation", "Resources", group=True) + contrib(
+        "Silva", "Investigation", "Fieldwork"
+    )
+    data = (
+        f'<article dtd-version="1.3" xml:lang="pt"><front><article-meta><contrib-group>{main}</contrib-group>'
+        f'</article-meta></front><sub-article article-type="translation" xml:lang="en"><front-stub><contrib-group>'
+        f"{translated}</contrib-group></front-stub></sub-article></article>"
+    ).encode()
+    found = {text: (outcome, term) for text, outcome, term, _ in outcomes_of(data)}
+    assert found["Trabalho de campo"][1] != "Resources" and found["Fieldwork"][1] != "Resources"
+
+
+def test_near_misses_need_the_first_letter_and_translations_of_the_stated_language():
+    from jats_enrich.decide import Policy
+
+    options = EnrichOptions(vocabularies=("credit",), policy=Policy(accept_fuzzy=90))
+    article = (
+        b'<article dtd-version="1.3"><front><article-meta><contrib-group><contrib><role>Supervisor</role></contrib>'
+    )
+    article += b"<contrib><role>Program</role></contrib></contrib-group></article-meta></front></article>"
+    assert [f.outcome.value for f in Enricher(options).enrich_bytes(article).report.findings] == ["unmatched"] * 2

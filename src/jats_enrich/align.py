@@ -7,9 +7,9 @@ language, in the same order. A role the dictionaries cannot read on its own ("Re
 one they can ("Investigação", "Funding acquisition"). Such a role is tagged with its parallel's
 term, rule ``aligned``, only when the alignment proves itself:
 
-* the two contributor lists pair up, by name (surname and given names, accents and case aside)
-  or, where some names are missing, by position in lists of the same length whose names agree
-  wherever both sides have one;
+* the two contributor lists pair up by name (surname and given names, or a group's name, accents
+  and case aside); a contributor whose name is missing or written otherwise is left out; only
+  lists in which nobody is named pair by position;
 * each paired contributor has as many roles on both sides, paired in order;
 * every other role of the same contributor was read on both sides and agrees with its parallel
   (so a contributor whose roles are in another order on one side proves nothing), and so does
@@ -63,12 +63,17 @@ def _fold(text: str) -> str:
 
 
 def _name_key(contrib: etree._Element) -> str | None:
+    """The contributor's name, folded; a group's name as written ("collab:..."); None without."""
     for name in contrib.iter("name", "string-name", "name-alternatives"):
         surname = name.findtext("surname") or ""
         given = name.findtext("given-names") or ""
         key = _fold(f"{surname} {given}") if surname else _fold(string_value(name))
         if key:
             return key
+    for collab in contrib.iter("collab"):
+        text = _fold(string_value(collab))
+        if text:
+            return "collab:" + text
     return None
 
 
@@ -165,15 +170,12 @@ def _pair_contributors(
     named_a, named_b = [k for k in keys_a if k], [k for k in keys_b if k]
     if len(set(named_a)) != len(named_a) or len(set(named_b)) != len(named_b):
         return None  # two contributors of one name: no telling them apart
-    if all(keys_a) and all(keys_b):
-        by_key = {c.key: c for c in main}
-        paired = [(by_key[c.key], c) for c in translated if c.key in by_key]
-        return paired if len(paired) == len(translated) else None
-    if len(main) == len(translated) and all(
-        a.key is None or b.key is None or a.key == b.key for a, b in zip(main, translated, strict=True)
-    ):
-        return list(zip(main, translated, strict=True))
-    return None  # some names missing, and the named ones are not where the positions say
+    if not named_a and not named_b:  # nobody named on either side: the order is all there is
+        return list(zip(main, translated, strict=True)) if len(main) == len(translated) else None
+    # Pair by name; a contributor whose name is missing or translated (a group: "Rede Amazônia",
+    # "Amazon Network") is left out, never paired by position beside named ones.
+    by_key = {c.key: c for c in main if c.key}
+    return [(by_key[c.key], c) for c in translated if c.key in by_key] or None
 
 
 def _proof(

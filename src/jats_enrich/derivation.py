@@ -5,8 +5,9 @@ Authors name a CRediT activity with another noun of the same verb. Such a word s
 with the label's word and both end as nouns of an action do (-ção, -ción, -tion, -mento, -ing, -ung,
 ...). Nouns of the agent (-or, -dor, -er, -ista: "Supervisor", "Investigador") are positions, not
 activities, and never match; nor does a word that shares only a short beginning with the label's
-("Investimento", investment, is no "Investigação"; "Investing" no "Investigation"): the shared
-beginning must be at least ``MIN_STEM`` letters and ``MIN_SHARE`` of the shorter word.
+("Investimento", investment, is no "Investigação"): the shared beginning must be at least
+``MIN_STEM`` letters and ``MIN_SHARE`` of the shorter word, and a compound that begins with the
+label's word ("Untersuchungsleitung") is another word.
 """
 
 from __future__ import annotations
@@ -34,11 +35,20 @@ def shared_beginning(a: str, b: str) -> int:
     return n
 
 
+#: What may follow a whole word to make another form of it: a plural, or an action ending.
+INFLECTIONS = ("s", "es", *ACTION_ENDINGS)
+
+
 def same_action(a: str, b: str) -> bool:
-    """Are two different words nouns of the same action?"""
+    """Are two different words nouns of the same action? When one word is the whole beginning of
+    the other, the rest must be an ending, not another word: "Untersuchungsplanung" (planning the
+    study) is no "Untersuchung"."""
     if a == b or not a.endswith(ACTION_ENDINGS) or not b.endswith(ACTION_ENDINGS):
         return False
     shared = shared_beginning(a, b)
+    if shared == min(len(a), len(b)):
+        rest = max(a, b, key=len)[shared:]
+        return rest in INFLECTIONS or any(rest == link + e for link in ("s", "") for e in ("s", "es"))
     return shared >= MIN_STEM and shared >= MIN_SHARE * min(len(a), len(b))
 
 

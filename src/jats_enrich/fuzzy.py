@@ -11,8 +11,9 @@ no fewer, each written the same or nearly so (a typo, a plural), a person never 
 Otherwise a shared word or a few shared letters would point a reviewer the wrong way:
 "Reviewing Editor" is no "Writing – review & editing" (no writing), "Research Article" no
 "Newspaper Article", "Patients" no "Patent", "Supervisor" no "Supervision", "Validation cohort"
-no "Validation". A translation is offered only in the text's language when that is stated
-(Portuguese "Programa" is not offered the Italian "Programma"). A suggestion scoring 100 says why
+no "Validation", "Depository" no "Repository". A translation is offered only in the text's
+stated language (Portuguese "Programa" is not offered the Italian "Programma", nor a "Supervisor"
+of unknown language the Italian "Supervisore"). A suggestion scoring 100 says why
 it was not a match, and ``accept_fuzzy`` never applies such a one.
 """
 
@@ -67,8 +68,8 @@ def nearly_same(a: str, b: str) -> bool:
     a person for an activity ("Supervisor" is no "Supervision", "Reviewer" no "Review")."""
     if a == b:
         return True
-    if is_agent_noun(a) != is_agent_noun(b):
-        return False
+    if is_agent_noun(a) != is_agent_noun(b) or a[:1] != b[:1]:
+        return False  # a typo rarely changes the first letter: "Depository" is no "Repository"
     if a in (b + "s", b + "es") or b in (a + "s", a + "es"):
         return True
     return Levenshtein.normalized_similarity(a, b) >= WORD_SIMILARITY
@@ -122,8 +123,8 @@ class Suggester:
         own = language_key(lang)
         for label_key, score, index in found:
             vocabulary, term, label, label_lang = self._entries[index]
-            if own is not None and label_lang is not None and language_key(label_lang) != own:
-                continue  # another language's label, for a text whose language is stated
+            if label_lang is not None and language_key(label_lang) != own:
+                continue  # a translation is a near miss only in the text's stated language
             if not says_what_the_label_says(key, label_key):
                 continue
             slot = (vocabulary.name, term.identifier)

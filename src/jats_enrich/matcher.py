@@ -289,20 +289,31 @@ class Matcher:
                 found += self._translations.get((own, normalize(t, lang)), ())
         if found or (own is not None and self.kind in ("keyword", "subject")):
             # A keyword of a stated language is not read in another: German "Gift" (poison) in an
-            # English keyword group is a present. A role is: "Conceitualização" in an article
-            # tagged English is still Conceptualization, and role names are no ordinary words.
+            # English keyword group is a present.
             return found
+        # A role stated in a language that has its own labels is not read in a neighbour's:
+        # Swedish "Databehandling" is data processing, not the Danish label of Data curation.
+        # English is different: JATS makes it every article's language by default, so roles in
+        # Portuguese are often "English" ("Conceitualização" is still Conceptualization).
         for t in texts:
-            for language in self.languages:
+            for language in self._other_languages(lang) if self.kind == "role" else self.languages:
                 found += self._translations.get((language, normalize(t, language)), ())
         return found
 
+    def _other_languages(self, lang: str | None) -> tuple[str, ...]:
+        """The translation languages a role of language ``lang`` may be read in beyond its own:
+        every one for English (JATS's default) or an unknown language, and for a language without
+        labels of its own; none for a stated language that has them (no neighbour's false friends)."""
+        own = language_key(lang)
+        return self.languages if own in (None, "en") or own not in self.languages else ()
+
     def _role_variants(self, text: str, lang: str | None, key: str) -> list[_Entry]:
         """A role's label with another language's 'and', or with its words in another order."""
+        others = self._other_languages(lang)
         variant = any_conjunction_as_ampersand(key)
         if variant != key:
             found = self._names.get(variant, []) + [
-                e for language in self.languages for e in self._translations.get((language, variant), ())
+                e for language in others for e in self._translations.get((language, variant), ())
             ]
             if found:
                 return found
@@ -313,7 +324,7 @@ class Matcher:
                 return [replace(e, rule=MatchRule.REORDERED) for e in self._reordered[(language, reordered)]]
         entries = [
             replace(e, rule=MatchRule.REORDERED)
-            for language in self.languages
+            for language in others
             for e in self._reordered.get((language, word_order_key(normalize(text, language)) or ""), ())
         ]
         return entries or self._derived(text, lang)
@@ -322,8 +333,11 @@ class Matcher:
         """A role's label with one word replaced by another noun of its action (derivation.py):
         in the text's language first, else in any (ambiguity across languages is kept)."""
         own = language_key(lang)
+        allowed = {own, None, *self._other_languages(lang)}
         found: dict[str | None, list[_Entry]] = defaultdict(list)
         for label_lang, words, entry in self._role_labels:
+            if label_lang not in allowed:
+                continue
             key = normalize(text, label_lang) if label_lang is not None else normalize(text, lang)
             if derived_from(tuple(key.split(" ")), words):
                 found[label_lang].append(replace(entry, rule=MatchRule.DERIVED))

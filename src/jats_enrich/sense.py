@@ -80,6 +80,11 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 def _singular(word: str) -> str:
+    """An English plural's singular, roughly: "repositories", "embargoes", "charges", "journals"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("oes", "xes", "ches", "shes", "sses")):
+        return word[:-2]
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
@@ -103,6 +108,34 @@ class _Phrases:
             if whole:
                 break
         return None
+
+    def find_in_title(self, title: str) -> str | None:
+        """The first phrase a title uses, within one of its clauses ("Fishing in the open: science
+        and ..." says no "open science") and not as the start of a name ("the Open Science Grid")."""
+        for clause in _CLAUSE_BREAK.split(title):
+            tokens = clause.split()
+            words: list[tuple[str, int]] = [(w, i) for i, token in enumerate(tokens) for w in _words(token)]
+            plain = [w for w, _ in words]
+            for k, (word, _) in enumerate(words):
+                for phrase_words, phrase in self.by_first.get(word, ()):
+                    if tuple(plain[k : k + len(phrase_words)]) != phrase_words:
+                        continue
+                    first, last = words[k][1], words[k + len(phrase_words) - 1][1]
+                    if not _starts_a_name(tokens, first, last):
+                        return phrase
+        return None
+
+
+#: What ends a clause of a title: a phrase is not read across it.
+_CLAUSE_BREAK = re.compile(r"[:;.?!()\[\]{}\"“”«»|/]|\s[-\u2013\u2014]\s")
+
+
+def _starts_a_name(tokens: list[str], first: int, last: int) -> bool:
+    """Are the phrase's words capitalised and followed by a capitalised word, as in a name
+    ("Open Science Grid", "Academic Library of Alexandria")?"""
+    capitalised = all(t[:1].isupper() for t in tokens[first : last + 1])
+    following = tokens[last + 1] if last + 1 < len(tokens) else ""
+    return capitalised and following[:1].isupper()
 
 
 @dataclass
@@ -140,44 +173,28 @@ class ArticleContext:
         return next((j for j in journals if _journal_key(j) in self.journal_names), None)
 
 
-def _short_forms(decisions: list[Decision]) -> list[Decision]:
-    """A one-word name that is the head of another keyword's two-word name of the same
-    dictionary, in the same article, may be that keyword said short: "Embargo" beside "Press
-    embargo" is the press embargo, not an access embargo. Such a gated match is reported
-    ambiguous, not written."""
-    heads: dict[tuple[etree._Element, str, str], list[Decision]] = {}
-    for d in decisions:
-        m = d.meaning
-        if m is not None and needs_gate_of(d) and len(words := _words(m.matched_label)) == 2:
-            heads.setdefault((_top_article(d.target.element), m.vocabulary.name, words[-1]), []).append(d)
-    if not heads:
-        return decisions
-    out = []
-    for d in decisions:
-        m = d.meaning
-        words = _words(m.matched_label) if m is not None else ()
-        longer = []
-        if m is not None and len(words) == 1 and d.outcome in GATED_OUTCOMES and needs_gate_of(d):
-            longer = [
-                o
-                for o in heads.get((_top_article(d.target.element), m.vocabulary.name, words[0]), [])
-                if o.meaning is not None and o.meaning.term.identifier != m.term.identifier
-            ]
-        if not longer:
-            out.append(d)
+def _said_short(decision: Decision, context: ArticleContext, longer: _Phrases) -> str | None:
+    """For a one-word match ("Embargo"), the article's keyword of two words that ends with it
+    ("Press embargoes", "Trade embargo") or the longer name in its title ("news embargoes"):
+    the word may be that said short."""
+    meaning = decision.meaning
+    if meaning is None:
+        return None
+    words = _words(meaning.matched_label)
+    if len(words) != 1:
+        return None
+    for source in context.sources:
+        if source.element is decision.target.element:
             continue
-        other = longer[0]
-        assert m is not None and other.meaning is not None
-        note = (
-            f"could mean {m.vocabulary.name}:{m.term.label} or, said short, the article's keyword "
-            f"{other.target.text!r} ({m.vocabulary.name}:{other.meaning.term.label}); not written"
-        )
-        out.append(
-            dataclasses.replace(
-                d, outcome=Outcome.AMBIGUOUS, meaning=None, edit=None, group_edit=None, note=note, evidence=()
-            )
-        )
-    return out
+        if source.element is not None:
+            other = _words(source.text)
+            if len(other) == 2 and other[-1] == words[0]:
+                return f"the article's {source.source} {source.text!r}"
+        else:
+            found = longer.find_in_title(source.text)
+            if found is not None and _words(found)[-1] == words[0]:
+                return f"{found!r} in the article's title"
+    return None
 
 
 def needs_gate_of(decision: Decision) -> bool:
@@ -265,6 +282,7 @@ class Gate:
     def __init__(self, settings: SenseSettings) -> None:
         self.settings = settings
         self._phrases: dict[str, _Phrases] = {}
+        self._longer: dict[str, _Phrases] = {}  # per vocabulary: its names of two words
 
     def phrases(self, vocabulary: Vocabulary) -> _Phrases:
         found = self._phrases.get(vocabulary.name)
@@ -303,7 +321,28 @@ class Gate:
                 return clues[key]
 
             out.append(self._gate(decision, found))
-        return _short_forms(out)
+        return [self._short_form(d, contexts) for d in out]
+
+    def _short_form(self, decision: Decision, contexts: dict[etree._Element, ArticleContext]) -> Decision:
+        """A one-word name beside a longer one ending with it, in the same article, is ambiguous
+        ("Embargo" beside "Press embargo" or "Trade embargo"): reported, not written."""
+        m = decision.meaning
+        if m is None or decision.outcome not in GATED_OUTCOMES or not needs_gate_of(decision):
+            return decision
+        article = _top_article(decision.target.element)
+        if article not in contexts:
+            contexts[article] = ArticleContext(article)
+        vocabulary = m.vocabulary
+        if vocabulary.name not in self._longer:
+            names = (n for t in vocabulary.terms for n in t.names if len(_words(n)) == 2 and t.group_types is None)
+            self._longer[vocabulary.name] = _Phrases(names)
+        beside = _said_short(decision, contexts[article], self._longer[vocabulary.name])
+        if beside is None:
+            return decision
+        note = f"could mean {vocabulary.name}:{m.term.label} or, said short, {beside}; not written"
+        return dataclasses.replace(
+            decision, outcome=Outcome.AMBIGUOUS, meaning=None, edit=None, group_edit=None, note=note, evidence=()
+        )
 
     def _gate(self, decision: Decision, found: Finder) -> Decision:
         own = decision.target.element
@@ -363,7 +402,11 @@ class Gate:
         for source in context.sources:
             if source.element is not None and source.element in gated:
                 continue  # a gated match of its own: no evidence for another (a distinctive one is, below)
-            cue = phrases.find(source.text, whole=source.element is not None)
+            cue = (
+                phrases.find(source.text, whole=True)
+                if source.element is not None
+                else phrases.find_in_title(source.text)
+            )
             if cue is not None:
                 clues.append(_Clue(Evidence(source.source, source.text, cue), source.element))
         for d in decisions:
