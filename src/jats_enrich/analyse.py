@@ -78,6 +78,9 @@ class _TextAnalysis:
     suggestions: tuple[Suggestion, ...]
 
 
+#: A statement of more pieces than this is no list of terms (CRediT has 14 roles).
+MAX_PARTS = 30
+
 #: Distinct (kind, text, language) analyses kept per process; the cache starts over when full.
 TEXT_CACHE_SIZE = 50_000
 
@@ -145,12 +148,16 @@ class Analyser:
         return _TextAnalysis(text, qualifier, match, parts, suggestions)
 
     def _compound_parts(self, matcher: Matcher, text: str, lang: str | None) -> tuple[Part, ...]:
-        """The pieces of a statement naming several terms; () when it is not one."""
+        """The pieces of a statement naming several terms; () when it is not one (nor when it has
+        more pieces than any list of roles or keywords has: CRediT has 14 roles)."""
         parts: list[Part] = []
-        for item in list_items(text):
+        items = list_items(text, MAX_PARTS)
+        if len(items) > MAX_PARTS:
+            return ()
+        for item in items:
             part = self._part(matcher, item, lang)
-            pieces = conjoined_items(item)
-            if not part.match.candidates and len(pieces) > 1:
+            pieces = conjoined_items(item, MAX_PARTS)
+            if not part.match.candidates and 1 < len(pieces) <= MAX_PARTS:
                 subparts = [self._part(matcher, piece, lang) for piece in pieces]
                 if all(p.match.candidates for p in subparts):
                     parts.extend(subparts)

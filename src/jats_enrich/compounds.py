@@ -14,11 +14,13 @@ _LIST_SEPARATOR = re.compile(r"\s*[;,/|+\u2022]\s*")
 _CONJUNCTION = re.compile(r"\s*&\s*|\s+(?:and|e|y|et|und)\s+", re.IGNORECASE)
 
 
-def list_items(text: str) -> list[str]:
-    """The non-empty pieces between list separators."""
-    return [piece for piece in _LIST_SEPARATOR.split(text) if piece.strip()]
+def list_items(text: str, limit: int | None = None) -> list[str]:
+    """The non-empty pieces between list separators (no more than ``limit`` + 1 of them: a text
+    with more is no list of terms, and is not cut into a hundred thousand pieces to find out)."""
+    pieces = _LIST_SEPARATOR.split(text, maxsplit=limit or 0)
+    return [piece for piece in pieces if piece.strip()]
 
 
-def conjoined_items(text: str) -> list[str]:
-    """The non-empty pieces between conjunctions."""
-    return [piece for piece in _CONJUNCTION.split(text) if piece.strip()]
+def conjoined_items(text: str, limit: int | None = None) -> list[str]:
+    """The non-empty pieces between conjunctions (no more than ``limit`` + 1, as above)."""
+    return [piece for piece in _CONJUNCTION.split(text, maxsplit=limit or 0) if piece.strip()]

@@ -11,15 +11,25 @@ should become.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .normalize import normalize
 from .qualifiers import Degree
 from .vocabulary import Term, Vocabulary
 
-#: Template placeholders a production system left unexpanded: ##degree##, {{degree}}, ${degree}, [degree].
-PLACEHOLDER = re.compile(r"^\s*(?:#{2,}.*#{2,}|\{\{.*\}\}|\$\{.*\}|%[A-Za-z_]+%|\[[A-Za-z_ -]+\])\s*$")
+#: Template placeholders a production system left unexpanded: ##degree##, {{degree}}, ${degree},
+#: %degree%, [degree] (by their ends, not a pattern that could backtrack on a hostile value).
+PLACEHOLDER_ENDS = (("##", "##"), ("{{", "}}"), ("${", "}"), ("%", "%"), ("[", "]"))
+
+
+def is_placeholder(value: str) -> bool:
+    text = value.strip()
+    return any(
+        len(text) > len(start) + len(end) and text.startswith(start) and text.endswith(end)
+        for start, end in PLACEHOLDER_ENDS
+    )
+
+
 DEGREES = tuple(d.value for d in Degree)
 
 
@@ -68,7 +78,7 @@ def degree_form(value: str | None, from_text: Degree | None) -> DegreeForm | Non
         if from_text is not None and from_text.value != wanted:
             return None  # the text says another degree: a contradiction for a reviewer, not a form to put right
         return DegreeForm(found, f'"{wanted}" in other letter case or spacing', wanted)
-    if PLACEHOLDER.match(value):
+    if is_placeholder(value):
         if from_text is not None:
             return DegreeForm(
                 found, f"an unexpanded template placeholder; the text says {from_text.value}", from_text.value

@@ -104,6 +104,7 @@ class Suggester:
                 for label, lang in labels:
                     self._keys.append(normalize(label, lang))
                     self._entries.append((vocabulary, term, label, lang))
+        self._longest = max((len(k) for k in self._keys), default=0)
 
     def suggest(self, text: str, lang: str | None = None, limit: int = MAX_SUGGESTIONS) -> tuple[Suggestion, ...]:
         """Up to ``limit`` distinct terms, best first, each with its best-scoring label."""
@@ -115,6 +116,8 @@ class Suggester:
         return cached
 
     def _suggest(self, text: str, lang: str | None, limit: int) -> tuple[Suggestion, ...]:
+        if len(text) > 3 * self._longest + 20:
+            return ()  # no label is near: a ratio of MIN_SCORE needs comparable lengths
         key = normalize(text, lang)
         if not key:
             return ()

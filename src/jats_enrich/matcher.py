@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import unquote
 
-from .derivation import derived_from
+from .derivation import MIN_STEM, derived_from
 from .normalize import (
+    ANY_CONJUNCTION,
     any_conjunction_as_ampersand,
     compatibility_form,
     language_key,
@@ -116,6 +117,8 @@ def acronym_key(text: str) -> str:
 
 #: Distinct (text, language) pairs whose match results are kept; the cache starts over when full.
 CACHE_SIZE = 50_000
+#: A text longer than twice the longest name, and this many characters, is no name.
+LENGTH_SLACK = 40
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 #: A hyphen or dash between two letters: "Pre-print", whose closed compound "Preprint" is the same word.
@@ -165,9 +168,16 @@ class Matcher:
         self.precedence: tuple[str, ...] = tuple(precedence)
         self._names: dict[str, list[_Entry]] = defaultdict(list)  # labels and aliases, by key
         self._acronyms: dict[str, list[_Entry]] = defaultdict(list)  # "ALMs", "APC": case kept
-        self._translations: dict[tuple[str, str], list[_Entry]] = defaultdict(list)  # by (language key, key)
+        self._translations: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)  # by (language, key)
         self._reordered: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)  # roles: words sorted
-        self._role_labels: list[tuple[str | None, tuple[str, ...], _Entry]] = []  # roles: words, for derivation
+        # the same, whatever their language, for texts whose key is the same in every language
+        self._any_translation: dict[str, list[_Entry]] = defaultdict(list)
+        self._any_reordered: dict[str, list[_Entry]] = defaultdict(list)
+        # roles, for derivation: by (number of words, the word that may differ, the other words,
+        # that word's first letters: another noun of its action shares at least MIN_STEM of them)
+        self._role_labels: dict[tuple[int, int, tuple[str, ...], str], list[tuple[str | None, tuple[str, ...], _Entry]]]
+        self._role_labels = defaultdict(list)
+        self._longest = 0  # the longest name indexed, in characters
         self.kind = kind
         self._identifiers: dict[str, list[tuple[Vocabulary, Term | None]]] = defaultdict(list)
         languages: set[str] = set()
@@ -195,6 +205,7 @@ class Matcher:
     def _add(self, entry: _Entry) -> None:
         if not normalize(entry.label):  # "-", "—": nothing to match, and it would match empty text
             return
+        self._longest = max(self._longest, len(entry.label))
         if is_acronym(entry.label):
             self._put(self._acronyms[acronym_key(entry.label)], entry)
             return
@@ -205,11 +216,19 @@ class Matcher:
             keys.append(normalize(joined, entry.lang))
         for key in dict.fromkeys(keys):
             self._put(self._translations[(lang, key)] if lang is not None else self._names[key], entry)
+            if lang is not None:
+                self._any_translation[key].append(entry)
             if self.kind == "role":
                 reordered = word_order_key(key)
                 if reordered is not None:
                     self._put(self._reordered[(lang, reordered)], entry)
-                self._role_labels.append((lang, tuple(key.split(" ")), entry))
+                    if lang is not None:
+                        self._any_reordered[reordered].append(entry)
+                words = tuple(key.split(" "))
+                for i, word in enumerate(words):
+                    if len(word) >= MIN_STEM:
+                        slot = (len(words), i, words[:i] + words[i + 1 :], word[:MIN_STEM])
+                        self._role_labels[slot].append((lang, words, entry))
 
     @staticmethod
     def _put(bucket: list[_Entry], entry: _Entry) -> None:
@@ -251,6 +270,10 @@ class Matcher:
         return cached
 
     def _match(self, text: str, lang: str | None) -> MatchResult:
+        if len(text) > 2 * self._longest + LENGTH_SLACK:
+            # Far longer than any name: no rule can make it one (they drop or change a few small
+            # words at most). Saying so at once keeps a 600 kB hostile role from costing seconds.
+            return MatchResult(text=text, key=text[:LENGTH_SLACK])
         key = normalize(text, lang)
         if not key:
             return MatchResult(text=text, key=key)
@@ -295,10 +318,46 @@ class Matcher:
         # Swedish "Databehandling" is data processing, not the Danish label of Data curation.
         # English is different: JATS makes it every article's language by default, so roles in
         # Portuguese are often "English" ("Conceitualização" is still Conceptualization).
+        languages = self._other_languages(lang) if self.kind == "role" else self.languages
         for t in texts:
-            for language in self._other_languages(lang) if self.kind == "role" else self.languages:
-                found += self._translations.get((language, normalize(t, language)), ())
+            found += self._in_languages(t, languages, self._translations, self._any_translation, lambda k: k)
         return found
+
+    def _in_languages(
+        self,
+        text: str,
+        languages: tuple[str, ...],
+        index: dict[tuple[str | None, str], list[_Entry]],
+        any_index: dict[str, list[_Entry]],
+        key_of: Callable[[str], str | None],
+    ) -> list[_Entry]:
+        """The entries of ``index`` for the text in each of ``languages``. When no language can
+        change the text's key (no word for 'and' of any language, no -ization), one look-up in
+        ``any_index`` does for all 39, instead of normalising the text once per language."""
+        if not languages:
+            return []
+        plain = normalize(text)
+        if "ization" not in plain and not any(w in ANY_CONJUNCTION for w in plain.split(" ")):
+            key = key_of(plain)
+            if key is None:
+                return []
+            wanted = set(languages)
+            return [e for e in any_index.get(key, ()) if language_key(e.lang) in wanted]
+        found: list[_Entry] = []
+        for language in languages:
+            key = key_of(normalize(text, language))
+            if key is not None:
+                found += index.get((language, key), ())
+        return found
+
+    @staticmethod
+    def _key_in(text: str, language: str | None) -> str:
+        """``normalize(text, language)``, without normalising again for each of 39 languages when
+        the language cannot make a difference (no word for 'and' of any language, no -ization)."""
+        plain = normalize(text)
+        if "ization" not in plain and not any(w in ANY_CONJUNCTION for w in plain.split(" ")):
+            return plain
+        return normalize(text, language)
 
     def _other_languages(self, lang: str | None) -> tuple[str, ...]:
         """The translation languages a role of language ``lang`` may be read in beyond its own:
@@ -322,11 +381,8 @@ class Matcher:
             reordered = word_order_key(variant if language is None else normalize(text, lang))
             if reordered is not None and (language, reordered) in self._reordered:
                 return [replace(e, rule=MatchRule.REORDERED) for e in self._reordered[(language, reordered)]]
-        entries = [
-            replace(e, rule=MatchRule.REORDERED)
-            for language in others
-            for e in self._reordered.get((language, word_order_key(normalize(text, language)) or ""), ())
-        ]
+        found = self._in_languages(text, others, self._reordered, self._any_reordered, word_order_key)
+        entries = [replace(e, rule=MatchRule.REORDERED) for e in found]
         return entries or self._derived(text, lang)
 
     def _derived(self, text: str, lang: str | None) -> list[_Entry]:
@@ -335,12 +391,16 @@ class Matcher:
         own = language_key(lang)
         allowed = {own, None, *self._other_languages(lang)}
         found: dict[str | None, list[_Entry]] = defaultdict(list)
-        for label_lang, words, entry in self._role_labels:
-            if label_lang not in allowed:
-                continue
-            key = normalize(text, label_lang) if label_lang is not None else normalize(text, lang)
-            if derived_from(tuple(key.split(" ")), words):
-                found[label_lang].append(replace(entry, rule=MatchRule.DERIVED))
+        by_key: dict[str, set[str | None]] = defaultdict(set)  # languages that give the text one key
+        for language in allowed:
+            by_key[self._key_in(text, language if language is not None else lang)].add(language)
+        for key, languages in by_key.items():
+            words = tuple(key.split(" "))
+            for i, word in enumerate(words):
+                slot = (len(words), i, words[:i] + words[i + 1 :], word[:MIN_STEM])
+                for label_lang, label_words, entry in self._role_labels.get(slot, ()):
+                    if label_lang in languages and derived_from(words, label_words):
+                        found[label_lang].append(replace(entry, rule=MatchRule.DERIVED))
         if own in found:
             return found[own]
         return [e for entries in found.values() for e in entries]

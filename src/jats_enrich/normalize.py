@@ -58,8 +58,10 @@ _SPACES = re.compile(r"\s+")
 #: quotes. Commas, semicolons and slashes are not here: they separate roles (see compounds.py).
 _WORD_SEPARATORS = re.compile(r"[:.()\[\]{}\"“”‘’'«»]")
 #: Trailing punctuation that closes a list item ("Supervision;"); not "?" or "!", which say
-#: something ("Software?").
-_TRAILING_PUNCTUATION = re.compile(r"[\s.,;:\u2026]+$")
+#: something ("Software?"). Stripped by one scan from the end, in time linear in the text: a pattern
+#: anchored at the end ("[...]+$") is tried from every position of a long run that does not
+#: reach the end, which is quadratic (a role of 40,000 full stops between two letters took a minute).
+_TRAILING_PUNCTUATION = ".,;:\u2026"
 _BRITISH_ISATION = re.compile(r"(?<=\w)isation(s?)\b")
 _CONJUNCTION_PATTERNS: dict[frozenset[str], re.Pattern[str]] = {}
 
@@ -128,7 +130,10 @@ def american_spelling(text: str, lang: str | None = None) -> str:
 
 
 def without_trailing_punctuation(text: str) -> str:
-    return _TRAILING_PUNCTUATION.sub("", text)
+    end = len(text)
+    while end and (text[end - 1].isspace() or text[end - 1] in _TRAILING_PUNCTUATION):
+        end -= 1
+    return text[:end]
 
 
 def single_spaces(text: str) -> str:
@@ -142,7 +147,7 @@ def normalize(text: str, lang: str | None = None) -> str:
     key = compatibility_form(text)
     key = fold_case(key)
     key = dashes_as_spaces(key)
-    key = punctuation_as_spaces(key)
+    key = single_spaces(punctuation_as_spaces(key))  # one space between words before the patterns that span them
     key = conjunctions_as_ampersand(key, lang)
     key = american_spelling(key, lang)
     key = without_accents(key)
