@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from . import __version__
 from .errors import ArticleError, OutputError, UsageError
 from .executors import Task, TaskResult, default_workers, run_here, run_in_pool, run_on_dask
 from .findings import ArticleReport, Report, printable, summarise_counts
-from .inputs import ARTICLE_PATTERNS, Source
+from .inputs import ARTICLE_PATTERNS, Source, is_input
 from .journal import Journal, fingerprint, options_fingerprint
 from .packages import read_members, write_package
 from .pipeline import Enricher, EnrichOptions
@@ -45,17 +45,28 @@ class BatchOptions(BaseModel):
     executor: Literal["local", "dask"] = "local"
     scheduler: str | None = Field(default=None, description="Dask scheduler address; None: a local cluster")
     journal: Path | None = Field(default=None, description="Run journal; None: no journal, no resume")
+
+    @field_validator("backup")
+    @classmethod
+    def _a_suffix(cls, value: str | None) -> str | None:
+        if value is not None and (not value or "/" in value or os.sep in value or value in (".", "..")):
+            raise ValueError(f"backup must be a suffix added to the file's name, not a path: {value!r}")
+        return value
+
     resume: bool = False
     fsync: bool = Field(default=False, description="Sync each output to disk before renaming it into place")
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None, durable: bool = True) -> None:
+def atomic_write(
+    path: Path, data: bytes, mode: int | None = None, durable: bool = True, exclusive: bool = False
+) -> None:
     """Write ``data`` to a temporary file beside ``path``, then rename it into place.
 
     The rename happens only once the data is written in full, so a killed process never leaves a
     half-written file at ``path``. ``durable`` also syncs the data to disk before the rename, which
     protects against a power failure too; batches do it per article only with ``--fsync``, as it
-    serialises parallel workers on the disk."""
+    serialises parallel workers on the disk. ``exclusive``: never replace an existing file at
+    ``path`` (the temporary file is linked into place, which fails if the name is taken)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -75,19 +86,43 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None, durable: bool
                 os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(temp, mode)  # the umask may have narrowed it at creation; a no-op otherwise
-        os.replace(temp, path)
+        if exclusive:
+            try:
+                os.link(temp, path)
+            except FileExistsError:
+                raise OutputError(
+                    f"{path}: exists already (an earlier backup?); not overwritten, and the article not replaced"
+                ) from None
+            temp.unlink()
+        else:
+            os.replace(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    except OutputError:
+        temp.unlink(missing_ok=True)
+        raise
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
 
 
 def is_stale(temp: Path) -> bool:
-    """A temporary file of ours (by its name) that this process is not writing: a killed run's."""
+    """A temporary file of ours (by its name) whose writer is gone: a killed run's. A run still
+    going on in another process (a second run into the same folder) keeps its own."""
     parts = temp.name.split(".")
-    return len(parts) >= 4 and parts[-3] != str(os.getpid())
+    if len(parts) < 4 or not parts[-3].isdigit():
+        return False
+    pid = int(parts[-3])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
 
 
 def remove_stale_temporaries(folder: Path) -> int:
@@ -102,21 +137,30 @@ def remove_stale_temporaries(folder: Path) -> int:
 
 
 def check_outputs(sources: list[Source], out: Path) -> None:
-    """Refuse a run that would write over one of its inputs. A folder's articles keep their
-    place under the output folder, so comparing the folders is enough (one check per folder)."""
+    """Refuse a run that would write over one of its inputs, or outside the output folder.
+
+    Every output path is compared with every input path, both resolved (links, ``..``): a
+    source's ``out/RELATIVE`` may be another source's path (``enrich p o/q/x.xml --out o``).
+    A folder is resolved once, so this costs a look-up per folder, not per article. A folder
+    inside the output folder that is a link leading out of it is refused too: writes would land
+    outside the folder the user named."""
     target = out.resolve()
-    checked: set[Path] = set()
+    folders: dict[Path, Path] = {}
+
+    def resolved(path: Path) -> Path:
+        parent = folders.get(path.parent)
+        if parent is None:
+            parent = folders[path.parent] = path.parent.resolve()
+        return (parent / path.name).resolve() if (parent / path.name).is_symlink() else parent / path.name
+
+    inputs = {resolved(source.path): source for source in sources}
     for source in sources:
-        base = source.path.parent if source.root is None else source.root
-        if base in checked:
-            continue
-        checked.add(base)
-        if source.root is not None:
-            clash = target == source.root.resolve()
-        else:
-            clash = (target / source.relative).resolve() == source.path.resolve()
-        if clash:
-            raise UsageError(f"{out}: writing {source.relative} there would overwrite the input {source.path}")
+        destination = resolved(out / source.relative)
+        if not destination.is_relative_to(target):
+            raise UsageError(f"{out / source.relative}: leads outside the output folder {out} (a link); refused")
+        clash = inputs.get(destination)
+        if clash is not None:
+            raise UsageError(f"{out}: writing {source.relative} there would overwrite the input {clash.path}")
 
 
 ProgressCallback = Callable[[ArticleReport], None]
@@ -167,6 +211,8 @@ class Batch:
             if options.out.exists() and not options.out.is_dir():
                 raise UsageError(f"{options.out}: exists and is not a folder")
             check_outputs(sources, options.out)
+        if self.write and options.journal is not None and is_input(options.journal, sources):
+            raise UsageError(f"{options.journal}: the run journal would overwrite an input article")
 
     def run(
         self,
@@ -257,6 +303,7 @@ class Batch:
                     refusal=source.refusal,
                     durable=self.options.fsync,
                     journaled=self.write and self.options.journal is not None,
+                    root=str(source.root) if source.root is not None else None,
                 )
             )
         return slots, packages

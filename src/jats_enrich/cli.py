@@ -382,6 +382,8 @@ def _run(args: argparse.Namespace, write: bool) -> int:
         raise UsageError("give --out DIR, or --in-place (with --backup SUFFIX to keep the originals)")
     if args.backup is not None and not in_place:
         raise UsageError("--backup goes with --in-place")
+    if args.backup is not None and (not args.backup or "/" in args.backup or args.backup in (".", "..")):
+        raise UsageError(f"--backup {args.backup!r}: a suffix added to each file's name (e.g. .orig), not a path")
     if args.resume and not args.report and args.journal is None and out is None:
         raise UsageError("--resume needs the journal of the interrupted run: --report or --journal as before")
     enricher = Enricher(options)
@@ -469,10 +471,12 @@ def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[
     """One article on standard input; the enriched article on standard output."""
     from . import __version__
     from .findings import Report, summarise
+    from .limits import MAX_ARTICLE_BYTES
     from .pipeline import Enricher
     from .report_files import write_report
 
-    data = sys.stdin.buffer.read()
+    # Never more than one byte over the limit (the reader then refuses it): `cat /dev/zero |` ends.
+    data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
     result = Enricher(options).enrich_bytes(data, "-")
     if options.write and result.output is not None:
         sys.stdout.buffer.write(result.output)

@@ -13,6 +13,7 @@ import importlib
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import threading
 from collections.abc import Generator, Iterable
@@ -23,9 +24,10 @@ from typing import Any
 
 from pydantic_core import PydanticSerializationError
 
-from .errors import OutputError, UsageError
+from .errors import ArticleError, OutputError, UsageError
 from .findings import ArticleReport
 from .journal import fingerprint
+from .limits import MAX_ARTICLE_BYTES
 from .pipeline import Enricher, EnrichOptions
 from .worker_lifetime import exit_with
 
@@ -43,6 +45,7 @@ class Task:
     refusal: str | None = None  # not to be read at all; this is why
     durable: bool = False  # sync the output to disk before renaming it into place
     journaled: bool = True  # hash the input (for the run journal)
+    root: str | None = None  # the input folder it was found in: it must still lead inside it when read
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,26 @@ def _result_from_json(key: str, text: str, sha256: str | None, output: bytes | N
     return TaskResult(key, ArticleReport.model_validate_json(text), sha256, output, text)
 
 
+def read_input(path: str, root: str | None) -> tuple[bytes, int]:
+    """An input article's bytes and permissions, checked as it is opened, not only when the run
+    began: it must be a regular file (a FIFO would hang the run), no larger than the limit (checked
+    before reading: a 3 GB sparse file is not read to be refused), and, found in a folder, still
+    lead inside it (a file swapped for a link to elsewhere during the run is not followed)."""
+    if root is not None and not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root)):
+        raise ArticleError("now a symbolic link leading outside the input folder; not read")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ArticleError("not a regular file (a FIFO, a device or a folder); not read")
+        if status.st_size > MAX_ARTICLE_BYTES:
+            raise ArticleError(f"{status.st_size} bytes, over the {MAX_ARTICLE_BYTES}-byte limit of one article")
+        data = handle.read(MAX_ARTICLE_BYTES + 1)
+        if len(data) > MAX_ARTICLE_BYTES:  # it grew while being read
+            raise ArticleError(f"over the {MAX_ARTICLE_BYTES}-byte limit of one article")
+        return data, status.st_mode & 0o777
+
+
 def work(task: Task, enricher: Enricher) -> TaskResult:
     """Read, enrich and write one article; every failure becomes the report's error."""
     from .batch import atomic_write
@@ -77,12 +100,12 @@ def work(task: Task, enricher: Enricher) -> TaskResult:
     mode = None
     if data is None and task.path is not None:
         try:
-            with open(task.path, "rb") as handle:
-                mode = os.fstat(handle.fileno()).st_mode & 0o777  # the output gets the input's permissions
-                data = handle.read()
+            data, mode = read_input(task.path, task.root)
         except OSError as exc:
             error = f"{task.source}: cannot read: {exc.strerror or exc}"
             return TaskResult(task.key, ArticleReport(path=task.source, error=error))
+        except ArticleError as exc:
+            return TaskResult(task.key, ArticleReport(path=task.source, error=f"{task.source}: {exc}"))
     assert data is not None
     sha = fingerprint(data) if task.journaled else None
     result = enricher.enrich_bytes(data, task.source)
@@ -96,7 +119,8 @@ def work(task: Task, enricher: Enricher) -> TaskResult:
             if result.output == data:
                 return TaskResult(task.key, result.report.written_to(task.out), sha)
             backup = target.with_name(target.name + task.backup)
-            atomic_write(backup, data, mode=mode, durable=task.durable)
+            # Never over an existing file: it may be the true original, kept by an earlier run.
+            atomic_write(backup, data, mode=mode, durable=task.durable, exclusive=True)
         atomic_write(target, result.output, mode=mode, durable=task.durable)
     except OutputError as exc:
         return TaskResult(task.key, result.report.failed(str(exc)), sha)

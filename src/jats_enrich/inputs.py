@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,8 @@ def discover(
         elif path.is_file():
             kind = package_kind(path)
             sources.append(Source(path, Path(path.name), kind or "article"))
+        elif path.exists():
+            raise UsageError(f"{path}: not a regular file (a FIFO, a device); not read")
         else:
             raise UsageError(f"{path}: no such file or folder")
     seen: dict[Path, Path] = {}
@@ -115,6 +118,13 @@ def _listed(list_file: Path) -> list[Path]:
     return [base / line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return True  # gone or unreadable: the read says so, with the reason
+
+
 def _folder(folder: Path, patterns: tuple[str, ...], skip: Path | None) -> list[Source]:
     root = folder.resolve()
     sources = []
@@ -132,5 +142,7 @@ def _folder(folder: Path, patterns: tuple[str, ...], skip: Path | None) -> list[
             # link out; resolving every path would cost more than the link check.
             if path.is_symlink() and not path.resolve().is_relative_to(root):
                 refusal = f"{path}: symbolic link leading outside the input folder; not read"
+            elif not _regular(path):
+                refusal = f"{path}: not a regular file (a FIFO, a device); not read"
             sources.append(Source(path, relative, kind or "article", refusal, folder))
     return sources
