@@ -204,4 +204,117 @@ def test_the_library_refuses_the_same_overwrites(tmp_path):
         Batch(discover([article]), EnrichOptions(), BatchOptions(out=tmp_path / "z", journal=article, workers=1))
 
 
-_ = (tarfile, zipfile)  # used by the package tests below
+# --- packages: 2. a damaged tar, 3. duplicate names, 6. unreadable members, 9. one member at a time ----
+
+
+def make_tar(path: Path, members: list[tuple[str, bytes]], mode: str = "w") -> None:
+    import io
+
+    with tarfile.open(path, mode) as package:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            package.addfile(info, io.BytesIO(data))
+
+
+def twenty_articles() -> list[tuple[str, bytes]]:
+    return [(f"a{i:02d}.xml", ARTICLE.read_bytes()) for i in range(20)]
+
+
+@pytest.mark.parametrize("suffix", [".tar", ".tar.gz"])
+def test_a_tar_with_a_damaged_header_is_refused_whole_not_cut_short(tmp_path, suffix):
+    import gzip
+
+    plain = tmp_path / "p.tar"
+    make_tar(plain, twenty_articles())
+    data = bytearray(plain.read_bytes())
+    with tarfile.open(plain) as package:
+        eleventh = package.getmembers()[10].offset
+    data[eleventh + 148 : eleventh + 156] = b"0000000\x00"  # a wrong checksum in member 11's header
+    package_path = tmp_path / f"in{suffix}"
+    package_path.write_bytes(gzip.compress(bytes(data)) if suffix == ".tar.gz" else bytes(data))
+    done = cli("enrich", str(package_path), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and b"damaged tar header" in done.stderr
+    assert not (tmp_path / "out" / package_path.name).exists()  # no package of 10 members pretending to be whole
+    errors = [line for line in done.stderr.splitlines() if b"damaged" in line]
+    assert len(errors) == 1 and errors[0].startswith(f"jats-enrich: {package_path}: damaged".encode())
+
+
+def test_members_of_one_name_are_two_articles_each_with_its_own_bytes(tmp_path):
+    package_path = tmp_path / "dup.zip"
+    with zipfile.ZipFile(package_path, "w") as package:
+        package.writestr("a.xml", ARTICLE.read_bytes())
+        package.writestr("a.xml", OTHER.read_bytes())
+        package.writestr("b.txt", b"not an article")
+    report = tmp_path / "r.json"
+    done = cli("enrich", str(package_path), "--out", str(tmp_path / "out"), "--report", str(report))
+    assert done.returncode == 0, done.stderr
+    import json
+
+    articles = json.loads(report.read_text())["articles"]
+    assert len(articles) == 2 and "the 2nd of that name" in articles[1]["path"]
+    with zipfile.ZipFile(tmp_path / "out" / "dup.zip") as written:
+        first, second, other = (written.read(i) for i in written.infolist())
+    from jats_enrich.pipeline import Enricher
+
+    assert b"vocab-term" in first and second == Enricher().enrich_bytes(OTHER.read_bytes()).output  # its own bytes
+    assert other == b"not an article"
+
+
+def test_a_package_with_an_unreadable_member_is_reported_and_the_batch_goes_on(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / "first.xml")
+    package_path = folder / "enc.zip"
+    with zipfile.ZipFile(package_path, "w") as package:
+        package.writestr("a.xml", ARTICLE.read_bytes())
+        package.writestr("paper.pdf", b"%PDF-1.4 pretend")
+    data = bytearray(package_path.read_bytes())
+    with zipfile.ZipFile(package_path) as package:
+        pdf = package.getinfo("paper.pdf")
+    data[pdf.header_offset + 6] |= 0x1  # the local header's "encrypted" flag ...
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 8] |= 0x1  # ... and the central directory's
+    package_path.write_bytes(bytes(data))
+    shutil.copy(OTHER, folder / "last.xml")
+    done = cli("enrich", str(folder), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and b"encrypted" in done.stderr and done.stderr.count(b"enc.zip") == 1
+    assert (tmp_path / "out" / "first.xml").is_file() and (tmp_path / "out" / "last.xml").is_file()
+    assert not (tmp_path / "out" / "enc.zip").exists()
+
+
+def test_package_members_are_read_one_at_a_time_not_held_together(tmp_path, monkeypatch):
+    """A zip bomb: many large members. Tasks carry no member bytes; each is read by its worker."""
+    import jats_enrich.batch as batch_module
+
+    package_path = tmp_path / "many.zip"
+    with zipfile.ZipFile(package_path, "w", zipfile.ZIP_DEFLATED) as package:
+        for i in range(30):
+            package.writestr(f"m{i}.xml", ARTICLE.read_bytes())
+    seen: list[object] = []
+    real = batch_module.Batch._execute
+
+    def spy(self, tasks, enricher):  # the tasks handed to the executor
+        seen.extend(tasks)
+        return real(self, tasks, enricher)
+
+    monkeypatch.setattr(batch_module.Batch, "_execute", spy)
+    sources = discover([package_path])
+    report = Batch(sources, EnrichOptions(), BatchOptions(out=tmp_path / "out", workers=1)).run()
+    assert report.articles_total == 30 and report.articles_failed == 0
+    assert len(seen) == 30 and all(task.data is None and task.member is not None for task in seen)  # type: ignore[attr-defined]
+    with zipfile.ZipFile(tmp_path / "out" / "many.zip") as written:
+        assert len(written.infolist()) == 30 and all(b"vocab-term" in written.read(i) for i in written.infolist())
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["many.zip"]  # no staging folder left
+
+
+def test_a_package_replaced_in_place_keeps_its_original_as_the_backup(tmp_path):
+    package_path = tmp_path / "p.tar.gz"
+    make_tar(package_path, twenty_articles()[:3], "w:gz")
+    original = package_path.read_bytes()
+    done = cli("enrich", str(package_path), "--in-place", "--backup", ".orig")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "p.tar.gz.orig").read_bytes() == original and package_path.read_bytes() != original
+    again = cli("enrich", str(package_path), "--in-place", "--backup", ".orig")
+    assert again.returncode == 2 and b"exists already" in again.stderr  # the true original is never replaced
+    assert (tmp_path / "p.tar.gz.orig").read_bytes() == original

@@ -10,7 +10,8 @@ leaves a half-written file; the journal (journal.py) lets ``--resume`` finish an
 from __future__ import annotations
 
 import os
-import secrets
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
@@ -22,14 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from . import __version__
 from .errors import ArticleError, OutputError, UsageError
 from .executors import Task, TaskResult, default_workers, run_here, run_in_pool, run_on_dask
+from .files import TEMP_PREFIX, TEMP_SUFFIX, temporary_path
 from .findings import ArticleReport, Report, printable, summarise_counts
 from .inputs import ARTICLE_PATTERNS, Source, is_input
 from .journal import Journal, fingerprint, options_fingerprint
-from .packages import read_members, write_package
+from .packages import Member, list_members, uncompressed, write_package
 from .pipeline import Enricher, EnrichOptions
-
-TEMP_PREFIX = ".jats-enrich-"
-TEMP_SUFFIX = ".tmp"
 
 
 class BatchOptions(BaseModel):
@@ -71,7 +70,7 @@ def atomic_write(
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    temp = path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = temporary_path(path)
     try:
         # Created with its final permissions (without a mode: as any new file, through the umask),
         # and never over an existing file.
@@ -170,9 +169,10 @@ ProgressCallback = Callable[[ArticleReport], None]
 class _Package:
     source: Source
     target: Path | None
+    staging: Path | None = None  # a folder for its enriched members (and a compressed tar's uncompressed copy)
     keys: list[str] = field(default_factory=list)  # its slots' keys (articles and refused members), in order
-    members: dict[str, str] = field(default_factory=dict)  # task key -> member name
-    replacements: dict[str, bytes] = field(default_factory=dict)
+    members: dict[str, Member] = field(default_factory=dict)  # task key -> member
+    replacements: dict[int, Path | bytes] = field(default_factory=dict)  # member place -> enriched bytes (a file)
     reports: dict[str, ArticleReport] = field(default_factory=dict)
 
 
@@ -267,6 +267,10 @@ class Batch:
                 if len(package.reports) == len(package.keys):
                     for done in self._write_package(package):
                         counter.emit(done)
+        except BaseException:
+            for package in packages:
+                _remove_staging(package)
+            raise
         finally:
             try:
                 if results is not None:
@@ -317,29 +321,45 @@ class Batch:
         return str(self.options.out / source.relative)
 
     def _package_slots(self, source: Source, slots: list[Task | ArticleReport], packages: list[_Package]) -> None:
+        """A task per article member (its bytes read by the worker, when its turn comes), a report
+        per refused member; a package that cannot be rewritten member for member is refused whole."""
         target = None
         if self.write:
             target = source.path if self.options.in_place else self.options.out / source.relative  # type: ignore[operator]
         package = _Package(source, target)
-        found: list[Task | ArticleReport] = []
         try:
-            for member in read_members(source.path, source.kind, self.options.patterns):
-                name = printable(f"{source.path}!{member.name}")
-                if member.refusal is not None:
-                    found.append(ArticleReport(path=name, error=f"{source.path}: {member.refusal}"))
-                    package.keys.append(name)
-                elif member.is_article and member.data is not None:
-                    found.append(Task(key=name, source=name, data=member.data))
-                    package.members[name] = member.name
-                    package.keys.append(name)
-        except ArticleError as exc:
+            package.staging = _staging_folder(target)
+            listed = uncompressed(source.path, package.staging) if source.kind == "tar" else source.path
+            members = list_members(listed, source.kind, self.options.patterns, source.path)
+        except (ArticleError, OutputError) as exc:
+            _remove_staging(package)
             slots.append(ArticleReport(path=str(source.path), error=str(exc)))
             return
+        found: list[Task | ArticleReport] = []
+        for member in members:
+            name = printable(f"{source.path}!{member.label}")
+            key = printable(f"{source.path}!{member.name}") + (f"#{member.occurrence}" if member.occurrence > 1 else "")
+            if member.refusal is not None:
+                found.append(ArticleReport(path=name, error=f"{source.path}: {member.refusal}"))
+                package.keys.append(name)  # a report's slot is keyed by its path
+            elif member.is_article:
+                staged = str(package.staging / f"{member.index}.xml") if self.write else None
+                found.append(
+                    Task(key=key, source=name, package=str(listed), kind=source.kind, member=member, out=staged)
+                )
+                package.members[key] = member
+                package.keys.append(key)
         slots.extend(found)
         if package.keys:
             packages.append(package)
-        elif package.target is not None:  # nothing to enrich: the package is copied as it is
-            write_package(source.path, source.kind, package.target, {})
+            return
+        try:
+            if package.target is not None:  # nothing to enrich: the package is copied as it is
+                self._replace_package(package)
+        except OutputError as exc:
+            slots.append(ArticleReport(path=str(source.path), error=str(exc)))
+        finally:
+            _remove_staging(package)
 
     # -- journal -------------------------------------------------------------------------------
 
@@ -373,28 +393,68 @@ class Batch:
     @staticmethod
     def _collect(result: TaskResult, package: _Package | None, journal: Journal | None) -> None:
         if package is not None:
-            if result.output is not None:
-                package.replacements[package.members[result.key]] = result.output
+            if result.report.error is None and result.report.output is not None:
+                member = package.members[result.key]
+                package.replacements[member.index] = Path(result.report.output)
             return
         if journal is not None and result.sha256 is not None and result.report.error is None:
             journal.record(result.key, result.sha256, result.report.output, result.report, result.report_json)
 
-    @staticmethod
-    def _write_package(package: _Package) -> list[ArticleReport]:
+    def _write_package(self, package: _Package) -> list[ArticleReport]:
         """Write a package whose members are all done; its members' final reports, in order."""
         reports = [package.reports[key] for key in package.keys]
-        if package.target is None:
-            return reports
         try:
-            write_package(package.source.path, package.source.kind, package.target, package.replacements)
-        except OutputError as exc:
-            return [r if r.error else r.failed(str(exc)) for r in reports]
-        return [
-            r
-            if r.error or r.path not in package.members
-            else r.written_to(f"{package.target}!{package.members[r.path]}")
-            for r in reports
-        ]
+            if package.target is None:
+                return reports
+            try:
+                self._replace_package(package)
+            except OutputError as exc:
+                return [r if r.error else r.failed(str(exc)) for r in reports]
+            return [
+                r.written_to(f"{package.target}!{package.members[key].label}")
+                if not r.error and key in package.members
+                else r
+                for key, r in zip(package.keys, reports, strict=True)
+            ]
+        finally:
+            _remove_staging(package)
+
+    def _replace_package(self, package: _Package) -> None:
+        """Write the package's output; in place, keep the original first as PACKAGE+SUFFIX
+        (a hard link: no copy), never over an existing file."""
+        assert package.target is not None
+        source = package.source.path
+        if self.options.in_place and self.options.backup:
+            backup = source.with_name(source.name + self.options.backup)
+            try:
+                os.link(source, backup)
+            except FileExistsError:
+                raise OutputError(
+                    f"{backup}: exists already (an earlier backup?); not overwritten, and the package not replaced"
+                ) from None
+            except OSError as exc:
+                raise OutputError(f"{backup}: cannot keep the original: {exc.strerror or exc}") from None
+        write_package(source, package.source.kind, package.target, package.replacements)
+
+
+def _staging_folder(target: Path | None) -> Path:
+    """A folder for a package's intermediate files: beside its output (the same disk), or in the
+    system's temporary folder when nothing is written."""
+    if target is None:
+        return Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "stage-"))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(
+            tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}stage-{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent)
+        )
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+
+
+def _remove_staging(package: _Package) -> None:
+    if package.staging is not None:
+        shutil.rmtree(package.staging, ignore_errors=True)
+        package.staging = None
 
 
 def _nothing() -> Generator[TaskResult, None, None]:

@@ -28,6 +28,7 @@ from .errors import ArticleError, OutputError, UsageError
 from .findings import ArticleReport
 from .journal import fingerprint
 from .limits import MAX_ARTICLE_BYTES
+from .packages import Member, read_member
 from .pipeline import Enricher, EnrichOptions
 from .worker_lifetime import exit_with
 
@@ -46,6 +47,9 @@ class Task:
     durable: bool = False  # sync the output to disk before renaming it into place
     journaled: bool = True  # hash the input (for the run journal)
     root: str | None = None  # the input folder it was found in: it must still lead inside it when read
+    package: str | None = None  # a package member: read from this package (a zip, or an uncompressed tar)
+    kind: str | None = None  # ... of this kind
+    member: Member | None = None  # ... this member
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,11 @@ def work(task: Task, enricher: Enricher) -> TaskResult:
         return TaskResult(task.key, ArticleReport(path=task.source, error=task.refusal))
     data = task.data
     mode = None
+    if data is None and task.member is not None and task.package is not None and task.kind is not None:
+        try:
+            data = read_member(Path(task.package), task.kind, task.member)
+        except ArticleError as exc:
+            return TaskResult(task.key, ArticleReport(path=task.source, error=f"{task.source}: {exc}"))
     if data is None and task.path is not None:
         try:
             data, mode = read_input(task.path, task.root)
