@@ -318,3 +318,51 @@ def test_a_package_replaced_in_place_keeps_its_original_as_the_backup(tmp_path):
     again = cli("enrich", str(package_path), "--in-place", "--backup", ".orig")
     assert again.returncode == 2 and b"exists already" in again.stderr  # the true original is never replaced
     assert (tmp_path / "p.tar.gz.orig").read_bytes() == original
+
+
+# --- 7. a full disk, 13. resume in place ---------------------------------------------------------
+
+
+def test_a_journal_on_a_full_disk_lets_the_run_finish_and_says_so(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.xml", "b.xml"):
+        shutil.copy(ARTICLE, folder / name)
+    # /dev/full accepts the open and fails every write with ENOSPC, as a full disk does
+    done = cli("enrich", str(folder), "--out", str(tmp_path / "out"), "--journal", "/dev/full", "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    assert b"warning: /dev/full: cannot write the run journal: No space left on device" in done.stderr
+    assert b"internal error" not in done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.xml", "b.xml"]
+
+
+def test_resuming_in_place_reports_what_the_first_run_did(tmp_path):
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(3):
+        shutil.copy(ARTICLE, folder / f"a{i}.xml")
+    journal = tmp_path / "run.journal"
+    first = cli("enrich", str(folder), "--in-place", "--journal", str(journal), "--workers", "1")
+    assert first.returncode == 0, first.stderr
+    report = tmp_path / "r.json"
+    again = cli("enrich", str(folder), "--in-place", "--journal", str(journal), "--resume", "--report", str(report))
+    assert again.returncode == 0, again.stderr
+    outcomes = {f["outcome"] for a in json.loads(report.read_text())["articles"] for f in a["findings"]}
+    assert "tagged" in outcomes  # as the first run reported, not "already-correct" from enriching its output again
+
+
+def test_a_killed_in_place_runs_temporary_files_are_removed_next_time(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / "a.xml")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = folder / f".jats-enrich-a.xml.{int(dead.stdout)}.abcd1234.tmp"
+    left.write_bytes(b"half")
+    stage = folder / f".jats-enrich-stage.{int(dead.stdout)}.x1y2.tmp"
+    stage.mkdir()
+    (stage / "0.xml").write_bytes(b"staged")
+    done = cli("enrich", str(folder), "--in-place")
+    assert done.returncode == 0, done.stderr
+    assert not left.exists() and not stage.exists()

@@ -130,7 +130,10 @@ def remove_stale_temporaries(folder: Path) -> int:
     if folder.is_dir():
         for path in folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
             if is_stale(path):
-                path.unlink(missing_ok=True)
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)  # a package's staging folder
+                else:
+                    path.unlink(missing_ok=True)
                 removed += 1
     return removed
 
@@ -205,6 +208,7 @@ class Batch:
         self.enrich = enrich
         self.options = options
         self.write = enrich.write
+        self.warnings: list[str] = []  # what went wrong beside the articles (the journal), for the caller to say
         if self.write and options.out is None and not options.in_place:
             raise UsageError("an output folder is needed, or in-place")
         if self.write and options.out is not None:
@@ -242,6 +246,9 @@ class Batch:
                 todo.append(slot)
         if self.write and self.options.out is not None:
             remove_stale_temporaries(self.options.out)
+        elif self.write and self.options.in_place:  # a killed in-place run leaves them beside its inputs
+            for folder in dict.fromkeys(s.root if s.root is not None else s.path.parent for s in self.sources):
+                remove_stale_temporaries(folder)
         counter = _Counter(on_article, keep)
         package_of = {key: package for package in packages for key in package.keys}
         if journal is not None:
@@ -278,6 +285,8 @@ class Batch:
             finally:
                 if journal is not None:
                     journal.close()
+                    if journal.error is not None:
+                        self.warnings.append(journal.error)
         return Report(
             tool=f"jats-enrich {__version__}",
             articles_total=counter.total,
@@ -398,7 +407,14 @@ class Batch:
                 package.replacements[member.index] = Path(result.report.output)
             return
         if journal is not None and result.sha256 is not None and result.report.error is None:
-            journal.record(result.key, result.sha256, result.report.output, result.report, result.report_json)
+            journal.record(
+                result.key,
+                result.sha256,
+                result.report.output,
+                result.report,
+                result.report_json,
+                result.written_sha256,
+            )
 
     def _write_package(self, package: _Package) -> list[ArticleReport]:
         """Write a package whose members are all done; its members' final reports, in order."""

@@ -436,6 +436,8 @@ def _run(args: argparse.Namespace, write: bool) -> int:
         progress.close()
     if not args.quiet:
         print(_summary_line(report, reports), file=sys.stderr)
+    for warning in batch.warnings:
+        print(f"jats-enrich: warning: {warning}", file=sys.stderr)
     return _exit_code(report, settings.fail_on)
 
 

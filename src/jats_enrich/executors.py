@@ -59,6 +59,7 @@ class TaskResult:
     sha256: str | None = None  # of the input read
     output: bytes | None = None  # when the task asked for the bytes back
     report_json: str | None = field(default=None, compare=False, repr=False)  # the report as JSON, when known
+    written_sha256: str | None = None  # in place: of the bytes that replaced the input
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Sent from a worker as the report's JSON: about twice as quick to write and to read as a
@@ -66,12 +67,14 @@ class TaskResult:
         try:
             text = self.report_json if self.report_json is not None else self.report.model_dump_json()
         except PydanticSerializationError:  # not expected (reports hold printable text); never fatal
-            return (TaskResult, (self.key, self.report, self.sha256, self.output))
-        return (_result_from_json, (self.key, text, self.sha256, self.output))
+            return (TaskResult, (self.key, self.report, self.sha256, self.output, None, self.written_sha256))
+        return (_result_from_json, (self.key, text, self.sha256, self.output, self.written_sha256))
 
 
-def _result_from_json(key: str, text: str, sha256: str | None, output: bytes | None) -> TaskResult:
-    return TaskResult(key, ArticleReport.model_validate_json(text), sha256, output, text)
+def _result_from_json(
+    key: str, text: str, sha256: str | None, output: bytes | None, written: str | None = None
+) -> TaskResult:
+    return TaskResult(key, ArticleReport.model_validate_json(text), sha256, output, text, written)
 
 
 def read_input(path: str, root: str | None) -> tuple[bytes, int]:
@@ -127,13 +130,16 @@ def work(task: Task, enricher: Enricher) -> TaskResult:
         if task.backup is not None:  # in place
             if result.output == data:
                 return TaskResult(task.key, result.report.written_to(task.out), sha)
-            backup = target.with_name(target.name + task.backup)
-            # Never over an existing file: it may be the true original, kept by an earlier run.
-            atomic_write(backup, data, mode=mode, durable=task.durable, exclusive=True)
+            if task.backup:
+                backup = target.with_name(target.name + task.backup)
+                # Never over an existing file: it may be the true original, kept by an earlier run.
+                atomic_write(backup, data, mode=mode, durable=task.durable, exclusive=True)
         atomic_write(target, result.output, mode=mode, durable=task.durable)
     except OutputError as exc:
         return TaskResult(task.key, result.report.failed(str(exc)), sha)
-    return TaskResult(task.key, result.report.written_to(task.out), sha)
+    # In place, the input is now the output: its hash lets --resume know the article is done.
+    written = fingerprint(result.output) if task.backup is not None and sha is not None else None
+    return TaskResult(task.key, result.report.written_to(task.out), sha, written_sha256=written)
 
 
 # -- this process ---------------------------------------------------------------------------

@@ -118,6 +118,11 @@ def _listed(list_file: Path) -> list[Path]:
     return [base / line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
 
 
+def _ours(name: str) -> bool:
+    """A temporary file or staging folder of a run (files.py names them so)."""
+    return name.startswith(".jats-enrich-") and name.endswith(".tmp")
+
+
 def _regular(path: Path) -> bool:
     try:
         return stat.S_ISREG(path.stat().st_mode)
@@ -130,8 +135,10 @@ def _folder(folder: Path, patterns: tuple[str, ...], skip: Path | None) -> list[
     sources = []
     for dirpath, dirnames, filenames in os.walk(folder):
         here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if skip is None or (here / d).resolve() != skip)
+        dirnames[:] = sorted(d for d in dirnames if not _ours(d) and (skip is None or (here / d).resolve() != skip))
         for name in sorted(filenames):
+            if _ours(name):
+                continue  # a temporary file of a run (this one's, or a killed one's): no input
             path = here / name
             relative = path.relative_to(folder)
             kind = package_kind(path)

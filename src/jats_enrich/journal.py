@@ -13,6 +13,7 @@ output still exists.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -36,6 +37,7 @@ class JournalEntry(BaseModel):
     sha256: str
     output: str | None
     report: ArticleReport
+    written: str | None = None  # in place: the SHA-256 of the bytes that replaced the input
 
 
 def fingerprint(data: bytes) -> str:
@@ -55,6 +57,7 @@ class Journal:
         self.done: dict[str, JournalEntry] = self._load() if resume else {}
         self._handle: IO[str] | None = None
         self._flushed = 0.0
+        self.error: str | None = None  # why the journal could no longer be written (a full disk)
 
     def _load(self) -> dict[str, JournalEntry]:
         if not self.path.is_file():
@@ -85,7 +88,8 @@ class Journal:
     def skip(self, key: str, data_hash: str | None, output: str | None) -> JournalEntry | None:
         """The finished entry for this article, if its input and output are as they were."""
         entry = self.done.get(key)
-        if entry is None or data_hash is None or entry.sha256 != data_hash:
+        # In place, a finished article's input is its output: recognised by the hash written.
+        if entry is None or data_hash is None or data_hash not in (entry.sha256, entry.written):
             return None
         if entry.output is not None and not Path(entry.output).is_file():
             return None
@@ -99,32 +103,65 @@ class Journal:
         except OSError as exc:
             raise OutputError(f"{self.path}: cannot write the run journal: {exc.strerror or exc}") from None
         header = {"journal": JOURNAL_FORMAT, "options": self.options}
-        self._handle.write(json.dumps(header) + "\n")
+        self._write(json.dumps(header) + "\n")
         for entry in self.done.values():
-            self._handle.write(entry.model_dump_json() + "\n")
+            self._write(entry.model_dump_json(exclude_none=True) + "\n")
         self._flush()
 
     def record(
-        self, key: str, sha256: str, output: str | None, report: ArticleReport, report_json: str | None = None
+        self,
+        key: str,
+        sha256: str,
+        output: str | None,
+        report: ArticleReport,
+        report_json: str | None = None,
+        written: str | None = None,
     ) -> None:
         """One article done (its output, if any, already in place). ``report_json``: the report
-        as JSON, when the caller has it already."""
+        as JSON, when the caller has it already; ``written``: in place, the hash of the output."""
         if self._handle is None:
             return
         # Written by hand around the report's own JSON: cheaper than validating a JournalEntry.
-        head = json.dumps({"key": key, "sha256": sha256, "output": output})[:-1]
-        self._handle.write(f'{head}, "report": {report_json or report.model_dump_json()}}}\n')
+        fields: dict[str, str | None] = {"key": key, "sha256": sha256, "output": output}
+        if written is not None:
+            fields["written"] = written
+        head = json.dumps(fields)[:-1]
+        self._write(f'{head}, "report": {report_json or report.model_dump_json()}}}\n')
         if time.monotonic() - self._flushed >= FLUSH_EVERY:
             self._flush()
 
+    def _write(self, text: str) -> None:
+        if self._handle is None:
+            return
+        try:
+            self._handle.write(text)
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        """The journal cannot be written (the disk is full): the run goes on without it."""
+        self.error = (
+            f"{self.path}: cannot write the run journal: {exc.strerror or exc}; --resume would redo the articles"
+        )
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            with contextlib.suppress(OSError):  # its buffer cannot reach the disk either
+                handle.close()
+
     def _flush(self) -> None:
         if self._handle is not None:
-            self._handle.flush()
+            try:
+                self._handle.flush()
+            except OSError as exc:
+                self._fail(exc)
             self._flushed = time.monotonic()
 
     def close(self) -> None:
         if self._handle is not None:
-            self._handle.flush()
-            os.fsync(self._handle.fileno())
-            self._handle.close()
+            try:
+                self._handle.flush()
+                os.fsync(self._handle.fileno())
+                self._handle.close()
+            except OSError as exc:
+                self._fail(exc)
             self._handle = None
