@@ -395,7 +395,8 @@ class Batch:
             return _nothing()
         if self.options.executor == "dask":
             return run_on_dask(tasks, self.enrich, self.options.workers, self.options.scheduler)
-        if self.options.workers > 1 and len(tasks) > 1:
+        if (self.options.workers > 1 and len(tasks) > 1) or self.enrich.memory_limit:
+            # a memory limit is set in worker processes only, never in the caller's own
             return run_in_pool(tasks, self.enrich, min(self.options.workers, len(tasks)), enricher)
         return run_here(tasks, enricher or Enricher(self.enrich))
 

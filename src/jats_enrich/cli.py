@@ -247,6 +247,20 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
         "configuration sets it per dictionary or journal)",
     )
     parser.add_argument(
+        "--time-limit",
+        type=_seconds,
+        metavar="SECONDS",
+        help="seconds one article may take; past it, it fails alone with a one-line error and the batch goes on "
+        "(default: 120; 0: no limit)",
+    )
+    parser.add_argument(
+        "--memory-limit",
+        type=_megabytes,
+        metavar="MB",
+        help="megabytes of data each worker process may hold; an article past it fails alone (default: no limit; "
+        "the work then runs in worker processes, even with --workers 1)",
+    )
+    parser.add_argument(
         "--accept-fuzzy",
         type=_score,
         metavar="SCORE",
@@ -302,6 +316,26 @@ def _score(value: str) -> float:
     if not 0 <= score <= 100:
         raise argparse.ArgumentTypeError(f"must be between 0 and 100: {value}")
     return score
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
+    return seconds
+
+
+def _megabytes(value: str) -> int:
+    try:
+        megabytes = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of megabytes: {value!r}") from None
+    if megabytes < 64:
+        raise argparse.ArgumentTypeError(f"at least 64 megabytes (the tool itself needs that): {value}")
+    return megabytes
 
 
 def _outcomes(value: str) -> tuple[str, ...]:
@@ -511,6 +545,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         "legacy": args.legacy,
         "replace_deprecated": args.replace_deprecated,
         "sense_gate": args.sense_gate,
+        "time_limit": args.time_limit,
+        "memory_limit": args.memory_limit,
         "fail_on": args.fail_on,
         "thresholds": {"accept_fuzzy": args.accept_fuzzy} if args.accept_fuzzy is not None else None,
         "targets": {"elements": args.targets} if args.targets else None,

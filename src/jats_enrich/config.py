@@ -30,6 +30,9 @@ keys are an error, named with the file. Dictionary paths are relative to the con
     gate = true                          # false: a batch of a journal about scholarly publishing
     journals = ["Learned Publishing", "0953-1513"]   # journals (titles, ISSNs) whose scope is its domain
     evidence = ["research integrity"]    # more phrases that show an article is about its domain
+
+    time_limit = 120                     # seconds one article may take (leave out: 120)
+    memory_limit = 2048                  # megabytes a worker process may hold (leave out: no limit)
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import UsageError
+from .limits import ARTICLE_SECONDS
 from .profiles import Profile
 from .vocabulary import TargetKind
 
@@ -93,6 +97,8 @@ class Settings(_Strict):
     applies_to: dict[str, tuple[TargetKind, ...]] = Field(default_factory=dict)
     sense_gate: bool = True
     sense: dict[str, SenseOptions] = Field(default_factory=dict)
+    time_limit: float | None = Field(default=ARTICLE_SECONDS, ge=0)  # 0 or None: no limit
+    memory_limit: int | None = Field(default=None, gt=0)
 
 
 def find_config(explicit: Path | None, cwd: Path | None = None) -> tuple[Path, dict[str, Any]] | None:

@@ -24,6 +24,7 @@ from typing import Any
 
 from pydantic_core import PydanticSerializationError
 
+from .budget import give_back_memory, limit_memory
 from .errors import ArticleError, OutputError, UsageError
 from .findings import ArticleReport
 from .journal import fingerprint
@@ -173,11 +174,19 @@ def _init_worker(options: EnrichOptions | Enricher, main_pid: int) -> None:
     exit_with(main_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
     _WORKER = options if isinstance(options, Enricher) else Enricher(options)
+    limit = _WORKER.options.memory_limit
+    limit_memory(limit * 1024 * 1024 if limit else None)
 
 
 def _work_in_worker(task: Task) -> TaskResult:
     assert _WORKER is not None
-    return work(task, _WORKER)
+    try:
+        return work(task, _WORKER)
+    except MemoryError:  # reading or writing it, past the worker's memory limit: this article fails alone
+        give_back_memory()
+        limit = _WORKER.options.memory_limit
+        error = f"{task.source}: over the memory limit of {limit} MB for one article (memory_limit)"
+        return TaskResult(task.key, ArticleReport(path=task.source, error=error))
 
 
 def can_fork(enricher: Enricher | None) -> bool:

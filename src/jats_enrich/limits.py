@@ -48,3 +48,7 @@ MAX_ARTICLE_BYTES = 200 * 1024 * 1024
 
 #: Largest dictionary file read, in bytes.
 MAX_DICTIONARY_BYTES = 100 * 1024 * 1024
+
+#: Seconds one article may take by default: far above what a real article needs (the largest of
+#: the real corpus takes well under a second), low enough that a hostile one cannot stall a batch.
+ARTICLE_SECONDS = 120.0

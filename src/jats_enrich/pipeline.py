@@ -20,12 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from .aliases import apply_aliases
 from .align import align_translations
 from .analyse import Analyser
+from .budget import OverBudget, give_back_memory, time_budget
 from .config import SenseOptions, Targets
 from .decide import Decision, Edit, Policy, decide
 from .dictionaries import load_vocabulary
 from .engines import Writer, writer_for
 from .errors import ArticleError
 from .findings import ArticleReport, Finding
+from .limits import ARTICLE_SECONDS
 from .placement import place_group_attributes
 from .reader import Article, read_article
 from .sense import Gate, SenseSettings
@@ -52,6 +54,17 @@ class EnrichOptions(BaseModel):
     write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
     aliases: tuple[Path, ...] = Field(default=(), description="Reviewers' aliases CSV files (report aliases)")
     engine: Literal["lxml", "xslt"] = Field(default="lxml", description="How the edits are applied")
+    time_limit: float | None = Field(
+        default=ARTICLE_SECONDS,
+        ge=0,
+        description="Seconds one article may take; past it, it fails alone (0 or None: no limit)",
+    )
+    memory_limit: int | None = Field(
+        default=None,
+        gt=0,
+        description="Megabytes of data a worker process may hold while it enriches articles (None: no limit); "
+        "an article past it fails alone. Applied in worker processes, never in the caller's",
+    )
     stylesheet: Path | None = Field(default=None, description="xslt engine: a stylesheet importing the shipped one")
 
 
@@ -102,12 +115,20 @@ class Enricher:
     def enrich_bytes(self, data: bytes, source: str = "<bytes>") -> EnrichResult:
         """Enrich one article given as bytes; errors become the report's ``error``, never exceptions."""
         try:
-            article = read_article(data, source)
-            decisions, group_edits = self.decide_article(article)
-            edits = [d.edit for d in decisions if d.edit is not None] + group_edits
-            output = self.writer.write(article, edits) if self.options.write else article.data
+            with time_budget(self.options.time_limit):
+                article = read_article(data, source)
+                decisions, group_edits = self.decide_article(article)
+                edits = [d.edit for d in decisions if d.edit is not None] + group_edits
+                output = self.writer.write(article, edits) if self.options.write else article.data
         except ArticleError as exc:
             return EnrichResult(output=None, report=ArticleReport(path=source, error=str(exc)))
+        except OverBudget:
+            error = f"{source}: over the time limit of {self.options.time_limit:g} s for one article (time_limit)"
+            return EnrichResult(output=None, report=ArticleReport(path=source, error=error))
+        except MemoryError:
+            give_back_memory()
+            error = f"{source}: over the memory limit of {self.options.memory_limit} MB for one article (memory_limit)"
+            return EnrichResult(output=None, report=ArticleReport(path=source, error=error))
         except Exception as exc:  # a bug or a resource limit (RecursionError): this article fails, the batch goes on
             if os.environ.get("JATS_ENRICH_DEBUG") == "1":
                 traceback.print_exc(file=sys.stderr)

@@ -7,6 +7,7 @@ them rather than re-serialising the tree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -34,6 +35,15 @@ class Article:
         return self.tree.getroot()
 
 
+#: libxml2's error code for a failed allocation (its memory budget reached).
+XML_ERR_NO_MEMORY = 2
+
+
+def _out_of_memory(exc: etree.XMLSyntaxError) -> bool:
+    log: Any = exc.error_log  # lxml-stubs give the log no iteration, nor the error its code
+    return bool(getattr(exc, "code", None) == XML_ERR_NO_MEMORY or any(e.type == XML_ERR_NO_MEMORY for e in log))
+
+
 def _parser() -> etree.XMLParser:
     return etree.XMLParser(**ARTICLE_PARSER_OPTIONS)
 
@@ -47,6 +57,8 @@ def read_article(data: bytes, source: str) -> Article:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
+        if _out_of_memory(exc):
+            raise MemoryError(f"{source}: the parser ran out of memory") from None  # a budget, not a fault of the XML
         message = _syntax_message(exc)
         kind = "" if message.startswith("refused") else "malformed XML: "
         raise ArticleError(f"{source}: {kind}{message}") from None
