@@ -11,33 +11,50 @@
 Options go in the query (``?vocab=credit&vocab=casrai&upgrade=true``); what a request does not
 give, the service's configuration decides. Dictionaries are loaded once at start-up; articles are
 enriched in worker processes, each with its own loaded dictionaries, so that the event loop only
-moves bytes and ``/healthz`` answers under load. Errors are ``{"error": "one line"}``: 404 unknown
-dictionary or path, 413 body too large, 422 malformed XML, not JATS or a bad option, 500 a bug of
-the tool (details in the service's log, never in the response), 503 a worker died, 504 timeout.
-Every request is logged as one JSON line: method, path, status, bytes in and out, ms, DOI.
+moves bytes and ``/healthz`` answers under load. Errors are ``{"error": "one line"}``: 400 a body
+cut short or a request with both Content-Length and Transfer-Encoding, 404 unknown dictionary or
+path, 408 a body not received in time, 413 body too large, 422 malformed XML, not JATS or a bad
+option, 500 a bug of the tool (details in the service's log, never in the response), 503 busy (too
+many connections, articles or bytes of bodies at once) or a worker died, 504 timeout. Every request
+is logged as one JSON line: method, path, status, bytes in and out, ms, DOI.
+
+The limits that keep a service facing the network alive (README, "The HTTP service") are kept in
+two places: in the app, the body's (its size as it arrives, its time, the memory all bodies may take
+together); in ``LimitedH11Protocol``, uvicorn's HTTP/1.1 protocol with what it lacks: a time for the
+headers, a cap on connections that lets ``/healthz`` through, a lingering close (a refused body is
+read and thrown away for a while, so that any client reads the refusal), and a deadline for every
+body, whatever the route does with it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import multiprocessing
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+import traceback
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from http import HTTPStatus
+from typing import Annotated, Any, ClassVar
 
+import h11
 from fastapi import FastAPI, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
+from uvicorn.config import Config as UvicornConfig
+from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.server import ServerState
 
 from . import __version__
 from .config import Settings
@@ -60,10 +77,20 @@ from .vocabulary import TargetKind, Term, Vocabulary
 
 log = logging.getLogger("jats_enrich.service")
 
-DEFAULT_MAX_BODY = 20 * 1024 * 1024
+MB = 1024 * 1024
+DEFAULT_MAX_BODY = 20 * MB
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_HEADER_TIMEOUT = 10.0  # from a connection's start (or its previous response) to a request's last header
+DEFAULT_BODY_TIMEOUT = 30.0  # from a request's headers to the last byte of its body
+DEFAULT_MAX_CONNECTIONS = 1000
+BUFFERED_BODIES = 10  # the default memory for bodies, all requests together: this many --max-body
 GRACE_SECONDS = 5.0  # beyond the timeout, before a worker that has not stopped its job is killed
 MAX_WAITING_PER_WORKER = 64  # requests waiting for a worker, beyond which the service answers 503
+START_WAIT = 300.0  # how long a worker waits at start-up for the others to load the dictionaries
+LINGER_SECONDS = 10.0  # at most, reading and throwing away the rest of a refused body before closing
+BODY_GRACE = 2.0  # the connection's own deadline for a body, beyond the app's (which answers 408 first)
+CONNECTION_HEADROOM = 32  # connections beyond the cap still accepted (and told 503, or served /healthz)
+EVENT_LOG_EVERY = 1.0  # the same server event (a timeout, a refused connection) is logged at most this often
 
 ARTICLE_BODY = {
     "requestBody": {
@@ -77,13 +104,22 @@ ARTICLE_BODY = {
     }
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorResponse, "description": "The client closed the connection before the whole body"},
+    400: {
+        "model": ErrorResponse,
+        "description": "The client closed the connection before the whole body, or sent both Content-Length "
+        "and Transfer-Encoding",
+    },
     404: {"model": ErrorResponse, "description": "A dictionary the request names is not loaded"},
     406: {"model": ErrorResponse, "description": "The Accept header allows none of the response's media types"},
+    408: {"model": ErrorResponse, "description": "The body did not arrive within the service's body timeout"},
     413: {"model": ErrorResponse, "description": "The body is larger than the service accepts"},
     422: {"model": ErrorResponse, "description": "Malformed XML, not a JATS article, or a bad option"},
     500: {"model": ErrorResponse, "description": "A bug of the tool; the service's log has the details"},
-    503: {"model": ErrorResponse, "description": "A worker process died; the request may be retried"},
+    503: {
+        "model": ErrorResponse,
+        "description": "Busy (too many connections, articles or bytes of bodies at once), or a worker process "
+        "died; the request may be retried",
+    },
     504: {"model": ErrorResponse, "description": "The article took longer than the service's timeout"},
 }
 SUMMARY_HEADER = "X-Jats-Enrich-Summary"
@@ -100,15 +136,52 @@ OptionsQuery = Annotated[RequestOptions, Query()]
 class ServiceConfig:
     settings: Settings = field(default_factory=Settings)
     workers: int = 1
-    max_body: int = DEFAULT_MAX_BODY
+    max_body: int = DEFAULT_MAX_BODY  # bytes
     timeout: float = DEFAULT_TIMEOUT
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    max_buffered: int | None = None  # bytes of bodies in memory at once; None: BUFFERED_BODIES × max_body
+
+    @property
+    def buffered_limit(self) -> int:
+        return self.max_buffered if self.max_buffered is not None else BUFFERED_BODIES * self.max_body
+
+    @property
+    def linger(self) -> float:
+        return min(LINGER_SECONDS, self.body_timeout)
 
 
 class ServiceError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, close: bool = False, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers: dict[str, str] = {}
+        if close:  # the body may not have been read: the connection cannot carry another request
+            self.headers["Connection"] = "close"
+        if retry_after is not None:
+            self.headers["Retry-After"] = str(retry_after)
+
+
+class _Held:
+    """The bytes of one request's body held in memory, counted against the service's budget for
+    all bodies together (``--max-buffered``) until the request is done."""
+
+    def __init__(self, state: _State) -> None:
+        self.state = state
+        self.size = 0
+
+    def take(self, size: int) -> bool:
+        if self.state.buffered + size > self.state.config.buffered_limit:
+            return False
+        self.state.buffered += size
+        self.size += size
+        return True
+
+    def release(self) -> None:
+        self.state.buffered -= self.size
+        self.size = 0
 
 
 class _State:
@@ -128,25 +201,43 @@ class _State:
         self.pool: ProcessPoolExecutor | None = None
         self.running = asyncio.Semaphore(1)
         self.waiting = 0
+        self.buffered = 0  # bytes of request bodies in memory, all requests together
 
     def start_pool(self) -> None:
         # forkserver: workers do not inherit the event loop's threads and sockets.
+        context = multiprocessing.get_context("forkserver")
         self.pool = ProcessPoolExecutor(
             max_workers=self.config.workers,
-            mp_context=multiprocessing.get_context("forkserver"),
+            mp_context=context,
             initializer=start_worker,
-            initargs=(self.settings, self.vocabularies, os.getpid(), self.config.timeout),
+            initargs=(
+                self.settings,
+                self.vocabularies,
+                os.getpid(),
+                self.config.timeout,
+                context.Barrier(self.config.workers),
+            ),
         )
         # Two jobs per worker are handed to the pool (one running, one ready, so that no worker
         # idles between jobs); the others wait here, up to a bound.
         self.running = asyncio.Semaphore(self.config.workers * 2)
         self.waiting = 0
 
-    async def warm_up(self) -> None:
-        """Start every worker now (each loads the dictionaries) rather than on the first requests."""
+    async def warm_up(self) -> list[int]:
+        """Start every worker now (each loads the dictionaries) rather than on the first requests,
+        and return once all have: one start-up job per worker, each held at the pool's barrier
+        until every worker has one (a worker that started first cannot take two while another
+        is still loading). The workers' process ids."""
         assert self.pool is not None
         loop = asyncio.get_running_loop()
-        await asyncio.gather(*(loop.run_in_executor(self.pool, ready, 0.05) for _ in range(self.config.workers)))
+        jobs = (loop.run_in_executor(self.pool, ready, START_WAIT) for _ in range(self.config.workers))
+        pids = list(await asyncio.gather(*jobs))
+        if len(set(pids)) < self.config.workers:
+            log.error(json.dumps({"event": "not every worker started", "started": len(set(pids))}))
+        return pids
+
+    def hold(self) -> _Held:
+        return _Held(self)
 
     def stop_pool(self, kill: bool = False) -> None:
         pool, self.pool = self.pool, None
@@ -206,6 +297,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        asyncio.get_running_loop().set_exception_handler(_loop_error)
         state.start_pool()
         await state.warm_up()
         try:
@@ -226,7 +318,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
 
     @app.exception_handler(ServiceError)
     async def service_error(request: Request, exc: ServiceError) -> Response:
-        return _error(exc.status, exc.message)
+        return _error(exc.status, exc.message, exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -293,9 +385,15 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     async def _process(request: Request, options: RequestOptions, write: bool, as_json: bool) -> Outcome:
         for vocab in options.vocab or ():
             state.vocabulary(vocab)
-        data = await _read_body(request, state.config.max_body)
-        job = Job(data=data, name=options.name, overrides=options.overrides(), write=write, as_json=as_json)
-        outcome = await state.run(job)
+        held = state.hold()
+        try:  # the body is counted against the memory for bodies until its article is done
+            data = await _read_body(request, state.config, held)
+            job = Job(data=data, name=options.name, overrides=options.overrides(), write=write, as_json=as_json)
+            del data
+            outcome = await state.run(job)
+            del job
+        finally:
+            held.release()
         request.state.doi = outcome.doi
         if outcome.status == 500:
             log.error(json.dumps({"event": "internal error", "error": outcome.error}))
@@ -382,24 +480,54 @@ def _term(vocabulary: Vocabulary, term: Term) -> TermSummary:
     )
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it is known to be larger than ``limit``."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise ServiceError(413, f"the body has {declared} bytes; the service accepts at most {limit}")
-    chunks: list[bytes] = []
+async def _read_body(request: Request, config: ServiceConfig, held: _Held) -> bytes:
+    """The body, read as it arrives: refused with 413 as soon as it is known to be larger than
+    ``max_body`` (never more is held), with 503 when the memory for all bodies together would be
+    exceeded (a declared length is counted before any byte is read), with 408 when it has not all
+    arrived within ``body_timeout``. Each refusal closes the connection (lingering: see
+    ``LimitedH11Protocol``); whatever was read is dropped with the request."""
+    limit = config.max_body
+    declared = request.headers.get("content-length", "").strip()
+    length = int(declared) if declared.isdigit() else None
+    if length is not None and length > limit:
+        raise ServiceError(413, f"the body has {declared} bytes; the service accepts at most {limit}", close=True)
+    if length is not None and not held.take(length):
+        raise _busy(config)
+    buffer = bytearray()
     size = 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise ServiceError(413, f"the body is larger than the {limit} bytes the service accepts")
-            chunks.append(chunk)
+        async with asyncio.timeout(config.body_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise ServiceError(
+                        413, f"the body is larger than the {limit} bytes the service accepts", close=True
+                    )
+                if length is None and not held.take(len(chunk)):
+                    raise _busy(config)
+                buffer += chunk
+    except TimeoutError:
+        raise ServiceError(
+            408, f"the body did not arrive within {config.body_timeout:g} s ({size} bytes came)", close=True
+        ) from None
     except ClientDisconnect:
-        request.state.bytes_in = size
+        if getattr(request.state, "body_late", False):  # the connection's own deadline passed first
+            raise ServiceError(408, f"the body did not arrive within {config.body_timeout:g} s", close=True) from None
         raise ServiceError(400, "the client closed the connection before sending the whole body") from None
-    request.state.bytes_in = size
-    return b"".join(chunks)
+    finally:
+        request.state.bytes_in = size
+    data = bytes(buffer)
+    del buffer
+    return data
+
+
+def _busy(config: ServiceConfig) -> ServiceError:
+    return ServiceError(
+        503,
+        f"busy: the bodies being received would take more than {config.buffered_limit / MB:g} MB; retry shortly",
+        close=True,
+        retry_after=1,
+    )
 
 
 def _negotiate(accept: str | None, offers: tuple[str, ...]) -> str:
@@ -440,8 +568,8 @@ def _summary(outcome: Outcome) -> str:
     return ", ".join(f"{outcome_name}={count}" for outcome_name, count in outcome.summary.items())
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 def _one_line(errors: Any) -> str:
@@ -451,3 +579,347 @@ def _one_line(errors: Any) -> str:
     if first.get("type") == "extra_forbidden":
         message = "unknown option"
     return f"{where}: {message}" if where else message
+
+
+# --- server events and the event loop's own errors: one JSON line each, and not a flood ----------
+
+
+class _Throttle:
+    """At most one log line per kind of event every ``every`` seconds; the lines left out are
+    counted in the next one ("repeated"), so that a flood of connections cannot flood the log."""
+
+    def __init__(self, every: float) -> None:
+        self.every = every
+        self.last: dict[str, float] = {}
+        self.skipped: dict[str, int] = {}
+
+    def allow(self, kind: str) -> int | None:
+        """None: leave this one out; else how many were left out since the last one logged."""
+        now = time.monotonic()
+        if now - self.last.get(kind, -self.every) < self.every:
+            self.skipped[kind] = self.skipped.get(kind, 0) + 1
+            return None
+        self.last[kind] = now
+        return self.skipped.pop(kind, 0)
+
+
+_events = _Throttle(EVENT_LOG_EVERY)
+
+
+def _log_event(event: str, level: int = logging.INFO, **details: Any) -> None:
+    repeated = _events.allow(f"{event} {details.get('phase', '')} {details.get('message', '')}")
+    if repeated is None:
+        return
+    entry: dict[str, Any] = {"event": event, **details}
+    if repeated:
+        entry["repeated"] = repeated
+    log.log(level, json.dumps(entry))
+
+
+def _loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The event loop's exception handler: what asyncio would print with a traceback (a socket
+    error, accept() out of file descriptors...) as one JSON line, throttled."""
+    message = str(context.get("message") or "event loop error")
+    error = context.get("exception")
+    details: dict[str, Any] = {"message": message}
+    if isinstance(error, BaseException):
+        details["exception"] = f"{type(error).__name__}: {error}"
+        if not isinstance(error, OSError):  # not the network's doing: a bug, worth its traceback (in the line)
+            details["traceback"] = "".join(traceback.format_exception(error))
+    _log_event("event loop error", logging.ERROR, **details)
+
+
+# --- the connection's limits: uvicorn's HTTP/1.1 protocol with what it lacks ----------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
+    linger: float = LINGER_SECONDS
+
+
+def http_protocol(config: ServiceConfig) -> type[LimitedH11Protocol]:
+    """The protocol class to give uvicorn (``uvicorn.Config(http=...)``) for this configuration."""
+
+    class Protocol(LimitedH11Protocol):
+        limits = Limits(config.header_timeout, config.body_timeout, config.max_connections, config.linger)
+        waiting: ClassVar[dict[LimitedH11Protocol, None]] = {}
+
+    return Protocol
+
+
+class LimitedH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol (h11), with the limits it lacks.
+
+    * headers: a request's headers must all arrive within ``header_timeout`` of the connection's
+      start (or of its previous response), however slowly they trickle; else 408 (or, when
+      nothing came, a silent close).
+    * body: a request's body must all arrive within ``body_timeout`` (+ BODY_GRACE, the app
+      answers 408 first when it reads the body), whatever the route; else 408 and close.
+    * connections: beyond ``max_connections``, a new connection closes the oldest one that is
+      only waiting for a request (idle, or slowloris); when none is, it is still accepted (up to
+      CONNECTION_HEADROOM more) and its request answered 503, except ``/healthz``, so that a
+      monitor always gets through; beyond that, it is closed at once. Unlike uvicorn's
+      ``limit_concurrency`` (whose 503 is plain text and refuses ``/healthz`` too).
+    * a request with both Content-Length and Transfer-Encoding: 400 and close (RFC 9112 §6.1).
+    * lingering close: a connection closed while its request's body is still coming (a 413, 408,
+      503) first shuts its sending side and reads and throws away what comes, until the client
+      closes or for ``linger`` seconds, so that any client (Python's urllib too, which sends its
+      whole body before reading) reads the answer rather than a reset.
+    * uvicorn's plain-text 400 for a malformed request is one line of JSON, as every error.
+    """
+
+    limits: ClassVar[Limits] = Limits()
+    waiting: ClassVar[dict[LimitedH11Protocol, None]] = {}  # connections waiting for a request, oldest first
+
+    def __init__(
+        self,
+        config: UvicornConfig,
+        server_state: ServerState,
+        app_state: dict[str, Any],
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.inner_app = self.app
+        self.app = self.admit
+        self.real: asyncio.Transport | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.where: tuple[str, object] = ("new", None)
+        self.lingering = False
+        self.ended = False
+
+    # --- asyncio.Protocol ---
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self.real = transport
+        super().connection_made(_LingeringTransport(transport, self))
+        cap = self.limits.max_connections
+        if len(self.connections) > cap and not self._evict_one() and len(self.connections) > cap + CONNECTION_HEADROOM:
+            _log_event("connection refused", logging.WARNING, open=len(self.connections) - 1)
+            self.end()
+            return
+        self._track()
+
+    def data_received(self, data: bytes) -> None:
+        if self.lingering or self.ended:
+            return  # the rest of a refused request: read and thrown away
+        super().data_received(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_timer()
+        self.waiting.pop(self, None)
+        super().connection_lost(exc)
+
+    # --- uvicorn's hooks ---
+
+    def handle_events(self) -> None:
+        super().handle_events()
+        self._track()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._track()
+
+    def shutdown(self) -> None:
+        if self.lingering or self.cycle is None or self.cycle.response_complete:
+            self.end()  # nothing in progress (or a refused body still coming): no reason to wait
+            return
+        super().shutdown()  # a request in progress: closed once answered
+
+    def send_400_response(self, msg: str) -> None:
+        self.transport.write(_raw_response(400, msg))
+        self.transport.close()
+
+    async def admit(self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable) -> None:
+        if scope["type"] == "http":
+            names = {name for name, _ in scope["headers"]}
+            refusal: tuple[int, str, Iterable[tuple[bytes, bytes]]] | None = None
+            if b"content-length" in names and b"transfer-encoding" in names:
+                message = "a request with both Content-Length and Transfer-Encoding is refused"
+                refusal = (400, message, ())
+            elif len(self.connections) > self.limits.max_connections and scope["path"] != "/healthz":
+                message = f"busy: more than {self.limits.max_connections} connections; retry shortly"
+                refusal = (503, message, ((b"retry-after", b"1"),))
+            if refusal is not None:
+                status, message, extra = refusal
+                body = json.dumps({"error": message}).encode("utf-8")
+                headers = [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode("ascii")),
+                    (b"connection", b"close"),
+                    *extra,
+                ]
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                entry = {"method": scope["method"], "path": scope["path"], "status": status}
+                entry |= {"bytes_in": 0, "bytes_out": len(body), "ms": 0.0, "doi": None}
+                log.info(json.dumps(entry))
+                return
+        await self.inner_app(scope, receive, send)
+
+    # --- the limits ---
+
+    def _track(self) -> None:
+        """Arm the deadline of what the connection waits for now: a request's headers, its body."""
+        if self.lingering or self.ended or self.transport.is_closing():
+            return
+        their = self.conn.their_state
+        if their is h11.SEND_BODY:
+            phase = "body"
+        elif their is h11.IDLE and (self.cycle is None or self.cycle.response_complete):
+            phase = "headers"
+        else:
+            phase = "app"  # the request is in; the app's own timeout applies
+        if (phase, self.cycle) != self.where:
+            self.where = (phase, self.cycle)
+            self._enter(phase)
+
+    def _enter(self, phase: str) -> None:
+        self._stop_timer()
+        self.waiting.pop(self, None)
+        if phase == "headers":
+            self.waiting[self] = None
+            self.timer = self.loop.call_later(self.limits.header_timeout, self._headers_late)
+        elif phase == "body":
+            self.timer = self.loop.call_later(self.limits.body_timeout + BODY_GRACE, self._body_late)
+        elif phase == "linger":
+            self.timer = self.loop.call_later(self.limits.linger, self.end)
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    def _headers_late(self) -> None:
+        self.timer = None
+        if self.conn.trailing_data[0]:  # a request begun, not finished: say so; an idle one just ends
+            timeout = self.limits.header_timeout
+            assert self.real is not None
+            self.real.write(_raw_response(408, f"the request's headers did not arrive within {timeout:g} s"))
+            _log_event("request timeout", phase="headers", status=408, client=_client(self.client))
+        self.end()
+
+    def _body_late(self) -> None:
+        self.timer = None
+        cycle = self.cycle
+        timeout = self.limits.body_timeout
+        if cycle is not None and not cycle.response_started:
+            cycle.scope.setdefault("state", {})["body_late"] = True  # the app logs the request as a 408
+            assert self.real is not None
+            self.real.write(_raw_response(408, f"the body did not arrive within {timeout:g} s"))
+            cycle.disconnected = True
+            cycle.message_event.set()
+        else:
+            _log_event("request timeout", phase="body", status=None, client=_client(self.client))
+        self.end()
+
+    def _evict_one(self) -> bool:
+        """Close the connection that has waited longest for a request; False when none waits."""
+        victim = next(iter(self.waiting), None)
+        if victim is None:
+            return False
+        _log_event("connection closed: too many", open=len(self.connections) - 1)
+        victim.end()
+        return True
+
+    def close_connection(self) -> None:
+        """What uvicorn's ``transport.close()`` does: a lingering close while the request is
+        still coming in, else a close."""
+        assert self.real is not None
+        if self.lingering or self.ended or self.real.is_closing():
+            return
+        still_sending = self.conn.their_state in (h11.SEND_BODY, h11.ERROR) or bool(self.conn.trailing_data[0])
+        if self.limits.linger > 0 and still_sending:
+            self.lingering = True
+            self._enter("linger")
+            self.real.resume_reading()
+            if self.real.can_write_eof():
+                with contextlib.suppress(OSError, RuntimeError):
+                    self.real.write_eof()  # the answer, then end of stream: the client knows it is all
+            return
+        self.end()
+
+    def end(self) -> None:
+        """Close now."""
+        self.ended = True
+        self._stop_timer()
+        self.waiting.pop(self, None)
+        self.connections.discard(self)
+        if self.real is not None:
+            self.real.close()
+
+
+class _LingeringTransport(asyncio.Transport):
+    """The transport uvicorn's protocol code is given: the real one, but for ``close()``, which
+    is the protocol's lingering close, and reads, which a lingering close keeps going."""
+
+    def __init__(self, real: asyncio.Transport, protocol: LimitedH11Protocol) -> None:
+        super().__init__()
+        self.real = real
+        self.protocol = protocol
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return self.real.get_extra_info(name, default)
+
+    def is_closing(self) -> bool:
+        return self.protocol.lingering or self.protocol.ended or self.real.is_closing()
+
+    def close(self) -> None:
+        self.protocol.close_connection()
+
+    def abort(self) -> None:
+        self.protocol.ended = True
+        self.real.abort()
+
+    def set_protocol(self, protocol: asyncio.BaseProtocol) -> None:
+        self.real.set_protocol(protocol)
+
+    def get_protocol(self) -> asyncio.BaseProtocol:
+        return self.real.get_protocol()
+
+    def is_reading(self) -> bool:
+        return self.real.is_reading()
+
+    def pause_reading(self) -> None:
+        if not self.protocol.lingering:
+            self.real.pause_reading()
+
+    def resume_reading(self) -> None:
+        self.real.resume_reading()
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.real.write(data)
+
+    def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview]) -> None:
+        self.real.writelines(list_of_data)
+
+    def write_eof(self) -> None:
+        self.real.write_eof()
+
+    def can_write_eof(self) -> bool:
+        return self.real.can_write_eof()
+
+    def set_write_buffer_limits(self, high: int | None = None, low: int | None = None) -> None:
+        self.real.set_write_buffer_limits(high, low)
+
+    def get_write_buffer_size(self) -> int:
+        return self.real.get_write_buffer_size()
+
+    def get_write_buffer_limits(self) -> tuple[int, int]:
+        return self.real.get_write_buffer_limits()
+
+
+def _raw_response(status: int, message: str) -> bytes:
+    """An error answered by the connection itself (no request to hand to the app), closing it."""
+    body = json.dumps({"error": message}).encode("utf-8")
+    head = (
+        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+def _client(address: tuple[str, int] | None) -> str | None:
+    return address[0] if address else None

@@ -10,12 +10,15 @@ from __future__ import annotations
 import base64
 import codecs
 import contextlib
+import json
+import logging
 import os
 import re
 import signal
-import time
+import sys
+import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .config import Settings, with_overrides
 from .pipeline import Enricher
@@ -63,23 +66,39 @@ class _Worker:
         return self.enrichers[key]
 
 
+class StartBarrier(Protocol):
+    """What ``ready`` needs of a ``multiprocessing`` barrier (one per pool, one party per worker)."""
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
 _worker: _Worker | None = None
 _timeout: float = 0.0
+_started: StartBarrier | None = None
 
 
-def start_worker(settings: Settings, vocabularies: dict[str, Vocabulary], main_pid: int, timeout: float) -> None:
+def start_worker(
+    settings: Settings,
+    vocabularies: dict[str, Vocabulary],
+    main_pid: int,
+    timeout: float,
+    started: StartBarrier | None = None,
+) -> None:
     """Process pool initialiser: the dictionaries, loaded once by the service, for this worker.
 
     Workers run at a lower priority than the service's event loop: when every core is busy
     enriching, the loop still gets the processor at once to answer /healthz and take requests.
-    They end with the service, leave Ctrl-C to it, and stop a job that runs past ``timeout``."""
-    global _worker, _timeout
+    They end with the service, leave Ctrl-C to it, and stop a job that runs past ``timeout``.
+    ``started`` is the pool's start-up barrier: ``ready`` waits on it (see there)."""
+    global _worker, _timeout, _started
+    log_json_lines()
     with contextlib.suppress(OSError, AttributeError):
         os.nice(WORKER_NICENESS)
     exit_with(main_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGALRM, _out_of_time)
     _timeout = timeout
+    _started = started
     _worker = _Worker(settings, vocabularies)
 
 
@@ -91,9 +110,15 @@ def _out_of_time(signum: int, frame: object) -> None:
     raise JobTimeout
 
 
-def ready(pause: float) -> int:
-    """A no-op job: the service sends one per worker at start-up, so that all are started."""
-    time.sleep(pause)
+def ready(wait: float) -> int:
+    """The start-up job: the service sends one per worker and waits for all of them.
+
+    Each waits (up to ``wait`` seconds) at the pool's barrier until every worker holds one, so
+    that no worker can take two while another is still starting: when the service answers its
+    first request, every worker has loaded the dictionaries. Its process id back."""
+    if _started is not None:
+        with contextlib.suppress(threading.BrokenBarrierError):  # a worker died starting: the pool will say
+            _started.wait(wait)
     return os.getpid()
 
 
@@ -146,3 +171,47 @@ def as_text(data: bytes) -> tuple[str, str]:
     except (LookupError, UnicodeError):
         pass
     return base64.b64encode(data).decode("ascii"), "base64"
+
+
+class JsonLines(logging.Formatter):
+    """Every log record as one JSON object on one line. A message that is a JSON object already
+    (the service's request lines) is kept as it is; any other (uvicorn's, asyncio's) is wrapped as
+    {"event": "server", "level", "message"}; an exception goes in the line ("exception", and
+    "traceback" as one escaped string), never as lines of its own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        entry: dict[str, Any] | None = None
+        if message.startswith("{"):
+            with contextlib.suppress(ValueError):
+                loaded = json.loads(message)
+                entry = loaded if isinstance(loaded, dict) else None
+        if entry is None:
+            entry = {"event": "server", "level": record.levelname.lower(), "message": message}
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            entry["exception"] = f"{type(error).__name__}: {error}"
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def log_json_lines() -> None:
+    """Whatever this process logs, whoever logs it (the root logger: asyncio, concurrent.futures,
+    uvicorn...), goes to stderr as one JSON line; so do uncaught exceptions in threads."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    if root.level == logging.NOTSET or root.level < logging.WARNING:
+        root.setLevel(logging.WARNING)
+
+    def thread_died(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        exc_info = (args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+        name = args.thread.name if args.thread is not None else "?"
+        logging.getLogger("jats_enrich.service").error(
+            json.dumps({"event": "thread died", "thread": name}), exc_info=exc_info
+        )
+
+    threading.excepthook = thread_died
