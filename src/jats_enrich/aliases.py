@@ -5,6 +5,10 @@ first) with an empty ``term`` column. A reviewer writes, for the strings that de
 they mean (its label, an alias or its identifier; ``vocab`` when two dictionaries share it).
 ``apply_aliases`` adds those strings as aliases of those terms for the next run. Rows left empty
 are ignored; a row naming no term, or an ambiguous one, is an error naming file, line and problem.
+
+The table is written spreadsheet-safe and read back as written (see csv_dictionary.py): a cell
+beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets one apostrophe before
+it (``'-x``), which the reader takes off again, as it does where a reviewer typed one.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .csv_dictionary import read_rows, spreadsheet_row
 from .errors import DictionaryError
 from .findings import Report
 from .matcher import Matcher
@@ -53,16 +58,18 @@ def aliases_table(report: Report) -> str:
     writer.writerow(COLUMNS)
     for _key, group in sorted(groups.items(), key=lambda item: (-item[1].texts.total(), item[0])):
         writer.writerow(
-            [
-                group.texts.most_common(1)[0][0],
-                group.texts.total(),
-                " ".join(sorted(group.elements)),
-                " ".join(sorted(group.langs)),
-                group.closest,
-                f"{group.score:g}" if group.score >= 0 else "",
-                "",
-                "",
-            ]
+            spreadsheet_row(
+                [
+                    group.texts.most_common(1)[0][0],
+                    group.texts.total(),
+                    " ".join(sorted(group.elements)),
+                    " ".join(sorted(group.langs)),
+                    group.closest,
+                    f"{group.score:g}" if group.score >= 0 else "",
+                    "",
+                    "",
+                ]
+            )
         )
     return out.getvalue()
 
@@ -75,22 +82,22 @@ def apply_aliases(vocabularies: list[Vocabulary], path: Path) -> list[Vocabulary
         raise DictionaryError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise DictionaryError(f"{path}: not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in ("text", "term") if c not in (reader.fieldnames or [])]
+    header, rows = read_rows(path, text)
+    missing = [c for c in ("text", "term") if c not in header]
     if missing:
         raise DictionaryError(
             f"{path}: header has no {missing[0]!r} column (write it with 'jats-enrich report aliases')"
         )
     matcher = Matcher(vocabularies)
     added: dict[tuple[str, str], list[str]] = defaultdict(list)  # (vocab, term identifier) -> aliases
-    for number, row in enumerate(reader, start=2):
-        wanted = (row.get("term") or "").strip()
+    for number, row in enumerate(rows, start=2):
+        wanted = row.get("term", "")
         if not wanted:
             continue
-        alias = (row.get("text") or "").strip()
+        alias = row.get("text", "")
         if not alias:
             raise DictionaryError(f"{path}: line {number}: term {wanted!r} given for an empty text")
-        vocab = (row.get("vocab") or "").strip() or None
+        vocab = row.get("vocab") or None
         name, identifier = _term(matcher, wanted, vocab, f"{path}: line {number}")
         added[(name, identifier)].append(alias)
     if not added:

@@ -55,7 +55,9 @@ def add_report_commands(commands: Any, parser_class: type[argparse.ArgumentParse
         help="the unmatched strings of a report, as a table for reviewers to fill in",
         description="Write the unmatched strings of a report (grouped by normalised text, most frequent first) as "
         "CSV with an empty 'term' column. Fill in the term a string means (its label, an alias or its identifier; "
-        "'vocab' when two dictionaries share it) and give the file to the next run with --aliases.",
+        "'vocab' when two dictionaries share it) and give the file to the next run with --aliases. A cell that "
+        "begins with =, +, -, @, a tab or a carriage return is written with an apostrophe before it, so that no "
+        "spreadsheet runs it as a formula; the apostrophe is taken off when the file is read back.",
     )
     aliases.add_argument("input", type=Path, metavar="REPORT")
     aliases.add_argument("-o", "--out", type=Path, required=True, metavar="FILE.csv")

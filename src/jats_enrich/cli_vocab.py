@@ -76,7 +76,8 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         "convert",
         help="convert a dictionary between JSON-LD, CSV and SKOS",
         description="Read a dictionary in any supported format and write it in the format OUT's suffix names "
-        "(.jsonld, .csv, .ttl, .rdf).",
+        "(.jsonld, .csv, .ttl, .rdf). In a .csv, a cell that begins with =, +, -, @, a tab or a carriage return "
+        "is written with an apostrophe before it (no spreadsheet runs it as a formula), and read back without it.",
     )
     convert.add_argument("source", type=Path, metavar="IN")
     convert.add_argument("target", type=Path, metavar="OUT")

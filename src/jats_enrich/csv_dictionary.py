@@ -11,6 +11,16 @@ English row: ``applies_to`` (what the term is matched against: ``role``, ``keywo
 configuration's ``[applies_to]`` gives the dictionary, which no row goes beyond),
 ``broader`` (identifier of the term it belongs to) and ``deprecated_identifiers`` (older
 identifiers, separated by ``|``).
+
+Spreadsheet safety: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+would be run as a formula by a spreadsheet (CSV injection). Every CSV jats-enrich writes (this
+module's dictionaries, the report's ``.csv``, ``report aliases``) prefixes such a cell with one
+apostrophe (``-x`` is written ``'-x``), as OWASP advises and as a spreadsheet shows it: as text.
+Its CSV readers (dictionaries, the aliases table) take one apostrophe off a cell that begins with
+apostrophes followed by one of those characters, so what was written is read back: a label that
+really begins with ``-`` or ``+`` survives the round trip, and a label that really begins with an
+apostrophe before one of them is written with one more apostrophe. Any other apostrophe (``'s
+Gravenhage``) is text. Cells are escaped and read back whole; a ``|``-separated list is one cell.
 """
 
 from __future__ import annotations
@@ -18,6 +28,8 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,11 +56,57 @@ ALIAS_SEPARATOR = "|"
 DEFAULT_APPLIES_TO: tuple[TargetKind, ...] = ("keyword", "subject")
 NOTHING = "none"
 
+#: A cell a spreadsheet would take for a formula begins with one of these (OWASP: CSV injection).
+FORMULA_STARTS = "=+-@\t\r"
+#: Cells written with one more apostrophe: apostrophes (or none), then a formula character.
+_ESCAPED = re.compile(f"'*[{re.escape(FORMULA_STARTS)}]")
+#: Cells read with one apostrophe less: apostrophes (at least one), then a formula character.
+_WRITTEN_ESCAPED = re.compile(f"'+[{re.escape(FORMULA_STARTS)}]")
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A CSV cell no spreadsheet runs as a formula: one apostrophe before a formula character
+    (and before apostrophes that precede one, so that ``read_cell`` gives back the value)."""
+    text = "" if value is None else str(value)
+    return "'" + text if _ESCAPED.match(text) else text
+
+
+def spreadsheet_row(values: Iterable[object]) -> list[str]:
+    return [spreadsheet_cell(v) for v in values]
+
+
+def read_cell(text: str | None) -> str:
+    """The value ``spreadsheet_cell`` wrote (one apostrophe taken off where it added one)."""
+    if not text:
+        return ""
+    return text[1:] if _WRITTEN_ESCAPED.match(text) else text
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """A message as one line: white space (line breaks too) collapsed, cut at ``limit`` characters."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def read_rows(path: Path, text: str) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and the rows of a CSV file jats-enrich reads (a dictionary, an aliases table):
+    cells as ``read_cell`` gives them back, stripped; a file the csv module cannot read is one
+    DictionaryError naming the file and the line."""
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        rows = [
+            {k.strip(): read_cell((v or "").strip()).strip() for k, v in raw.items() if isinstance(k, str)}
+            for raw in reader
+        ]
+    except csv.Error as exc:
+        raise DictionaryError(f"{path}: line {reader.line_num + 1}: not readable as CSV: {one_line(exc)}") from None
+    return header, rows
+
 
 def read_csv(path: Path) -> Vocabulary:
     text = _read_text(path)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
+    header, rows = read_rows(path, text)
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise DictionaryError(f"{path}: header has no {missing[0]!r} column (columns: {', '.join(KNOWN)})")
@@ -59,8 +117,7 @@ def read_csv(path: Path) -> Vocabulary:
     entries: dict[str, _Entry] = {}
     names: set[str] = set()
     vocab_ids: set[str] = set()
-    for number, raw in enumerate(reader, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for number, row in enumerate(rows, start=2):
         label, identifier = row.get("label", ""), row.get("identifier", "")
         if not label:
             raise DictionaryError(f"{path}: line {number}: term {identifier or '?'!r}: missing label")
@@ -189,34 +246,38 @@ def write_csv(vocabulary: Vocabulary, path: Path) -> None:
         applies = [kind for kind in TARGET_KINDS if vocabulary.applies(term, kind)]
         as_default = term.applies_to is None and vocabulary.applies_to == DEFAULT_APPLIES_TO
         writer.writerow(
-            [
-                term.label,
-                term.identifier,
-                ALIAS_SEPARATOR.join(term.aliases),
-                term.status.value,
-                term.replaced_by or "",
-                "",
-                vocabulary.name,
-                vocabulary.identifier,
-                "" if as_default else ALIAS_SEPARATOR.join(applies) or NOTHING,
-                term.broader or "",
-                ALIAS_SEPARATOR.join(term.deprecated_identifiers),
-            ]
+            spreadsheet_row(
+                [
+                    term.label,
+                    term.identifier,
+                    ALIAS_SEPARATOR.join(term.aliases),
+                    term.status.value,
+                    term.replaced_by or "",
+                    "",
+                    vocabulary.name,
+                    vocabulary.identifier,
+                    "" if as_default else ALIAS_SEPARATOR.join(applies) or NOTHING,
+                    term.broader or "",
+                    ALIAS_SEPARATOR.join(term.deprecated_identifiers),
+                ]
+            )
         )
         for lang, labels in term.translations.items():
             writer.writerow(
-                [
-                    labels[0],
-                    term.identifier,
-                    ALIAS_SEPARATOR.join(labels[1:]),
-                    "",
-                    "",
-                    lang,
-                    vocabulary.name,
-                    vocabulary.identifier,
-                    "",
-                    "",
-                    "",
-                ]
+                spreadsheet_row(
+                    [
+                        labels[0],
+                        term.identifier,
+                        ALIAS_SEPARATOR.join(labels[1:]),
+                        "",
+                        "",
+                        lang,
+                        vocabulary.name,
+                        vocabulary.identifier,
+                        "",
+                        "",
+                        "",
+                    ]
+                )
             )
     atomic_write(path, out.getvalue().encode("utf-8"))

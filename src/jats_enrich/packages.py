@@ -233,7 +233,16 @@ def write_package(source: Path, kind: str, target: Path, replacements: dict[int,
                 _write_zip(source, out, replacements)
             else:
                 _write_tar(source, out, replacements)
-    except (zipfile.BadZipFile, tarfile.TarError, OSError, RuntimeError, NotImplementedError) as exc:
+    except (
+        zipfile.BadZipFile,
+        tarfile.TarError,
+        OSError,
+        EOFError,
+        RuntimeError,
+        NotImplementedError,
+        zlib.error,
+    ) as exc:
+        # a member that does not decompress while it is copied (a corrupt zip): this package fails alone
         raise OutputError(f"{target}: cannot write the package: {' '.join(str(exc).split())}") from None
 
 

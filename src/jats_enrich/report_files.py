@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from . import __version__
+from .csv_dictionary import spreadsheet_row
 from .errors import OutputError, UsageError
 from .findings import REPORT_SCHEMA_VERSION, ArticleReport, Finding, Report, summarise_counts
 
@@ -125,7 +126,10 @@ class JsonSink(_Atomic):
 
 
 class CsvSink(_Atomic):
-    """One row per finding (an article that failed: one row with its error as the note)."""
+    """One row per finding (an article that failed: one row with its error as the note).
+
+    Spreadsheet-safe: a cell beginning with =, +, -, @, a tab or a carriage return (text, a
+    file name, an error from an article) gets one apostrophe before it (csv_dictionary.py)."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, newline="")
@@ -134,7 +138,7 @@ class CsvSink(_Atomic):
 
     def add(self, article: ArticleReport) -> None:
         for row in csv_rows(article):
-            self.writer.writerow(row)
+            self.writer.writerow(spreadsheet_row(row))
 
     def close(self, report: Report) -> None:
         self.finish()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import Counter, defaultdict
 from functools import cache
 from importlib.resources import files
@@ -123,22 +124,36 @@ class HtmlCollector:
         )
 
 
+#: Characters the JSON embedded in the page's <script> block never holds as themselves: '<' and
+#: '>' (so no '</script', '<!--' or '-->' can end the block or put the HTML parser in its escaped
+#: script state, whatever a role, keyword or file name says), '&', and the line separators U+2028
+#: and U+2029. Each is written as its JSON escape, which JSON.parse reads back as the character.
+_SCRIPT_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+_PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
+
+
+def script_json(data: object) -> str:
+    """``data`` as JSON that is safe as the content of an HTML <script> element."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
 def _page(report: Report, data: dict[str, Any]) -> str:
     totals = "".join(
         f'<tr><td>{html.escape(outcome)}</td><td class="n" id="total-{html.escape(outcome)}">{count}</td></tr>'
         for outcome, count in report.summary.items()
     )
-    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
-    return (
-        template()
-        .replace("{{TITLE}}", html.escape(f"jats-enrich report: {report.articles_total} articles"))
-        .replace("{{TOOL}}", html.escape(report.tool))
-        .replace("{{ARTICLES}}", str(report.articles_total))
-        .replace("{{FAILED}}", str(report.articles_failed))
-        .replace("{{FINDINGS}}", str(sum(report.summary.values())))
-        .replace("{{TOTALS}}", totals)
-        .replace("{{DATA}}", payload)
-    )
+    values = {
+        "TITLE": html.escape(f"jats-enrich report: {report.articles_total} articles"),
+        "TOOL": html.escape(report.tool),
+        "ARTICLES": str(report.articles_total),
+        "FAILED": str(report.articles_failed),
+        "FINDINGS": str(sum(report.summary.values())),
+        "TOTALS": totals,
+        "DATA": script_json(data),
+    }
+    # One pass over the template: a value that holds "{{DATA}}" (a tool name read from a report
+    # file, say) is text, never a place for another value.
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template())
 
 
 @cache

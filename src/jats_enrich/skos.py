@@ -11,6 +11,11 @@ matched against is ``je:appliesTo`` (``urn:jats-enrich:dictionary:appliesTo``: `
 and subjects, or what the configuration's ``[applies_to]`` gives the thesaurus, which no concept
 goes beyond. rdflib is
 imported only when a SKOS file is read.
+
+An RDF/XML file is first read by lxml, with no DTD, no network and no entity expansion: a DOCTYPE
+that declares entities is refused (rdflib's parser would expand them: an entity bomb takes
+minutes), as is a file that is not well-formed XML, each with one line naming the file. Nothing is
+ever fetched.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .csv_dictionary import one_line
 from .errors import DictionaryError
 from .limits import MAX_DICTIONARY_BYTES
 from .vocabulary import TARGET_KINDS, TargetKind, Term, TermStatus, Vocabulary
@@ -42,19 +48,22 @@ def read_skos(path: Path) -> Vocabulary:
     try:
         if path.stat().st_size > MAX_DICTIONARY_BYTES:
             raise DictionaryError(f"{path}: larger than the {MAX_DICTIONARY_BYTES}-byte limit")
+        data = path.read_bytes()
+        if fmt == "xml":
+            refuse_entities(path, data)
         # Parsed from bytes, never from a location: rdflib must not follow anything over the network.
-        graph.parse(data=path.read_bytes(), format=fmt, publicID=path.resolve().as_uri())
+        graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
     except DictionaryError:
         raise
     except OSError as exc:
         raise DictionaryError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except Exception as exc:  # rdflib's parsers raise many kinds; each is a malformed file
         what = "Turtle" if fmt == "turtle" else "RDF/XML"
-        message = " ".join(str(exc).split())
+        message = one_line(exc, limit=10_000)
         turtle = re.search(r"at line (\d+).*?Bad syntax \((.*?)\) at \^", message)
         if turtle:
             message = f"at line {turtle.group(1)}: {turtle.group(2)}"
-        raise DictionaryError(f"{path}: malformed {what}: {message[:300]}") from None
+        raise DictionaryError(f"{path}: malformed {what}: {one_line(message)}") from None
 
     schemes = sorted(set(graph.subjects(RDF.type, SKOS.ConceptScheme)), key=str)
     if len(schemes) != 1:
@@ -128,6 +137,34 @@ def read_skos(path: Path) -> Vocabulary:
     except ValidationError as exc:
         message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
         raise DictionaryError(f"{path}: {message}") from None
+
+
+_NEVER = "; a dictionary's entities are never expanded"
+
+
+def refuse_entities(path: Path, data: bytes) -> None:
+    """Check RDF/XML before rdflib reads it: well-formed, and no entity declared in its DOCTYPE
+    (read by lxml without DTD, network or entity expansion). A DictionaryError otherwise."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, load_dtd=False, no_network=True, dtd_validation=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        message = one_line(exc.msg or exc)
+        if "amplification" in message or "entity reference loop" in message:
+            raise DictionaryError(f"{path}: refused: its DOCTYPE declares entities ({message}){_NEVER}") from None
+        raise DictionaryError(f"{path}: malformed RDF/XML: {message}") from None
+    except ValueError as exc:  # an unknown encoding, say
+        raise DictionaryError(f"{path}: malformed RDF/XML: {one_line(exc)}") from None
+    dtd: Any = root.getroottree().docinfo.internalDTD  # lxml-stubs lack DTD.iterentities()
+    declared = [str(entity.name) for entity in dtd.iterentities()] if dtd is not None else []
+    if declared:
+        raise DictionaryError(
+            f"{path}: refused: its DOCTYPE declares entities ({one_line(', '.join(declared), 60)}){_NEVER}"
+        )
 
 
 def write_skos(vocabulary: Vocabulary, path: Path) -> None:
