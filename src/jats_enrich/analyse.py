@@ -80,6 +80,9 @@ class _TextAnalysis:
 
 #: A statement of more pieces than this is no list of terms (CRediT has 14 roles).
 MAX_PARTS = 30
+#: Distinct unmatched texts of one article given near misses; beyond them, none (a real article
+#: has a few dozen; a hostile one of tens of thousands would spend seconds on them).
+MAX_SUGGESTED = 1_000
 
 #: Distinct (kind, text, language) analyses kept per process; the cache starts over when full.
 TEXT_CACHE_SIZE = 50_000
@@ -102,6 +105,11 @@ class Analyser:
         self._suggesters: dict[TargetKind, Suggester] = {}
         # The text-level analysis of a string depends only on (kind, text, language): kept.
         self._texts: dict[tuple[TargetKind, str, str | None], _TextAnalysis] = {}
+        self._suggested = 0  # distinct texts given near misses in the current article
+
+    def begin_article(self) -> None:
+        """A new article: its own allowance of near misses (MAX_SUGGESTED)."""
+        self._suggested = 0
 
     @property
     def kinds(self) -> frozenset[TargetKind]:
@@ -121,7 +129,10 @@ class Analyser:
         if found is None:
             if len(self._texts) >= TEXT_CACHE_SIZE:
                 self._texts.clear()
-            found = self._texts[key] = self._analyse_text(matcher, target.kind, target.text, target.lang)
+            suggest = self._suggested < MAX_SUGGESTED
+            found = self._analyse_text(matcher, target.kind, target.text, target.lang, suggest)
+            if suggest or found.match.candidates or found.parts:
+                self._texts[key] = found  # (one analysed without its near misses is not kept for others)
         return Analysis(
             target=target,
             text=found.text,
@@ -132,7 +143,9 @@ class Analyser:
             existing=self._existing(matcher, target),
         )
 
-    def _analyse_text(self, matcher: Matcher, kind: TargetKind, raw: str, lang: str | None) -> _TextAnalysis:
+    def _analyse_text(
+        self, matcher: Matcher, kind: TargetKind, raw: str, lang: str | None, suggest: bool = True
+    ) -> _TextAnalysis:
         text, qualifier = split_qualifier(raw) if kind == "role" else (raw, None)
         match = matcher.match(text, lang)
         if not match.candidates and qualifier is not None:
@@ -143,8 +156,9 @@ class Analyser:
         suggestions: tuple[Suggestion, ...] = ()
         if not match.candidates:
             parts = self._compound_parts(matcher, raw, lang)
-            if not parts:
+            if not parts and suggest:
                 suggestions = self.suggester(kind).suggest(text, lang)
+                self._suggested += 1
         return _TextAnalysis(text, qualifier, match, parts, suggestions)
 
     def _compound_parts(self, matcher: Matcher, text: str, lang: str | None) -> tuple[Part, ...]:

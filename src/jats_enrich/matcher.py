@@ -147,6 +147,12 @@ def word_order_key(key: str) -> str | None:
     return " ".join(sorted(words)) if len(words) > 1 else None
 
 
+def _language_blind(key: str) -> bool:
+    """Is a matching key the same whatever the text's language? (It has no word for 'and' of any
+    language and no -ization, the only things a language changes in a key.)"""
+    return "ization" not in key and ANY_CONJUNCTION.isdisjoint(key.split(" "))
+
+
 def canonical_identifier(identifier: str) -> str:
     """The form two spellings of one identifier share: no scheme, no 'www.', no trailing slash,
     percent-escapes decoded, case folded."""
@@ -337,7 +343,7 @@ class Matcher:
         if not languages:
             return []
         plain = normalize(text)
-        if "ization" not in plain and not any(w in ANY_CONJUNCTION for w in plain.split(" ")):
+        if _language_blind(plain):
             key = key_of(plain)
             if key is None:
                 return []
@@ -355,9 +361,7 @@ class Matcher:
         """``normalize(text, language)``, without normalising again for each of 39 languages when
         the language cannot make a difference (no word for 'and' of any language, no -ization)."""
         plain = normalize(text)
-        if "ization" not in plain and not any(w in ANY_CONJUNCTION for w in plain.split(" ")):
-            return plain
-        return normalize(text, language)
+        return plain if _language_blind(plain) else normalize(text, language)
 
     def _other_languages(self, lang: str | None) -> tuple[str, ...]:
         """The translation languages a role of language ``lang`` may be read in beyond its own:
@@ -392,8 +396,13 @@ class Matcher:
         allowed = {own, None, *self._other_languages(lang)}
         found: dict[str | None, list[_Entry]] = defaultdict(list)
         by_key: dict[str, set[str | None]] = defaultdict(set)  # languages that give the text one key
-        for language in allowed:
-            by_key[self._key_in(text, language if language is not None else lang)].add(language)
+        plain = normalize(text)
+        if _language_blind(plain):
+            by_key[normalize(text, lang)] = {own, None}
+            by_key[plain] |= allowed - {own, None}
+        else:
+            for language in allowed:
+                by_key[normalize(text, language if language is not None else lang)].add(language)
         for key, languages in by_key.items():
             words = tuple(key.split(" "))
             for i, word in enumerate(words):

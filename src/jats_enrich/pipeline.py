@@ -108,6 +108,7 @@ class Enricher:
         """The decision for every target of the article, in document order, and the group edits."""
         policy = self.options.policy
         targets = find_targets(article, self.options.targets, self.analyser.kinds)
+        self.analyser.begin_article()
         decisions = [decide(self.analyser.analyse(t), t.version, policy) for t in targets]
         decisions = align_translations(decisions, policy)
         return place_group_attributes(self.gate.apply(decisions))
