@@ -366,3 +366,31 @@ def test_a_killed_in_place_runs_temporary_files_are_removed_next_time(tmp_path):
     done = cli("enrich", str(folder), "--in-place")
     assert done.returncode == 0, done.stderr
     assert not left.exists() and not stage.exists()
+
+
+def test_a_report_on_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import errno
+
+    from jats_enrich.errors import OutputError
+    from jats_enrich.findings import ArticleReport
+    from jats_enrich.report_files import open_sinks
+
+    for suffix in (".json", ".jsonl", ".csv"):
+        report = tmp_path / f"r{suffix}"
+        (sink,) = open_sinks([report])
+
+        def full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(sink.handle, "write", full)  # type: ignore[attr-defined]
+        if suffix == ".csv":  # its csv writer holds the handle's write method itself
+            import csv
+
+            class Full:
+                write = staticmethod(full)
+
+            sink.writer = csv.writer(Full())  # type: ignore[attr-defined]
+        with pytest.raises(OutputError, match="cannot write: No space left on device"):
+            sink.add(ArticleReport(path="a.xml", error="x"))
+        sink.abort()
+        assert not report.exists() and not list(tmp_path.glob(".jats-enrich-*"))

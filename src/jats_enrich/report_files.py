@@ -8,6 +8,7 @@ appears atomically: it is written under a temporary name and renamed when comple
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import glob
 import json
@@ -91,18 +92,26 @@ class _Atomic:
             raise OutputError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
 
     def abort(self) -> None:
-        self.handle.close()
+        with contextlib.suppress(OSError):  # a full disk cannot take the rest of its buffer either
+            self.handle.close()
         self.temp.unlink(missing_ok=True)
+
+    def write(self, text: str) -> None:
+        """Write to the temporary file; a full disk is the report's error, in one line."""
+        try:
+            self.handle.write(text)
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
 
 
 class JsonLinesSink(_Atomic):
     """One article per line, then a last line with the run's totals (``"kind": "summary"``)."""
 
     def add(self, article: ArticleReport) -> None:
-        self.handle.write(article.model_dump_json() + "\n")
+        self.write(article.model_dump_json() + "\n")
 
     def close(self, report: Report) -> None:
-        self.handle.write(json.dumps(_totals(report)) + "\n")
+        self.write(json.dumps(_totals(report)) + "\n")
         self.finish()
 
 
@@ -116,12 +125,12 @@ class JsonSink(_Atomic):
         self.first = True
 
     def add(self, article: ArticleReport) -> None:
-        self.handle.write(("\n" if self.first else ",\n") + article.model_dump_json())
+        self.write(("\n" if self.first else ",\n") + article.model_dump_json())
         self.first = False
 
     def close(self, report: Report) -> None:
         totals = {k: v for k, v in _totals(report).items() if k != "kind"}
-        self.handle.write("\n], " + json.dumps(totals)[1:] + "\n")
+        self.write("\n], " + json.dumps(totals)[1:] + "\n")
         self.finish()
 
 
@@ -137,8 +146,11 @@ class CsvSink(_Atomic):
         self.writer.writerow(CSV_COLUMNS)
 
     def add(self, article: ArticleReport) -> None:
-        for row in csv_rows(article):
-            self.writer.writerow(spreadsheet_row(row))
+        try:
+            for row in csv_rows(article):
+                self.writer.writerow(spreadsheet_row(row))
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
 
     def close(self, report: Report) -> None:
         self.finish()
