@@ -20,6 +20,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from types import FrameType
 
+#: Seconds between two attempts to stop work past its budget.
+RETRY = 0.05
+
 
 class OverBudget(BaseException):
     """Raised into the work of an article past its time budget. A BaseException, so that no
@@ -39,7 +42,9 @@ def time_budget(seconds: float | None) -> Iterator[None]:
             return
         previous = signal.signal(signal.SIGALRM, _alarm)
         started = time.monotonic()
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        # Raised again every RETRY seconds: one raised where Python ignores exceptions (a weakref
+        # callback, a __del__) is lost, and the next one stops the work.
+        signal.setitimer(signal.ITIMER_REAL, seconds, RETRY)
         try:
             yield
         finally:
@@ -52,8 +57,12 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     done = threading.Event()
 
     def watch() -> None:
-        if not done.wait(seconds):
+        if done.wait(seconds):
+            return
+        while True:  # again until the work has stopped (one may land where it is ignored)
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(OverBudget))
+            if done.wait(RETRY):
+                return
 
     watcher = threading.Thread(target=watch, name="article-time-budget", daemon=True)
     watcher.start()
@@ -62,6 +71,8 @@ def time_budget(seconds: float | None) -> Iterator[None]:
     finally:
         done.set()
         watcher.join()
+        # one sent as the work ended may still wait for its next bytecode: not outside the block
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
 
 
 def _alarm(signum: int, frame: FrameType | None) -> None:
