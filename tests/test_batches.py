@@ -320,6 +320,7 @@ def test_workers_forked_from_the_run_and_from_the_fork_server_give_the_same_outp
         assert runs[1] == runs[2], engine
 
 
+@pytest.mark.timeout(0)  # pytest-timeout's watching thread would make this process one of two threads
 def test_forking_is_refused_where_it_is_unsafe(monkeypatch):
     import threading
 

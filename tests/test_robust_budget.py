@@ -64,20 +64,54 @@ def test_the_batch_around_a_slow_article_finishes(tmp_path):
 
 
 def test_the_budget_reaches_work_in_a_thread_as_on_dask():
-    outcome: list[str] = []
-
-    def busy() -> None:
-        try:
-            with time_budget(0.1):
-                while True:
-                    sum(range(1000))
-        except OverBudget:
-            outcome.append("stopped")
-
-    thread = threading.Thread(target=busy)
+    slow = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), time_limit=0.05))
+    results = []
+    thread = threading.Thread(target=lambda: results.append(slow.enrich_bytes(many_roles(20_000), "many.xml")))
     thread.start()
-    thread.join(timeout=30)
-    assert outcome == ["stopped"] and not thread.is_alive()
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert results[0].report.error == "many.xml: over the time limit of 0.05 s for one article (time_limit)"
+    normal = slow.enrich_bytes(ARTICLE.read_bytes(), "a.xml")
+    assert normal.report.error is None
+
+
+def test_a_budget_leaves_the_interpreter_as_it_found_it():
+    """After a budget ran out, in a thread and in the main thread, nothing of it is left behind:
+    no alarm armed, no handler changed, and a profiler (which the interpreter's loop would hang
+    under, were an interruption left pending) still runs."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGALRM)
+    test_the_budget_reaches_work_in_a_thread_as_on_dask()
+    test_an_article_past_its_time_limit_fails_alone()
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler
+    script = (
+        "import cProfile, threading\n"
+        "from jats_enrich.pipeline import Enricher, EnrichOptions\n"
+        "roles = ''.join(f'<contrib><role>r{i} x</role></contrib>' for i in range(20000))\n"
+        "data = f'<article dtd-version=\"1.3\"><front><article-meta><contrib-group>{roles}'\n"
+        "data += '</contrib-group></article-meta></front></article>'\n"
+        "slow = Enricher(EnrichOptions(time_limit=0.05))\n"
+        "t = threading.Thread(target=slow.enrich_bytes, args=(data.encode(),)); t.start(); t.join()\n"
+        "slow.enrich_bytes(data.encode())\n"
+        "cProfile.Profile().runcall(lambda: sum([1, 2]))\n"
+        "print('ran')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.stdout == "ran\n", done.stderr
+
+
+def test_an_alarm_on_its_way_as_the_block_ends_is_not_raised_after_it():
+    for _ in range(200):
+        try:
+            with time_budget(0.001):
+                deadline = time.monotonic() + 0.001
+                while time.monotonic() < deadline:
+                    pass
+        except OverBudget:
+            pass
+        time.sleep(0.002)  # an alarm raised after the block would land here and fail the test
 
 
 def test_a_callers_own_alarm_is_kept():

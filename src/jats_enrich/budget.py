@@ -2,9 +2,9 @@
 
 An article that would take minutes (tens of thousands of distinct roles) or gigabytes must fail
 alone, with a one-line error, and let the batch go on. The time budget interrupts the work where
-Python runs it: by SIGALRM in a process's main thread (the command line, a worker process), by an
-exception raised into the thread otherwise (a Dask worker's thread, a caller's thread); a single
-call into libxml2 is not interrupted, but parsing is bounded by the size limit. The memory budget
+Python runs it by SIGALRM in a process's main thread (the command line, a worker process), and
+between two targets of the article in any thread (a Dask worker's thread, a caller's thread); a
+single call into libxml2 or Saxon is not interrupted, but parsing is bounded by the size limit. The memory budget
 caps the data a worker process may hold (RLIMIT_DATA): past it, the article's work raises
 MemoryError, that article fails, and the process goes on.
 """
@@ -16,12 +16,13 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from types import FrameType
 
 #: Seconds between two attempts to stop work past its budget.
 RETRY = 0.05
+
+_deadlines = threading.local()
 
 
 class OverBudget(BaseException):
@@ -29,54 +30,74 @@ class OverBudget(BaseException):
     handler of ordinary errors on the way takes it for a fault of the article's."""
 
 
-@contextmanager
-def time_budget(seconds: float | None) -> Iterator[None]:
-    """Raise OverBudget into the block if it runs longer than ``seconds`` (None: no budget)."""
-    if not seconds or seconds <= 0:
-        yield
-        return
-    if threading.current_thread() is threading.main_thread():
-        outer = signal.getitimer(signal.ITIMER_REAL)[0]
-        if outer and outer <= seconds:
-            yield  # a caller's own alarm (the service's job timeout) comes first: it is the budget
+def check_time() -> None:
+    """Raise OverBudget if the calling thread's budget has run out. Called between two targets of
+    an article: work in a thread other than the main one is stopped here."""
+    deadline = getattr(_deadlines, "deadline", None)
+    if deadline is not None and time.monotonic() > deadline:
+        raise OverBudget
+
+
+class time_budget:  # a lower-case name: used as a function, ``with time_budget(seconds):``
+    """Stop the block with OverBudget if it runs longer than ``seconds`` (None or 0: no budget).
+
+    In the main thread, SIGALRM interrupts the block wherever Python runs it, again every RETRY
+    seconds (one raised where Python ignores exceptions, a weakref callback, is lost). Once the
+    block has ended, an alarm still on its way is ignored: no OverBudget lands after the block.
+    In any thread, ``check_time`` stops the work between two targets. (An exception sent into a
+    thread from another one cannot be taken back without leaving CPython's evaluation loop
+    interrupted for good, so threads are stopped only where they ask.)
+    """
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds if seconds and seconds > 0 else None
+        self._ended = False
+        self._signal = False
+
+    def __enter__(self) -> time_budget:
+        if self.seconds is None:
+            return self
+        self._outer_deadline = getattr(_deadlines, "deadline", None)
+        deadline = time.monotonic() + self.seconds
+        _deadlines.deadline = deadline if self._outer_deadline is None else min(deadline, self._outer_deadline)
+        if threading.current_thread() is threading.main_thread():
+            outer = signal.getitimer(signal.ITIMER_REAL)[0]
+            if outer and outer <= self.seconds:
+                return self  # a caller's own alarm (the service's job timeout) comes first: it is the budget
+            self._signal = True
+            self._outer_alarm = outer
+            self._started = time.monotonic()
+            self._previous = signal.signal(signal.SIGALRM, self._alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, RETRY)
+        return self
+
+    def _alarm(self, signum: int, frame: FrameType | None) -> None:
+        # Python runs a handler at the next check of its loop: one on its way as the block ends is
+        # run in __exit__ (its first line, or before it) and must not raise there.
+        if self._ended or (frame is not None and frame.f_code is _EXIT_CODE):
             return
-        previous = signal.signal(signal.SIGALRM, _alarm)
-        started = time.monotonic()
-        # Raised again every RETRY seconds: one raised where Python ignores exceptions (a weakref
-        # callback, a __del__) is lost, and the next one stops the work.
-        signal.setitimer(signal.ITIMER_REAL, seconds, RETRY)
-        try:
-            yield
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-            if outer:  # the caller's alarm goes on, less the time spent here
-                signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 0.001))
-        return
-    target = threading.get_ident()
-    done = threading.Event()
+        raise OverBudget
 
-    def watch() -> None:
-        if done.wait(seconds):
+    def __exit__(self, *exc_info: object) -> None:
+        self._ended = True
+        if self.seconds is None:
             return
-        while True:  # again until the work has stopped (one may land where it is ignored)
-            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), ctypes.py_object(OverBudget))
-            if done.wait(RETRY):
-                return
-
-    watcher = threading.Thread(target=watch, name="article-time-budget", daemon=True)
-    watcher.start()
-    try:
-        yield
-    finally:
-        done.set()
-        watcher.join()
-        # one sent as the work ended may still wait for its next bytecode: not outside the block
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(target), None)
+        _deadlines.deadline = self._outer_deadline
+        if not self._signal:
+            return
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _let_pending_signals_run()  # an alarm raised before the line above runs self._alarm now
+        signal.signal(signal.SIGALRM, self._previous)
+        if self._outer_alarm:  # the caller's alarm goes on, less the time spent here
+            spent = time.monotonic() - self._started
+            signal.setitimer(signal.ITIMER_REAL, max(self._outer_alarm - spent, 0.001))
 
 
-def _alarm(signum: int, frame: FrameType | None) -> None:
-    raise OverBudget
+_EXIT_CODE = time_budget.__exit__.__code__
+
+
+def _let_pending_signals_run() -> None:
+    """A Python-level call: the interpreter runs the handlers of signals already received first."""
 
 
 def limit_memory(limit: int | None) -> None:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .aliases import apply_aliases
 from .align import align_translations
 from .analyse import Analyser
-from .budget import OverBudget, give_back_memory, time_budget
+from .budget import OverBudget, check_time, give_back_memory, time_budget
 from .config import SenseOptions, Targets
 from .decide import Decision, Edit, Policy, decide
 from .dictionaries import load_vocabulary
@@ -109,7 +109,10 @@ class Enricher:
         policy = self.options.policy
         targets = find_targets(article, self.options.targets, self.analyser.kinds)
         self.analyser.begin_article()
-        decisions = [decide(self.analyser.analyse(t), t.version, policy) for t in targets]
+        decisions = []
+        for target in targets:
+            check_time()  # a thread's budget is checked here (the main thread's by its alarm too)
+            decisions.append(decide(self.analyser.analyse(target), target.version, policy))
         decisions = align_translations(decisions, policy)
         return place_group_attributes(self.gate.apply(decisions))
 
