@@ -154,13 +154,6 @@ BAD_FILES = [
         r"term 'A': replaced_by 'https://v\.test/9' is not a term",
     ),
     (
-        "replaced.ttl",
-        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> . @prefix dct: <http://purl.org/dc/terms/> .\n"
-        '<urn:s> a skos:ConceptScheme . <urn:s:1> a skos:Concept ; skos:inScheme <urn:s> ; skos:prefLabel "A"@en ;'
-        " dct:isReplacedBy <urn:s:9> .",
-        r"term 'A': replaced_by 'urn:s:9' is not a term",
-    ),
-    (
         "nolabel.jsonld",
         '{"@type": "DefinedTermSet", "identifier": "urn:x", '
         '"hasDefinedTerm": [{"@type": "DefinedTerm", "identifier": "urn:x:1"}]}',
@@ -188,9 +181,9 @@ BAD_FILES = [
         r"concept <urn:s:1>: je:appliesTo 'kwd' is not one of",
     ),
     (
-        "noscheme.ttl",
-        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<urn:s:1> a skos:Concept .",
-        r"one skos:ConceptScheme",
+        "noconcept.ttl",
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n<urn:s> a skos:ConceptScheme .",
+        r"no skos:Concept in the file",
     ),
 ]
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from . import __version__
 from .errors import ArticleError, OutputError, UsageError
 from .executors import Task, TaskResult, default_workers, run_here, run_in_pool, run_on_dask
-from .files import TEMP_PREFIX, TEMP_SUFFIX, temporary_path
+from .files import TEMP_PREFIX, TEMP_SUFFIX
 from .findings import ArticleReport, Report, printable, summarise_counts
 from .inputs import ARTICLE_PATTERNS, Source, is_input
 from .journal import Journal, fingerprint, options_fingerprint
@@ -54,56 +54,6 @@ class BatchOptions(BaseModel):
 
     resume: bool = False
     fsync: bool = Field(default=False, description="Sync each output to disk before renaming it into place")
-
-
-def atomic_write(
-    path: Path, data: bytes, mode: int | None = None, durable: bool = True, exclusive: bool = False
-) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place.
-
-    The rename happens only once the data is written in full, so a killed process never leaves a
-    half-written file at ``path``. ``durable`` also syncs the data to disk before the rename, which
-    protects against a power failure too; batches do it per article only with ``--fsync``, as it
-    serialises parallel workers on the disk. ``exclusive``: never replace an existing file at
-    ``path`` (the temporary file is linked into place, which fails if the name is taken)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    temp = temporary_path(path)
-    try:
-        # Created with its final permissions (without a mode: as any new file, through the umask),
-        # and never over an existing file.
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temp, mode)  # the umask may have narrowed it at creation; a no-op otherwise
-        if exclusive:
-            try:
-                os.link(temp, path)
-            except FileExistsError:
-                raise OutputError(
-                    f"{path}: exists already (an earlier backup?); not overwritten, and the article not replaced"
-                ) from None
-            temp.unlink()
-        else:
-            os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    except OutputError:
-        temp.unlink(missing_ok=True)
-        raise
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def is_stale(temp: Path) -> bool:

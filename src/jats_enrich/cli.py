@@ -206,7 +206,15 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="NAME|FILE",
         help="dictionary to match against: a shipped one by name (credit, casrai) or a file (.jsonld, .csv, "
-        ".ttl, .rdf); repeatable (default: credit)",
+        ".ttl, .rdf, .nt; a thesaurus gzipped too: .ttl.gz, .rdf.gz, .nt.gz); repeatable (default: credit)",
+    )
+    parser.add_argument(
+        "--scheme",
+        action="append",
+        metavar="URI",
+        help="of a thesaurus (SKOS) among the dictionaries: match only the concepts of this scheme; repeatable "
+        "(default: every concept, each written with its own scheme as vocab-identifier). For a file with no "
+        "scheme at all, the vocab-identifier its concepts are written with",
     )
     parser.add_argument(
         "--precedence",
@@ -539,6 +547,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
     flags: dict[str, Any] = {
         "vocab": tuple(args.vocab) if args.vocab else None,
+        "scheme": tuple(args.scheme) if args.scheme else None,
         "precedence": args.precedence,
         "profile": args.profile,
         "upgrade": args.upgrade,

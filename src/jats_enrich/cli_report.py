@@ -110,7 +110,7 @@ def _render(args: argparse.Namespace) -> int:
 
 def _aliases(args: argparse.Namespace) -> int:
     from .aliases import aliases_table
-    from .batch import atomic_write
+    from .files import atomic_write
     from .report_files import read_report
 
     table = aliases_table(read_report(args.input))

@@ -43,6 +43,7 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         action="store_true",
         help="with NAME: the languages its terms are translated into, how many labels each, and whom to credit",
     )
+    _scheme_option(listing)
     listing.set_defaults(handler=_list)
     validate = sub.add_parser(
         "validate",
@@ -50,7 +51,8 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         description="Load a dictionary file, check it against the dictionary model, and print a summary "
         "or the first problem (file, term, field).",
     )
-    validate.add_argument("file", type=Path, metavar="FILE")
+    validate.add_argument("file", metavar="NAME|FILE", help="a shipped dictionary name or a dictionary file")
+    _scheme_option(validate)
     validate.set_defaults(handler=_validate)
     for name, handler, what in (
         ("show", _show, "the term a label, alias, translation or identifier names, with all it holds"),
@@ -71,6 +73,7 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
             help="look only among the terms a run matches against this kind of element, as a run would "
             "(default: among every term)",
         )
+        _scheme_option(lookup)
         lookup.set_defaults(handler=handler)
     convert = sub.add_parser(
         "convert",
@@ -79,8 +82,9 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         "(.jsonld, .csv, .ttl, .rdf). In a .csv, a cell that begins with =, +, -, @, a tab or a carriage return "
         "is written with an apostrophe before it (no spreadsheet runs it as a formula), and read back without it.",
     )
-    convert.add_argument("source", type=Path, metavar="IN")
+    convert.add_argument("source", metavar="NAME|IN", help="a shipped dictionary name or a dictionary file")
     convert.add_argument("target", type=Path, metavar="OUT")
+    _scheme_option(convert)
     convert.set_defaults(handler=_convert)
     imports = sub.add_parser(
         "import",
@@ -141,6 +145,26 @@ def _import_credit_translations(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _scheme_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--scheme",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="of a thesaurus (SKOS): only the concepts of this scheme; repeatable (default: every concept)",
+    )
+
+
+def _load(name_or_path: str, schemes: list[str]) -> Vocabulary:
+    """A dictionary by shipped name or file, its reader's notes said on stderr."""
+    from .dictionaries import load_vocabulary
+
+    vocabulary = load_vocabulary(name_or_path, tuple(schemes))
+    for note in vocabulary.notes:
+        print(f"jats-enrich: note: {name_or_path}: {note}", file=sys.stderr)
+    return vocabulary
+
+
 def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     def show(args: argparse.Namespace) -> int:
         parser.print_help(sys.stderr)
@@ -159,7 +183,7 @@ def _list(args: argparse.Namespace) -> int:
             rows.append((name, v.identifier, str(len(v.terms)), v.title or ""))
         _print_table(rows)
         return EXIT_OK
-    vocabulary = load_vocabulary(args.name)
+    vocabulary = _load(args.name, args.scheme)
     print(f"{vocabulary.name}: {vocabulary.identifier} ({len(vocabulary.terms)} terms)")
     if args.languages:
         return _list_languages(vocabulary)
@@ -201,9 +225,7 @@ def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from .dictionaries import load_dictionary_file
-
-    vocabulary = load_dictionary_file(args.file)
+    vocabulary = _load(args.file, args.scheme)
     deprecated = sum(1 for t in vocabulary.terms if t.status.value == "deprecated")
     print(
         f"{args.file}: valid; vocabulary {vocabulary.name!r} ({vocabulary.identifier}), "
@@ -212,16 +234,16 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _vocabularies(names: list[str] | None) -> list[Vocabulary]:
-    from .dictionaries import SHIPPED, load_vocabulary
+def _vocabularies(names: list[str] | None, schemes: list[str]) -> list[Vocabulary]:
+    from .dictionaries import SHIPPED
 
-    return [load_vocabulary(name) for name in (names or list(SHIPPED))]
+    return [_load(name, schemes) for name in (names or list(SHIPPED))]
 
 
 def _show(args: argparse.Namespace) -> int:
     from .lookup import RULE_EXPLANATIONS, describe_term, explain
 
-    found = explain(args.text, _vocabularies(args.vocab), args.lang, args.target)
+    found = explain(args.text, _vocabularies(args.vocab, args.scheme), args.lang, args.target)
     if found.by_identifier is not None:
         vocabulary, term, current = found.by_identifier
         form = "its current identifier" if current else "an older form of its identifier"
@@ -242,7 +264,7 @@ def _show(args: argparse.Namespace) -> int:
 def _search(args: argparse.Namespace) -> int:
     from .lookup import RULE_EXPLANATIONS, explain
 
-    found = explain(args.text, _vocabularies(args.vocab), args.lang, args.target)
+    found = explain(args.text, _vocabularies(args.vocab, args.scheme), args.lang, args.target)
     print(f"text: {args.text!r}  key: {found.key!r}")
     if found.by_identifier is not None:
         vocabulary, term, current = found.by_identifier
@@ -273,14 +295,15 @@ def _several(candidates: Sequence[Candidate], target: str | None) -> str:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from .dictionaries import load_dictionary_file, not_held, writer_for
+    from .dictionaries import not_held, shipped_path, writer_for
 
-    if args.source.resolve() == args.target.resolve():
+    source = shipped_path(args.source) or Path(args.source)
+    if source.resolve() == args.target.resolve():
         from .errors import UsageError
 
         raise UsageError(f"{args.target}: would overwrite the input")
     writer = writer_for(args.target)
-    vocabulary = load_dictionary_file(args.source)
+    vocabulary = _load(args.source, args.scheme)
     writer(vocabulary, args.target)
     print(f"{args.source} -> {args.target}: {len(vocabulary.terms)} terms", file=sys.stderr)
     lost = not_held(vocabulary, args.target)

@@ -84,6 +84,7 @@ class Settings(_Strict):
     """Everything a run can be told, from the configuration file and the command line."""
 
     vocab: tuple[str, ...] = ("credit",)
+    scheme: tuple[str, ...] = ()  # of the thesauri (SKOS) among vocab: only the concepts of these schemes
     precedence: tuple[str, ...] = ()
     profile: Profile = "niso"
     upgrade: bool = False

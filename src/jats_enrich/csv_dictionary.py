@@ -237,7 +237,7 @@ def _message(exc: ValidationError) -> str:
 
 
 def write_csv(vocabulary: Vocabulary, path: Path) -> None:
-    from .batch import atomic_write
+    from .files import atomic_write
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -277,8 +277,10 @@ class _Decider:
                 states.add("older" if vocab.casefold() == vocabulary.name.casefold() else "foreign")
         identifier = attributes.get("vocab-identifier")
         if identifier is not None:
-            if identifier == vocabulary.identifier:
+            if identifier == vocabulary.scheme_of(meaning.term):
                 states.add("current")
+            elif identifier in vocabulary.schemes:  # another scheme of the same thesaurus
+                states.add("foreign")
             elif named is not None and named.term is None and named.vocabulary.name == vocabulary.name:
                 states.add("older")
             else:
@@ -443,7 +445,7 @@ class _Decider:
         """The JATS4R form: vocab, vocab-identifier, vocab-term (the profile's label), term URI."""
         attributes = {
             "vocab": meaning.vocabulary.name,
-            "vocab-identifier": meaning.vocabulary.identifier,
+            "vocab-identifier": meaning.vocabulary.scheme_of(meaning.term),
             "vocab-term": label_for(meaning.term, self.policy.profile),
             "vocab-term-identifier": meaning.term.identifier,
         }
@@ -474,7 +476,7 @@ class _Decider:
         e = self.a.existing.attributes
         current = {
             "vocab": {meaning.vocabulary.name},
-            "vocab-identifier": {meaning.vocabulary.identifier},
+            "vocab-identifier": {meaning.vocabulary.scheme_of(meaning.term)},
             "vocab-term-identifier": {meaning.term.identifier},
             # Either profile's label is current: an article following JATS4R is not outdated.
             "vocab-term": {label_for(meaning.term, "niso"), label_for(meaning.term, "jats4r")},
@@ -491,7 +493,7 @@ class _Decider:
         if self._vocabulary_state(e.inherited, e.inherited_vocab_identifier, meaning) != "older":
             return None, None
         found = ", ".join(f'{k}="{v}"' for k, v in e.inherited.items()) + f" on its <{self._group_name()}>"
-        current = {"vocab": meaning.vocabulary.name, "vocab-identifier": meaning.vocabulary.identifier}
+        current = {"vocab": meaning.vocabulary.name, "vocab-identifier": meaning.vocabulary.scheme_of(meaning.term)}
         return found, Edit(group, str(group.tag), current)
 
     def _degree(self, meaning: Meaning) -> Degree | None:

@@ -27,7 +27,15 @@ READERS: dict[str, str] = {
     ".rdf": "jats_enrich.skos:read_skos",
     ".owl": "jats_enrich.skos:read_skos",
     ".skos": "jats_enrich.skos:read_skos",
+    ".nt": "jats_enrich.skos:read_skos",
+    ".ttl.gz": "jats_enrich.skos:read_skos",
+    ".rdf.gz": "jats_enrich.skos:read_skos",
+    ".owl.gz": "jats_enrich.skos:read_skos",
+    ".nt.gz": "jats_enrich.skos:read_skos",
 }
+
+#: Readers that take ``schemes`` (--scheme): the thesauri's.
+SCHEME_READERS = {suffix for suffix, reader in READERS.items() if reader.endswith(":read_skos")}
 
 #: File suffix -> "module:function" of the writer for that format (vocab convert).
 WRITERS: dict[str, str] = {
@@ -36,20 +44,27 @@ WRITERS: dict[str, str] = {
     ".csv": "jats_enrich.csv_dictionary:write_csv",
     ".ttl": "jats_enrich.skos:write_skos",
     ".rdf": "jats_enrich.skos:write_skos",
+    ".nt": "jats_enrich.skos:write_skos",
 }
 
 
 #: Term fields a format cannot hold, by the writer's suffix (what ``vocab convert`` warns about).
+_SOURCE_FIELDS = ("domain", "kind", "canonical", "uuid", "domains", "group_types", "distinctive")
+_NOT_IN_SKOS = ("deprecated_identifiers", *_SOURCE_FIELDS)
 NOT_HELD: dict[str, tuple[str, ...]] = {
-    ".csv": ("definition", "domain", "kind", "canonical", "uuid", "domains", "group_types", "distinctive"),
-    ".ttl": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains", "group_types", "distinctive"),
-    ".rdf": ("deprecated_identifiers", "domain", "kind", "canonical", "uuid", "domains", "group_types", "distinctive"),
+    ".csv": ("definition", *_SOURCE_FIELDS, "scheme", "notations"),
+    ".jsonld": ("scheme", "notations"),
+    ".json": ("scheme", "notations"),
+    ".ttl": _NOT_IN_SKOS,
+    ".rdf": _NOT_IN_SKOS,
+    ".nt": _NOT_IN_SKOS,
 }
 #: The same for the vocabulary's own fields.
 VOCABULARY_NOT_HELD: dict[str, tuple[str, ...]] = {
     ".csv": ("title", "version", "license", "deprecated_identifiers", "sense", "takes_degree", "translation_sources"),
     ".ttl": ("version", "license", "deprecated_identifiers", "sense", "takes_degree", "translation_sources"),
     ".rdf": ("version", "license", "deprecated_identifiers", "sense", "takes_degree", "translation_sources"),
+    ".nt": ("version", "license", "deprecated_identifiers", "sense", "takes_degree", "translation_sources"),
 }
 
 
@@ -76,8 +91,16 @@ class Writer(Protocol):
     def __call__(self, vocabulary: Vocabulary, path: Path) -> None: ...
 
 
+def format_suffix(path: Path) -> str:
+    """The suffix that names a file's format: '.ttl', or '.ttl.gz' for a gzipped one."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if len(suffixes) > 1 and suffixes[-1] == ".gz":
+        return "".join(suffixes[-2:])
+    return path.suffix.lower()
+
+
 def _registered(table: dict[str, str], path: Path, what: str) -> Any:
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path)
     target = table.get(suffix)
     if target is None:
         known = ", ".join(sorted(table))
@@ -98,11 +121,15 @@ def writer_for(path: Path) -> Writer:
     return writer
 
 
-def load_dictionary_file(path: Path) -> Vocabulary:
-    """Load and validate one dictionary file; DictionaryError says what is wrong and where."""
+def load_dictionary_file(path: Path, schemes: tuple[str, ...] = ()) -> Vocabulary:
+    """Load and validate one dictionary file; DictionaryError says what is wrong and where.
+    ``schemes``: of a thesaurus (SKOS), only the concepts of these schemes; other formats have none."""
     if not path.is_file():
         raise DictionaryError(f"{path}: no such dictionary file")
-    return reader_for(path)(path)
+    reader = reader_for(path)
+    if schemes and format_suffix(path) in SCHEME_READERS:
+        return reader(path, schemes=schemes)  # type: ignore[call-arg]
+    return reader(path)
 
 
 @cache
@@ -115,8 +142,18 @@ def load_shipped(name: str) -> Vocabulary:
         return load_dictionary_file(path)
 
 
-def load_vocabulary(name_or_path: str | Path) -> Vocabulary:
-    """A shipped dictionary when given its name, else the dictionary file at that path."""
+def shipped_path(name: str) -> Path | None:
+    """Where a shipped dictionary's file is, for commands that read files (None: no such name)."""
+    filename = SHIPPED.get(name)
+    if filename is None:
+        return None
+    with as_file(files("jats_enrich.shipped_vocab").joinpath(filename)) as path:
+        return Path(path)
+
+
+def load_vocabulary(name_or_path: str | Path, schemes: tuple[str, ...] = ()) -> Vocabulary:
+    """A shipped dictionary when given its name, else the dictionary file at that path (of a
+    thesaurus, only the concepts of ``schemes`` when given)."""
     if isinstance(name_or_path, str) and name_or_path in SHIPPED:
         return load_shipped(name_or_path)
     path = Path(name_or_path)
@@ -124,4 +161,4 @@ def load_vocabulary(name_or_path: str | Path) -> Vocabulary:
         raise DictionaryError(
             f"{name_or_path}: no shipped dictionary of that name ({', '.join(SHIPPED)}) and no such file"
         )
-    return load_dictionary_file(path)
+    return load_dictionary_file(path, schemes)

@@ -100,7 +100,7 @@ def read_input(path: str, root: str | None) -> tuple[bytes, int]:
 
 def work(task: Task, enricher: Enricher) -> TaskResult:
     """Read, enrich and write one article; every failure becomes the report's error."""
-    from .batch import atomic_write
+    from .files import atomic_write
 
     if task.refusal is not None:
         return TaskResult(task.key, ArticleReport(path=task.source, error=task.refusal))

@@ -376,7 +376,7 @@ def _term_to_jsonld(term: Term, definitions: bool) -> dict[str, Any]:
 
 
 def write_jsonld(vocabulary: Vocabulary, path: Path) -> None:
-    from .batch import atomic_write
+    from .files import atomic_write
 
     text = json.dumps(vocabulary_to_jsonld(vocabulary), ensure_ascii=False, indent=2) + "\n"
     atomic_write(path, text.encode("utf-8"))

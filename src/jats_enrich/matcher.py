@@ -188,7 +188,8 @@ class Matcher:
         self._identifiers: dict[str, list[tuple[Vocabulary, Term | None]]] = defaultdict(list)
         languages: set[str] = set()
         for vocabulary in self.vocabularies:
-            self._identify(vocabulary.identifier, vocabulary, None)
+            for scheme in vocabulary.schemes:
+                self._identify(scheme, vocabulary, None)
             for old in vocabulary.deprecated_identifiers:
                 self._identify(old, vocabulary, None)
             for term in vocabulary.terms:
@@ -420,7 +421,7 @@ class Matcher:
         if not found or len(found) > 1:
             return None
         vocabulary, term = found[0]
-        current = identifier == (term.identifier if term is not None else vocabulary.identifier)
+        current = identifier == term.identifier if term is not None else identifier in vocabulary.schemes
         return IdentifierMatch(found=identifier, vocabulary=vocabulary, term=term, current=current)
 
     def vocabulary(self, name: str) -> Vocabulary | None:

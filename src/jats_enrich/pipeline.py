@@ -41,6 +41,9 @@ class EnrichOptions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     vocabularies: tuple[str, ...] = ("credit",)
+    schemes: tuple[str, ...] = Field(
+        default=(), description="Of the thesauri (SKOS) among the vocabularies: only the concepts of these schemes"
+    )
     precedence: tuple[str, ...] = Field(default=(), description="Which vocabulary wins when several define a text")
     applies_to: dict[str, tuple[TargetKind, ...]] = Field(
         default_factory=dict, description="Per vocabulary name: the targets its terms are matched against"
@@ -80,9 +83,9 @@ class EnrichResult:
 class Enricher:
     def __init__(self, options: EnrichOptions | None = None, vocabularies: Iterable[Vocabulary] | None = None):
         self.options = options or EnrichOptions()
-        loaded = (
-            list(vocabularies) if vocabularies is not None else [load_vocabulary(v) for v in self.options.vocabularies]
-        )
+        if vocabularies is None:
+            vocabularies = [load_vocabulary(v, self.options.schemes) for v in self.options.vocabularies]
+        loaded = list(vocabularies)
         overrides = self.options.applies_to
         loaded = [
             v.model_copy(update={"applies_to": overrides[v.name], "only": overrides[v.name]})

@@ -196,7 +196,7 @@ class HtmlSink:
         self.collector.add(article)
 
     def close(self, report: Report) -> None:
-        from .batch import atomic_write
+        from .files import atomic_write
 
         html = self.collector.render(report)
         atomic_write(self.path, html.encode("utf-8"))

@@ -22,6 +22,7 @@ def enrich_options(settings: Settings, *, write: bool, aliases: Iterable[Path] =
     return EnrichOptions(
         aliases=tuple(aliases),
         vocabularies=settings.vocab,
+        schemes=settings.scheme,
         precedence=settings.precedence,
         applies_to=settings.applies_to,
         sense_gate=settings.sense_gate,

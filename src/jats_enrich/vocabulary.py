@@ -104,6 +104,14 @@ class Term(BaseModel):
         description="Names of the term (label, aliases) that mean nothing else outside the vocabulary's domain: "
         "in a vocabulary with a sense gate, they need no evidence that the article is about that domain",
     )
+    scheme: str | None = Field(
+        default=None,
+        description="The scheme the term belongs to, written as vocab-identifier, when not the vocabulary's "
+        "(a thesaurus of several schemes)",
+    )
+    notations: tuple[str, ...] = Field(
+        default=(), description="Codes the thesaurus gives the term (skos:notation): shown, never matched"
+    )
 
     @field_validator("label", "identifier")
     @classmethod
@@ -166,6 +174,11 @@ class Vocabulary(BaseModel):
         default=(), description="Where the translations come from, by language, with their attribution"
     )
     terms: tuple[Term, ...]
+    notes: tuple[str, ...] = Field(
+        default=(),
+        description="What the reader had to assume about the file (a SKOS file without a scheme, say), "
+        "said when the dictionary is validated; never written to other formats",
+    )
 
     @field_validator("name", "identifier")
     @classmethod
@@ -204,6 +217,15 @@ class Vocabulary(BaseModel):
     def term(self, identifier: str) -> Term | None:
         """The term with this current identifier, if any."""
         return self._by_identifier.get(identifier)
+
+    def scheme_of(self, term: Term) -> str:
+        """The vocab-identifier of ``term``: its own scheme, else the vocabulary's identifier."""
+        return term.scheme or self.identifier
+
+    @cached_property
+    def schemes(self) -> tuple[str, ...]:
+        """Every identifier a term of the vocabulary is written with: the vocabulary's first."""
+        return tuple(dict.fromkeys([self.identifier, *(t.scheme for t in self.terms if t.scheme)]))
 
     def applies(self, term: Term, kind: TargetKind) -> bool:
         """Is ``term`` matched against targets of ``kind``? As the term says, else as the

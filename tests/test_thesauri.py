@@ -1,0 +1,192 @@
+"""Thesauri as they are published (issue 20): SKOS without a scheme resource or with several,
+SKOS-XL, hidden labels, notations, deprecation as thesauri write it, gzipped files, N-Triples; and
+the `vocab` commands taking shipped names. The project's own extract covers every case; the real
+YSO extract of ../shared/thesauri is read in place."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from support import FIXTURES, SHARED, needs_shared
+
+from jats_enrich import skos
+from jats_enrich.dictionaries import load_dictionary_file
+from jats_enrich.errors import DictionaryError
+from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.vocabulary import TermStatus
+
+EXTRACT = FIXTURES / "thesauri" / "heritage-extract.ttl"
+H = "https://thesaurus.jats-enrich.test/heritage/"
+M = "https://thesaurus.jats-enrich.test/materials/"
+YSO = "http://www.yso.fi/onto/yso/"
+
+
+def article(groups: dict[str, list[str]]) -> bytes:
+    """An article with one keyword group per language."""
+    body = "".join(
+        f'<kwd-group xml:lang="{lang}">' + "".join(f"<kwd>{k}</kwd>" for k in keywords) + "</kwd-group>"
+        for lang, keywords in groups.items()
+    )
+    meta = f"<article-meta><title-group><article-title>Finds</article-title></title-group>{body}</article-meta>"
+    return f'<article dtd-version="1.3" xml:lang="en"><front>{meta}</front></article>'.encode()
+
+
+def tags(path: Path, groups: dict[str, list[str]], schemes: tuple[str, ...] = ()) -> dict[str, tuple[str | None, ...]]:
+    """Keyword text -> (outcome, vocab-identifier, vocab-term, vocab-term-identifier) as written
+    (vocab-identifier on the keyword, or on its group for all of them)."""
+    enricher = Enricher(EnrichOptions(vocabularies=(str(path),), schemes=schemes))
+    result = enricher.enrich_bytes(article(groups), "a.xml")
+    assert result.report.error is None and result.output is not None, result.report.error
+    outcomes = [f.outcome.value for f in result.report.findings]
+    keywords = etree.fromstring(result.output).iter("kwd")
+    found = {}
+    for outcome, kwd in zip(outcomes, keywords, strict=True):
+        scheme = kwd.get("vocab-identifier") or kwd.getparent().get("vocab-identifier")
+        found[kwd.text] = (outcome, scheme, kwd.get("vocab-term"), kwd.get("vocab-term-identifier"))
+    return found
+
+
+def test_an_extract_without_a_scheme_resource_loads_with_a_note():
+    vocabulary = load_dictionary_file(EXTRACT)
+    assert vocabulary.identifier == H  # the scheme most concepts name by skos:inScheme
+    assert any("no skos:ConceptScheme <" + H in note for note in vocabulary.notes)
+    terms = {t.identifier.rsplit("/", 1)[-1]: t for t in vocabulary.terms}
+    assert terms["c1"].translations == {"fi": ("kaivaukset", "arkeologiset kaivaukset"), "sv": ("utgrävningar",)}
+    assert set(terms["c1"].aliases) == {"archaeological excavations", "excavatons"}  # the hidden label too
+    assert terms["c1"].notations == ("H.1",)
+    assert terms["c3"].label == "rock art" and terms["c3"].translations == {
+        "fi": ("kalliotaide",),
+        "sv": ("hällkonst",),
+    }
+    assert terms["c4"].scheme is None and terms["c5"].scheme == M  # bronze is in both: the larger scheme
+    assert terms["c10"].aliases == ("hill forts",)  # an untagged label
+    # deprecation as thesauri write it: a replacement in the file is kept, one outside or several are not
+    assert (terms["c10"].status, terms["c10"].replaced_by) == (TermStatus.DEPRECATED, H + "c2")
+    assert (terms["c6"].status, terms["c6"].replaced_by) == (TermStatus.DEPRECATED, None)
+    assert (terms["c7"].status, terms["c7"].replaced_by) == (TermStatus.DEPRECATED, None)
+    assert sum("replaced by" in note for note in vocabulary.notes) == 2
+
+
+def test_keywords_in_three_languages_get_their_concepts_each_with_its_own_scheme():
+    found = tags(
+        EXTRACT,
+        {"en": ["Excavations", "rock art", "amber", "bronze"], "fi": ["arkeologiset kaivaukset", "hylyt"]}
+        | {"sv": ["hällkonst", "bärnsten"]},
+    )
+    assert found["Excavations"] == ("tagged", H, "excavations", H + "c1")
+    assert found["rock art"] == ("tagged", H, "rock art", H + "c3")
+    assert found["amber"] == ("tagged", M, "amber", M + "c5")
+    assert found["bronze"] == ("tagged", H, "bronze", H + "c4")
+    assert found["arkeologiset kaivaukset"] == ("tagged", H, "excavations", H + "c1")
+    assert found["hylyt"] == ("tagged", H, "shipwrecks", H + "c2")
+    assert found["hällkonst"] == ("tagged", H, "rock art", H + "c3")
+    assert found["bärnsten"] == ("tagged", M, "amber", M + "c5")
+
+
+def test_confusables_hidden_labels_notations_and_other_languages():
+    found = tags(EXTRACT, {"en": ["excavatons", "H.1", "hylyt", "Amber Alert"], "fi": ["utgrävningar"]})
+    # a hidden label (a misspelling) is matched, and the preferred label is what is written
+    assert found["excavatons"] == ("tagged", H, "excavations", H + "c1")
+    assert found["H.1"][0] == "unmatched"  # a notation is a code, never a keyword's name
+    assert found["hylyt"][0] == "unmatched"  # Finnish in an English group: not in its language
+    assert found["utgrävningar"][0] == "unmatched"  # Swedish in a Finnish group: a neighbour's word
+    assert found["Amber Alert"][0] == "unmatched"
+
+
+def test_scheme_picks_the_concepts_of_one_scheme():
+    found = tags(EXTRACT, {"en": ["amber", "bronze", "excavations"]}, schemes=(M,))
+    assert found["amber"] == ("tagged", M, "amber", M + "c5")
+    assert found["bronze"] == ("tagged", M, "bronze", H + "c4")  # in both: here the chosen scheme's
+    assert found["excavations"][0] == "unmatched"
+    with pytest.raises(DictionaryError, match=r"heritage-extract\.ttl: no concept is in the scheme <urn:x>"):
+        load_dictionary_file(EXTRACT, ("urn:x",))
+
+
+def test_a_file_with_no_scheme_at_all_takes_the_concepts_base_or_the_option(tmp_path):
+    path = tmp_path / "bare.ttl"
+    path.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        '<https://t.test/v/1> a skos:Concept ; skos:prefLabel "one"@en .\n'
+        '<https://t.test/v/2> a skos:Concept ; skos:prefLabel "two"@en .\n'
+    )
+    guessed = load_dictionary_file(path)
+    assert guessed.identifier == "https://t.test/v/" and "base address" in guessed.notes[0]
+    assert load_dictionary_file(path, ("https://t.test/scheme",)).identifier == "https://t.test/scheme"
+    path.write_text(
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        '<https://a.test/1> a skos:Concept ; skos:prefLabel "one"@en .\n'
+        '<urn:b:2> a skos:Concept ; skos:prefLabel "two"@en .\n'
+    )
+    with pytest.raises(DictionaryError, match=r"bare\.ttl: no scheme in the file and its concepts share no base"):
+        load_dictionary_file(path)
+
+
+def test_gzipped_and_n_triples_thesauri_read_as_the_turtle_one(tmp_path):
+    expected = load_dictionary_file(EXTRACT).model_dump(exclude={"name", "notes"})
+    gz = tmp_path / "heritage.ttl.gz"
+    gz.write_bytes(gzip.compress(EXTRACT.read_bytes()))
+    assert load_dictionary_file(gz).model_dump(exclude={"name", "notes"}) == expected
+    assert load_dictionary_file(gz).name == "heritage"
+    nt = tmp_path / "heritage.nt"
+    skos.write_skos(load_dictionary_file(EXTRACT), nt)
+    (tmp_path / "heritage.nt.gz").write_bytes(gzip.compress(nt.read_bytes()))
+    for path in (nt, tmp_path / "heritage.nt.gz"):
+        again = load_dictionary_file(path).model_dump(exclude={"name", "notes"})
+        assert again == expected
+
+
+def test_a_broken_or_oversized_gzip_is_one_line(tmp_path, monkeypatch):
+    broken = tmp_path / "cut.ttl.gz"
+    broken.write_bytes(gzip.compress(EXTRACT.read_bytes())[:200])
+    with pytest.raises(DictionaryError, match=r"cut\.ttl\.gz: damaged gzip file") as error:
+        load_dictionary_file(broken)
+    assert "\n" not in str(error.value)
+    fake = tmp_path / "fake.ttl.gz"
+    fake.write_bytes(EXTRACT.read_bytes())
+    with pytest.raises(DictionaryError, match=r"fake\.ttl\.gz: not a gzip file"):
+        load_dictionary_file(fake)
+    bomb = tmp_path / "bomb.ttl.gz"
+    bomb.write_bytes(gzip.compress(b"#" * 5_000_000))  # 5 kB that decompress past the (lowered) limit
+    monkeypatch.setattr(skos, "MAX_DICTIONARY_BYTES", 1_000_000)
+    with pytest.raises(DictionaryError, match=r"bomb\.ttl\.gz: larger than the 1000000-byte limit once decompressed"):
+        load_dictionary_file(bomb)
+
+
+def test_vocab_commands_take_shipped_names(tmp_path):
+    def vocab(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "jats_enrich", "vocab", *args], capture_output=True, text=True)
+
+    done = vocab("convert", "casrai", str(tmp_path / "casrai.ttl"))
+    assert done.returncode == 0, done.stderr
+    assert load_dictionary_file(tmp_path / "casrai.ttl").identifier == "https://casrai.org/dictionary/"
+    done = vocab("validate", "credit")
+    assert done.returncode == 0 and "valid; vocabulary 'credit'" in done.stdout, done.stderr
+    done = vocab("validate", str(EXTRACT))
+    assert done.returncode == 0
+    assert f"note: {EXTRACT}: no skos:ConceptScheme <{H}>" in done.stderr
+
+
+YSO_KEYWORDS = {
+    "en": {"excavations": "p14173", "Embalming": "p12179", "trade routes": "p1209", "Runology": "p29406"},
+    "fi": {"kaivaukset": "p14173", "balsamointi": "p12179", "riimututkimus": "p29406"},
+    "sv": {"handelsvägar": "p1209", "skeppsfynd": "p8869", "runforskning": "p29406"},
+}
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["yso-archaeology.ttl", "yso-archaeology.rdf"])
+def test_the_real_yso_extract_tags_english_finnish_and_swedish_keywords(tmp_path, name):
+    path = tmp_path / name
+    shutil.copy(SHARED / "thesauri" / name, path)  # the copy only gives both files one vocabulary name
+    groups = {lang: [*keywords, "Python"] for lang, keywords in YSO_KEYWORDS.items()}
+    found = tags(path, groups)
+    for keywords in YSO_KEYWORDS.values():
+        for text, concept in keywords.items():
+            assert found[text][0] == "tagged" and found[text][1] == YSO and found[text][3] == YSO + concept, text
+    assert found["Python"][0] == "unmatched"
