@@ -395,3 +395,23 @@ def test_a_report_on_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_pa
             sink.add(ArticleReport(path="a.xml", error="x"))
         sink.abort()
         assert not report.exists() and not list(tmp_path.glob(".jats-enrich-*"))
+
+
+def test_reading_up_to_a_limit_sets_nothing_aside_for_the_limit():
+    """An input is read piece by piece: a small file costs its size, not the limit (a worker's
+    memory budget failed the article after an oversized one when 100 MB were set aside per read)."""
+    import io
+    import tracemalloc
+
+    from jats_enrich.files import read_at_most
+
+    assert read_at_most(io.BytesIO(b"abc"), 10) == b"abc"
+    assert read_at_most(io.BytesIO(b"x" * 20), 10) == b"x" * 11  # one byte over: the caller refuses it
+    assert read_at_most(io.BytesIO(b""), 10) == b""
+    tracemalloc.start()
+    try:
+        read_at_most(io.BufferedReader(io.BytesIO(b"y" * 1000)), 500_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000

@@ -217,6 +217,18 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
         "scheme at all, the vocab-identifier its concepts are written with",
     )
     parser.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="folder of compiled dictionaries: a dictionary file is read once, then loaded from there "
+        "(default: $JATS_ENRICH_CACHE, else $XDG_CACHE_HOME/jats-enrich, else ~/.cache/jats-enrich)",
+    )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read every dictionary file afresh, and compile none",
+    )
+    parser.add_argument(
         "--precedence",
         type=_names,
         metavar="NAME,...",
@@ -514,13 +526,14 @@ def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
 def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[str, ...]) -> int:
     """One article on standard input; the enriched article on standard output."""
     from . import __version__
+    from .files import read_at_most
     from .findings import Report, summarise
     from .limits import MAX_ARTICLE_BYTES
     from .pipeline import Enricher
     from .report_files import write_report
 
     # Never more than one byte over the limit (the reader then refuses it): `cat /dev/zero |` ends.
-    data = sys.stdin.buffer.read(MAX_ARTICLE_BYTES + 1)
+    data = read_at_most(sys.stdin.buffer, MAX_ARTICLE_BYTES)
     result = Enricher(options).enrich_bytes(data, "-")
     if options.write and result.output is not None:
         sys.stdout.buffer.write(result.output)
@@ -548,6 +561,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     flags: dict[str, Any] = {
         "vocab": tuple(args.vocab) if args.vocab else None,
         "scheme": tuple(args.scheme) if args.scheme else None,
+        "cache": "off" if args.no_cache else str(args.cache) if args.cache else None,
         "precedence": args.precedence,
         "profile": args.profile,
         "upgrade": args.upgrade,

@@ -26,6 +26,7 @@ from pydantic_core import PydanticSerializationError
 
 from .budget import give_back_memory, limit_memory
 from .errors import ArticleError, OutputError, UsageError
+from .files import atomic_write, read_at_most
 from .findings import ArticleReport
 from .journal import fingerprint
 from .limits import MAX_ARTICLE_BYTES
@@ -92,7 +93,7 @@ def read_input(path: str, root: str | None) -> tuple[bytes, int]:
             raise ArticleError("not a regular file (a FIFO, a device or a folder); not read")
         if status.st_size > MAX_ARTICLE_BYTES:
             raise ArticleError(f"{status.st_size} bytes, over the {MAX_ARTICLE_BYTES}-byte limit of one article")
-        data = handle.read(MAX_ARTICLE_BYTES + 1)
+        data = read_at_most(handle, MAX_ARTICLE_BYTES)
         if len(data) > MAX_ARTICLE_BYTES:  # it grew while being read
             raise ArticleError(f"over the {MAX_ARTICLE_BYTES}-byte limit of one article")
         return data, status.st_mode & 0o777
@@ -100,8 +101,6 @@ def read_input(path: str, root: str | None) -> tuple[bytes, int]:
 
 def work(task: Task, enricher: Enricher) -> TaskResult:
     """Read, enrich and write one article; every failure becomes the report's error."""
-    from .files import atomic_write
-
     if task.refusal is not None:
         return TaskResult(task.key, ArticleReport(path=task.source, error=task.refusal))
     data = task.data
@@ -180,13 +179,18 @@ def _init_worker(options: EnrichOptions | Enricher, main_pid: int) -> None:
 
 def _work_in_worker(task: Task) -> TaskResult:
     assert _WORKER is not None
+    limit = _WORKER.options.memory_limit
     try:
-        return work(task, _WORKER)
+        result = work(task, _WORKER)
     except MemoryError:  # reading or writing it, past the worker's memory limit: this article fails alone
-        give_back_memory()
-        limit = _WORKER.options.memory_limit
         error = f"{task.source}: over the memory limit of {limit} MB for one article (memory_limit)"
-        return TaskResult(task.key, ArticleReport(path=task.source, error=error))
+        result = TaskResult(task.key, ArticleReport(path=task.source, error=error))
+    if limit and result.report.error is not None and result.report.error.endswith("(memory_limit)"):
+        # Out of the handler, where the article's tree is no longer held by its traceback: its
+        # memory is given back, and what the allocator keeps is not counted against the next one.
+        give_back_memory()
+        limit_memory(limit * 1024 * 1024)
+    return result
 
 
 def can_fork(enricher: Enricher | None) -> bool:

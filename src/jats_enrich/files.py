@@ -11,12 +11,34 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from .errors import OutputError
 
+#: Bytes read at a time by read_at_most.
+CHUNK = 1 << 20
+
 TEMP_PREFIX = ".jats-enrich-"
 TEMP_SUFFIX = ".tmp"
+
+
+class Readable(Protocol):
+    def read(self, size: int, /) -> bytes: ...
+
+
+def read_at_most(stream: Readable, limit: int) -> bytes:
+    """What ``stream`` holds, read until its end or past ``limit`` bytes (then ``limit + 1`` of
+    them: the caller refuses it). Read piece by piece: ``stream.read(limit + 1)`` would set aside
+    the whole limit at once, for a small file too, which a worker's memory budget cannot afford."""
+    pieces: list[bytes] = []
+    size = 0
+    while size <= limit:
+        piece = stream.read(min(CHUNK, limit + 1 - size))
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
 
 
 def temporary_path(path: Path) -> Path:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from .errors import ArticleError, OutputError
+from .files import read_at_most
 from .inputs import is_article_name
 
 #: Largest package member read into memory, in bytes.
@@ -191,12 +192,12 @@ def read_member(path: Path, kind: str, member: Member) -> bytes:
         if kind == "zip":
             package = _zip(path)
             with package.open(package.infolist()[member.index]) as handle:
-                data = handle.read(MAX_MEMBER_BYTES + 1)
+                data = read_at_most(handle, MAX_MEMBER_BYTES)
         else:
             assert member.offset is not None
             with path.open("rb") as handle:
                 handle.seek(member.offset)
-                data = handle.read(min(member.size, MAX_MEMBER_BYTES + 1))
+                data = read_at_most(handle, min(member.size, MAX_MEMBER_BYTES + 1) - 1)
                 if len(data) < member.size:
                     raise ArticleError("member cut short: the package ends inside it")
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error) as exc:
