@@ -28,6 +28,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def a_private_dictionary_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Compiled dictionaries go to a folder of this run (the user's own cache is never touched);
+    JATS_ENRICH_CACHE=off given to pytest runs every test without a cache instead."""
+    if "JATS_ENRICH_CACHE" in os.environ:
+        yield
+        return
+    os.environ["JATS_ENRICH_CACHE"] = str(tmp_path_factory.mktemp("dictionary-cache"))
+    try:
+        yield
+    finally:
+        del os.environ["JATS_ENRICH_CACHE"]
+
+
 SCHEMA = Path(__file__).resolve().parents[1] / "src" / "jats_enrich" / "data" / "report.schema.json"
 
 

@@ -100,7 +100,9 @@ class Analyser:
         self.matchers: dict[TargetKind, Matcher] = {}
         for kind in TARGET_KINDS:
             applicable = [v for v in vocabularies if v.matched_against(kind)]
-            if applicable:
+            if kind == "subject" and "keyword" in self.matchers and _same_for_subjects(vocabularies):
+                self.matchers[kind] = self.matchers["keyword"]  # one index for both: a thesaurus is large
+            elif applicable:
                 self.matchers[kind] = Matcher(applicable, precedence, kind)
         self._suggesters: dict[TargetKind, Suggester] = {}
         # The text-level analysis of a string depends only on (kind, text, language): kept.
@@ -117,9 +119,10 @@ class Analyser:
         return frozenset(self.matchers)
 
     def suggester(self, kind: TargetKind) -> Suggester:
-        # Built on first need: most runs have few unmatched strings.
+        # Built on first need: most runs have few unmatched strings. Kinds sharing an index share it.
         if kind not in self._suggesters:
-            self._suggesters[kind] = Suggester(self.matchers[kind].vocabularies, kind)
+            shared = next((s for k, s in self._suggesters.items() if self.matchers[k] is self.matchers[kind]), None)
+            self._suggesters[kind] = shared or Suggester(self.matchers[kind].vocabularies, kind)
         return self._suggesters[kind]
 
     def analyse(self, target: Target) -> Analysis:
@@ -209,3 +212,9 @@ class Analyser:
             term_label=matcher.match(label) if label else None,
             content_type_identifier=identify(content_type) if content_type else None,
         )
+
+
+def _same_for_subjects(vocabularies: list[Vocabulary]) -> bool:
+    """Whether every term of these vocabularies is matched against subjects exactly when it is
+    against keywords (then both kinds can share one index)."""
+    return all(v.applies(t, "keyword") == v.applies(t, "subject") for v in vocabularies for t in v.terms)

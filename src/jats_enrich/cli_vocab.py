@@ -18,6 +18,8 @@ EXIT_USAGE = 64
 
 #: Kinds of target (vocabulary.TARGET_KINDS; kept here so --help imports nothing heavy).
 TARGET_KINDS = ("role", "keyword", "subject")
+#: Dictionary formats that have schemes (--scheme): the thesauri's (dictionaries.SCHEME_READERS).
+SCHEME_SUFFIXES = (".ttl", ".rdf", ".owl", ".skos", ".nt", ".ttl.gz", ".rdf.gz", ".owl.gz", ".nt.gz")
 
 
 def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -75,6 +77,22 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         )
         _scheme_option(lookup)
         lookup.set_defaults(handler=handler)
+    compiling = sub.add_parser(
+        "compile",
+        help="compile a dictionary file into the cache folder now (for read-only deployments)",
+        description="Read a dictionary file and write its compiled form into the folder of compiled dictionaries, "
+        "from which later runs load it in a fraction of the time (a thesaurus of 40,000 concepts: seconds to "
+        "under one). Runs compile a file on first use anyway; this is for a deployment whose cache folder is "
+        "read-only at run time. Prints the compiled entry's path.",
+    )
+    compiling.add_argument("file", type=Path, metavar="FILE")
+    compiling.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="the folder (default: $JATS_ENRICH_CACHE, else $XDG_CACHE_HOME/jats-enrich, else ~/.cache/jats-enrich)",
+    )
+    _scheme_option(compiling)
+    compiling.set_defaults(handler=_compile)
     convert = sub.add_parser(
         "convert",
         help="convert a dictionary between JSON-LD, CSV and SKOS",
@@ -155,11 +173,12 @@ def _scheme_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _load(name_or_path: str, schemes: list[str]) -> Vocabulary:
-    """A dictionary by shipped name or file, its reader's notes said on stderr."""
+def _load(name_or_path: str, schemes: list[str], cache: str | None = None) -> Vocabulary:
+    """A dictionary by shipped name or file, its reader's notes said on stderr. ``cache``: as
+    load_vocabulary's (None: the default folder of compiled dictionaries; 'off': the file itself)."""
     from .dictionaries import load_vocabulary
 
-    vocabulary = load_vocabulary(name_or_path, tuple(schemes))
+    vocabulary = load_vocabulary(name_or_path, tuple(schemes), cache)
     for note in vocabulary.notes:
         print(f"jats-enrich: note: {name_or_path}: {note}", file=sys.stderr)
     return vocabulary
@@ -225,7 +244,7 @@ def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    vocabulary = _load(args.file, args.scheme)
+    vocabulary = _load(args.file, args.scheme, "off")  # the file itself is checked, never a compiled form
     deprecated = sum(1 for t in vocabulary.terms if t.status.value == "deprecated")
     print(
         f"{args.file}: valid; vocabulary {vocabulary.name!r} ({vocabulary.identifier}), "
@@ -294,6 +313,21 @@ def _several(candidates: Sequence[Candidate], target: str | None) -> str:
     return "ambiguous: several terms of one vocabulary match; a run tags none of them and reports it for review"
 
 
+def _compile(args: argparse.Namespace) -> int:
+    from .dictionaries import format_suffix, load_dictionary_file, reader_for
+    from .dictionary_cache import compile_file
+
+    if not args.file.is_file():
+        from .errors import DictionaryError
+
+        raise DictionaryError(f"{args.file}: no such dictionary file")
+    reader_for(args.file)  # an unknown format is refused before anything is written
+    schemes = tuple(args.scheme) if format_suffix(args.file) in SCHEME_SUFFIXES else ()
+    entry = compile_file(args.file, schemes, lambda: load_dictionary_file(args.file, schemes), args.cache)
+    print(entry)
+    return EXIT_OK
+
+
 def _convert(args: argparse.Namespace) -> int:
     from .dictionaries import not_held, shipped_path, writer_for
 
@@ -303,7 +337,7 @@ def _convert(args: argparse.Namespace) -> int:
 
         raise UsageError(f"{args.target}: would overwrite the input")
     writer = writer_for(args.target)
-    vocabulary = _load(args.source, args.scheme)
+    vocabulary = _load(args.source, args.scheme, "off")
     writer(vocabulary, args.target)
     print(f"{args.source} -> {args.target}: {len(vocabulary.terms)} terms", file=sys.stderr)
     lost = not_held(vocabulary, args.target)

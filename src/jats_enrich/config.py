@@ -5,6 +5,8 @@ Found as ``--config FILE``, else ``jats-enrich.toml`` in the working folder, els
 keys are an error, named with the file. Dictionary paths are relative to the configuration file.
 
     vocab = ["credit", "casrai", "thesaurus.ttl"]
+    scheme = ["http://www.yso.fi/onto/yso/"]  # of a thesaurus: only these schemes' concepts
+    cache = "compiled"                   # compiled dictionaries' folder; "off": none
     precedence = ["credit", "casrai"]    # which vocabulary wins when two define a label
     profile = "niso"                     # or "jats4r"
     upgrade = false
@@ -85,6 +87,7 @@ class Settings(_Strict):
 
     vocab: tuple[str, ...] = ("credit",)
     scheme: tuple[str, ...] = ()  # of the thesauri (SKOS) among vocab: only the concepts of these schemes
+    cache: str | None = None  # folder of compiled dictionaries; "off": none; unset: the default folder
     precedence: tuple[str, ...] = ()
     profile: Profile = "niso"
     upgrade: bool = False
@@ -158,6 +161,8 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     """Dictionary and stylesheet paths in the file are relative to it; shipped names stay names."""
     if isinstance(data.get("xslt"), str):
         data = {**data, "xslt": str(base / data["xslt"])}
+    if isinstance(data.get("cache"), str) and data["cache"] != "off":
+        data = {**data, "cache": str(base / data["cache"])}
     vocab = data.get("vocab")
     if isinstance(vocab, list):
         from .dictionaries import SHIPPED

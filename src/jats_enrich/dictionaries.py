@@ -12,6 +12,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any, Protocol
 
+from .dictionary_cache import OFF, load_compiled
 from .errors import DictionaryError
 from .vocabulary import Vocabulary
 
@@ -121,15 +122,19 @@ def writer_for(path: Path) -> Writer:
     return writer
 
 
-def load_dictionary_file(path: Path, schemes: tuple[str, ...] = ()) -> Vocabulary:
+def load_dictionary_file(path: Path, schemes: tuple[str, ...] = (), cache: str | Path | None = OFF) -> Vocabulary:
     """Load and validate one dictionary file; DictionaryError says what is wrong and where.
-    ``schemes``: of a thesaurus (SKOS), only the concepts of these schemes; other formats have none."""
+    ``schemes``: of a thesaurus (SKOS), only the concepts of these schemes; other formats have none.
+    ``cache``: the compiled dictionaries' folder (None: the default one; 'off': none)."""
     if not path.is_file():
         raise DictionaryError(f"{path}: no such dictionary file")
     reader = reader_for(path)
-    if schemes and format_suffix(path) in SCHEME_READERS:
-        return reader(path, schemes=schemes)  # type: ignore[call-arg]
-    return reader(path)
+    schemes = schemes if format_suffix(path) in SCHEME_READERS else ()
+
+    def read() -> Vocabulary:
+        return reader(path, schemes=schemes) if schemes else reader(path)  # type: ignore[call-arg]
+
+    return load_compiled(path, schemes, read, cache)
 
 
 @cache
@@ -151,9 +156,12 @@ def shipped_path(name: str) -> Path | None:
         return Path(path)
 
 
-def load_vocabulary(name_or_path: str | Path, schemes: tuple[str, ...] = ()) -> Vocabulary:
+def load_vocabulary(
+    name_or_path: str | Path, schemes: tuple[str, ...] = (), cache: str | Path | None = None
+) -> Vocabulary:
     """A shipped dictionary when given its name, else the dictionary file at that path (of a
-    thesaurus, only the concepts of ``schemes`` when given)."""
+    thesaurus, only the concepts of ``schemes`` when given), through the compiled dictionaries'
+    ``cache`` (None: the default folder; 'off': none; see dictionary_cache.py)."""
     if isinstance(name_or_path, str) and name_or_path in SHIPPED:
         return load_shipped(name_or_path)
     path = Path(name_or_path)
@@ -161,4 +169,4 @@ def load_vocabulary(name_or_path: str | Path, schemes: tuple[str, ...] = ()) -> 
         raise DictionaryError(
             f"{name_or_path}: no shipped dictionary of that name ({', '.join(SHIPPED)}) and no such file"
         )
-    return load_dictionary_file(path, schemes)
+    return load_dictionary_file(path, schemes, cache)

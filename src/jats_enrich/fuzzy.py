@@ -26,7 +26,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .matcher import is_acronym
-from .normalize import language_key, normalize
+from .normalize import label_key, language_key, normalize
 from .vocabulary import TargetKind, Term, Vocabulary
 
 #: Suggestions scoring below this are not worth a reviewer's time.
@@ -102,7 +102,7 @@ class Suggester:
                 labels: list[tuple[str, str | None]] = [(term.label, None), *((a, None) for a in term.aliases)]
                 labels += [(label, lang) for lang, values in term.translations.items() for label in values]
                 for label, lang in labels:
-                    self._keys.append(normalize(label, lang))
+                    self._keys.append(label_key(label, lang))
                     self._entries.append((vocabulary, term, label, lang))
         self._longest = max((len(k) for k in self._keys), default=0)
 
@@ -124,11 +124,11 @@ class Suggester:
         found = process.extract(key, self._keys, scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE)
         best: dict[tuple[str, str], Suggestion] = {}
         own = language_key(lang)
-        for label_key, score, index in found:
+        for found_key, score, index in found:
             vocabulary, term, label, label_lang = self._entries[index]
             if label_lang is not None and language_key(label_lang) != own:
                 continue  # a translation is a near miss only in the text's stated language
-            if not says_what_the_label_says(key, label_key):
+            if not says_what_the_label_says(key, found_key):
                 continue
             slot = (vocabulary.name, term.identifier)
             if slot not in best or best[slot].score < score:
@@ -137,7 +137,7 @@ class Suggester:
                     term=term,
                     label=label,
                     score=round(float(score), 1),
-                    why=_why_not_matched(text, lang, key, label, label_lang, label_key) if score >= 100 else None,
+                    why=_why_not_matched(text, lang, key, label, label_lang, found_key) if score >= 100 else None,
                 )
         ranked = sorted(best.values(), key=lambda s: (-s.score, s.term.label))
         return tuple(ranked[:limit])

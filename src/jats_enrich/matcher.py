@@ -23,7 +23,9 @@ from .derivation import MIN_STEM, derived_from
 from .normalize import (
     ANY_CONJUNCTION,
     any_conjunction_as_ampersand,
+    closed_compound,
     compatibility_form,
+    label_key,
     language_key,
     normalize,
     single_spaces,
@@ -105,6 +107,8 @@ class _Entry:
 def is_acronym(label: str) -> bool:
     """A short label of capitals ("ALMs", "APC", "COVID-19"): matched with its case, as
     case folding would make it a word ("Alms")."""
+    if len(label) > 12 or label[1:].islower() or len(label.split()) != 1:
+        return False  # most names: decided without looking at each letter (two capitals at least)
     letters = [c for c in label if c.isalpha()]
     capitals = sum(1 for c in letters if c.isupper())
     return len(label) <= 12 and not any(c.isspace() for c in label) and capitals >= 2 and 2 * capitals >= len(letters)
@@ -121,14 +125,6 @@ CACHE_SIZE = 50_000
 LENGTH_SLACK = 40
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
-#: A hyphen or dash between two letters: "Pre-print", whose closed compound "Preprint" is the same word.
-_INNER_DASH = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])")
-
-
-def closed_compound(text: str) -> str | None:
-    """The text with the hyphens inside its words removed ("Pre-print" -> "Preprint"); None if it has none."""
-    joined = _INNER_DASH.sub("", text)
-    return joined if joined != text else None
 
 
 #: Articles and prepositions that vary between ways of naming one role ("Curadoria dos dados",
@@ -210,17 +206,18 @@ class Matcher:
         self._cache: dict[tuple[str, str | None], MatchResult] = {}
 
     def _add(self, entry: _Entry) -> None:
-        if not normalize(entry.label):  # "-", "—": nothing to match, and it would match empty text
+        key = label_key(entry.label, entry.lang)
+        if not key:  # "-", "—": nothing to match, and it would match empty text
             return
         self._longest = max(self._longest, len(entry.label))
         if is_acronym(entry.label):
             self._put(self._acronyms[acronym_key(entry.label)], entry)
             return
         lang = language_key(entry.lang)
-        keys = [normalize(entry.label, entry.lang)]
+        keys = [key]
         joined = closed_compound(entry.label)
         if joined is not None:
-            keys.append(normalize(joined, entry.lang))
+            keys.append(label_key(joined, entry.lang))
         for key in dict.fromkeys(keys):
             self._put(self._translations[(lang, key)] if lang is not None else self._names[key], entry)
             if lang is not None:

@@ -155,6 +155,7 @@ def normalize(text: str, lang: str | None = None) -> str:
     return single_spaces(key)
 
 
+@lru_cache(maxsize=1024)
 def base_language(lang: str | None) -> str | None:
     """'pt-BR' -> 'pt'; None and '' -> None."""
     if not lang:
@@ -167,6 +168,7 @@ def base_language(lang: str | None) -> str | None:
 SAME_LANGUAGE: dict[str, str] = {"nb": "no", "nn": "no"}
 
 
+@lru_cache(maxsize=1024)
 def language_key(lang: str | None) -> str | None:
     """The language a text or label is matched in: its primary subtag ('zh-Hant' -> 'zh'), with
     Norwegian's written forms together."""
@@ -181,3 +183,26 @@ def language_tag(lang: str) -> str:
     for part in parts[1:]:
         out.append(part.title() if len(part) == 4 else part.upper() if len(part) == 2 else part.lower())
     return "-".join(out)
+
+
+#: A hyphen or dash between two letters: "Pre-print", whose closed compound "Preprint" is the same word.
+_INNER_DASH = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])")
+
+
+def closed_compound(text: str) -> str | None:
+    """The text with the hyphens inside its words removed ("Pre-print" -> "Preprint"); None if it has none."""
+    joined = _INNER_DASH.sub("", text)
+    return joined if joined != text else None
+
+
+#: Matching keys of dictionary names, by (name, language): each computed once per process, or read
+#: from a compiled dictionary (dictionary_cache.py) instead of computed again.
+LABEL_KEYS: dict[tuple[str, str | None], str] = {}
+
+
+def label_key(label: str, lang: str | None) -> str:
+    """``normalize(label, lang)``, remembered for every name of a loaded dictionary."""
+    key = LABEL_KEYS.get((label, lang))
+    if key is None:
+        key = LABEL_KEYS[(label, lang)] = normalize(label, lang)
+    return key

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .aliases import apply_aliases
 from .align import align_translations
 from .analyse import Analyser
-from .budget import OverBudget, check_time, give_back_memory, time_budget
+from .budget import OverBudget, check_time, time_budget
 from .config import SenseOptions, Targets
 from .decide import Decision, Edit, Policy, decide
 from .dictionaries import load_vocabulary
@@ -43,6 +43,11 @@ class EnrichOptions(BaseModel):
     vocabularies: tuple[str, ...] = ("credit",)
     schemes: tuple[str, ...] = Field(
         default=(), description="Of the thesauri (SKOS) among the vocabularies: only the concepts of these schemes"
+    )
+    dictionary_cache: str | None = Field(
+        default=None,
+        description="Folder of compiled dictionaries ('off': none; None: $JATS_ENRICH_CACHE, else "
+        "$XDG_CACHE_HOME/jats-enrich)",
     )
     precedence: tuple[str, ...] = Field(default=(), description="Which vocabulary wins when several define a text")
     applies_to: dict[str, tuple[TargetKind, ...]] = Field(
@@ -83,8 +88,9 @@ class EnrichResult:
 class Enricher:
     def __init__(self, options: EnrichOptions | None = None, vocabularies: Iterable[Vocabulary] | None = None):
         self.options = options or EnrichOptions()
+        o = self.options
         if vocabularies is None:
-            vocabularies = [load_vocabulary(v, self.options.schemes) for v in self.options.vocabularies]
+            vocabularies = [load_vocabulary(v, o.schemes, o.dictionary_cache) for v in o.vocabularies]
         loaded = list(vocabularies)
         overrides = self.options.applies_to
         loaded = [
@@ -132,8 +138,7 @@ class Enricher:
         except OverBudget:
             error = f"{source}: over the time limit of {self.options.time_limit:g} s for one article (time_limit)"
             return EnrichResult(output=None, report=ArticleReport(path=source, error=error))
-        except MemoryError:
-            give_back_memory()
+        except MemoryError:  # the worker gives the memory back once the article's frames are gone
             error = f"{source}: over the memory limit of {self.options.memory_limit} MB for one article (memory_limit)"
             return EnrichResult(output=None, report=ArticleReport(path=source, error=error))
         except Exception as exc:  # a bug or a resource limit (RecursionError): this article fails, the batch goes on

@@ -23,6 +23,7 @@ def enrich_options(settings: Settings, *, write: bool, aliases: Iterable[Path] =
         aliases=tuple(aliases),
         vocabularies=settings.vocab,
         schemes=settings.scheme,
+        dictionary_cache=settings.cache,
         precedence=settings.precedence,
         applies_to=settings.applies_to,
         sense_gate=settings.sense_gate,

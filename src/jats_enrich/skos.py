@@ -43,7 +43,7 @@ from pydantic import ValidationError
 
 from .csv_dictionary import one_line
 from .errors import DictionaryError
-from .files import atomic_write
+from .files import atomic_write, read_at_most
 from .limits import MAX_DICTIONARY_BYTES
 from .vocabulary import TARGET_KINDS, TargetKind, Term, TermStatus, Vocabulary
 
@@ -84,7 +84,7 @@ def _read_bytes(path: Path) -> bytes:
         if not path.name.lower().endswith(".gz"):
             return path.read_bytes()
         with gzip.open(path, "rb") as stream:
-            data = stream.read(MAX_DICTIONARY_BYTES + 1)
+            data = read_at_most(stream, MAX_DICTIONARY_BYTES)
         if len(data) > MAX_DICTIONARY_BYTES:
             raise DictionaryError(f"{path}: larger than the {MAX_DICTIONARY_BYTES}-byte limit once decompressed")
         return data

@@ -129,6 +129,8 @@ class Term(BaseModel):
 
     @model_validator(mode="after")
     def _distinctive_names_are_names(self) -> Term:
+        if not self.distinctive:
+            return self
         names = {self.label, *self.aliases, *(v for values in self.translations.values() for v in values)}
         for name in self.distinctive:
             if name not in names:
