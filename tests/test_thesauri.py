@@ -190,3 +190,122 @@ def test_the_real_yso_extract_tags_english_finnish_and_swedish_keywords(tmp_path
         for text, concept in keywords.items():
             assert found[text][0] == "tagged" and found[text][1] == YSO and found[text][3] == YSO + concept, text
     assert found["Python"][0] == "unmatched"
+
+
+# -- compiled dictionaries ---------------------------------------------------------------------
+
+
+def compiled_entries(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.compiled"))
+
+
+def test_the_first_load_compiles_and_the_next_reads_the_compiled_form(tmp_path):
+    from jats_enrich.dictionaries import load_vocabulary
+
+    cache = tmp_path / "cache"
+    first = load_vocabulary(str(EXTRACT), cache=str(cache))
+    [entry] = compiled_entries(cache)
+    assert oct(cache.stat().st_mode & 0o777) == oct(0o700) and oct(entry.stat().st_mode & 0o777) == oct(0o600)
+    again = load_vocabulary(str(EXTRACT), cache=str(cache))
+    assert again == first and again.notes == first.notes
+    assert compiled_entries(cache) == [entry]
+    # other schemes, or another file's content, never find this entry
+    load_vocabulary(str(EXTRACT), (M,), cache=str(cache))
+    changed = tmp_path / EXTRACT.name
+    changed.write_text(EXTRACT.read_text().replace('"amber"@en', '"Baltic amber"@en'))
+    assert load_vocabulary(str(changed), cache=str(cache)).term(M + "c5").label == "Baltic amber"  # type: ignore[union-attr]
+    assert len(compiled_entries(cache)) == 3
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["a byte flipped", "cut short", "another format", "a forged checksum over a wrong vocabulary", "empty"],
+)
+def test_a_damaged_or_foreign_entry_is_rebuilt_never_used(tmp_path, damage):
+    import hashlib
+    import json
+
+    from jats_enrich.dictionaries import load_vocabulary
+
+    cache = tmp_path / "cache"
+    expected = load_vocabulary(str(EXTRACT), cache=str(cache))
+    [entry] = compiled_entries(cache)
+    data = entry.read_bytes()
+    head, _, payload = data.partition(b"\n")
+    if damage == "a byte flipped":
+        middle = len(data) // 2
+        data = data[:middle] + bytes([data[middle] ^ 0x20]) + data[middle + 1 :]
+    elif damage == "cut short":
+        data = data[: len(data) // 3]
+    elif damage == "another format":
+        data = head.replace(b'"format": 1', b'"format": 99') + b"\n" + payload
+    elif damage == "empty":
+        data = b""
+    else:  # checksum right, content not a valid vocabulary: validated again, so refused
+        payload = payload.replace(b'"identifier":"https://thesaurus.jats-enrich.test/heritage/c1"', b'"identifier":""')
+        header = json.loads(head)
+        header["sha256"] = hashlib.sha256(payload).hexdigest()
+        data = json.dumps(header).encode() + b"\n" + payload
+    entry.write_bytes(data)
+    assert load_vocabulary(str(EXTRACT), cache=str(cache)) == expected
+    assert entry.read_bytes() != data  # rebuilt in place
+
+
+def test_a_cache_folder_others_may_write_to_is_not_used(tmp_path):
+    from jats_enrich.dictionaries import load_vocabulary
+
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    shared.chmod(0o777)
+    assert load_vocabulary(str(EXTRACT), cache=str(shared)).identifier == H
+    assert compiled_entries(shared) == []
+
+
+def test_the_command_line_compiles_ahead_and_runs_with_and_without_the_cache(tmp_path):
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "jats_enrich", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    cache = tmp_path / "cache"
+    done = run("vocab", "compile", str(EXTRACT), "--cache", str(cache))
+    assert done.returncode == 0, done.stderr
+    [entry] = compiled_entries(cache)
+    assert done.stdout.strip() == str(entry)
+    source = tmp_path / "a.xml"
+    source.write_bytes(article({"en": ["excavations"]}))
+    before = entry.stat().st_mtime_ns
+    outputs = []
+    for flags in (["--cache", str(cache)], ["--no-cache"]):
+        out = tmp_path / f"out{len(outputs)}"
+        done = run("enrich", str(source), "--out", str(out), "--vocab", str(EXTRACT), "--quiet", *flags)
+        assert done.returncode == 0, done.stderr
+        outputs.append((out / "a.xml").read_bytes())
+    assert outputs[0] == outputs[1] and b'vocab-term-identifier="' + H.encode() + b'c1"' in outputs[0]
+    assert entry.stat().st_mtime_ns == before and compiled_entries(cache) == [entry]  # read, not rewritten
+    done = run("vocab", "compile", str(tmp_path / "nothing.ttl"), "--cache", str(cache))
+    assert (
+        done.returncode != 0 and done.stderr.count("\n") == 1 and "nothing.ttl: no such dictionary file" in done.stderr
+    )
+
+
+DICTIONARY_TESTS = ("test_thesauri.py", "test_dictionary_formats.py", "test_dictionaries.py", "test_keywords.py")
+
+
+def test_every_dictionary_test_passes_without_the_cache_too():
+    """This run compiles dictionaries into a cache of its own (conftest); the same dictionary
+    tests, run again with JATS_ENRICH_CACHE=off, read every file afresh."""
+    import os
+
+    tests = Path(__file__).parent
+    env = {**os.environ, "JATS_ENRICH_CACHE": "off"}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "not without_the_cache"]
+    done = subprocess.run(
+        [*command, *(str(tests / name) for name in DICTIONARY_TESTS)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=tests.parent,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert " passed" in done.stdout and " failed" not in done.stdout

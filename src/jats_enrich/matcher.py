@@ -209,16 +209,15 @@ class Matcher:
         key = label_key(entry.label, entry.lang)
         if not key:  # "-", "—": nothing to match, and it would match empty text
             return
-        self._longest = max(self._longest, len(entry.label))
+        if len(entry.label) > self._longest:
+            self._longest = len(entry.label)
         if is_acronym(entry.label):
             self._put(self._acronyms[acronym_key(entry.label)], entry)
             return
         lang = language_key(entry.lang)
-        keys = [key]
         joined = closed_compound(entry.label)
-        if joined is not None:
-            keys.append(label_key(joined, entry.lang))
-        for key in dict.fromkeys(keys):
+        keys = (key,) if joined is None else tuple(dict.fromkeys((key, label_key(joined, entry.lang))))
+        for key in keys:
             self._put(self._translations[(lang, key)] if lang is not None else self._names[key], entry)
             if lang is not None:
                 self._any_translation[key].append(entry)
@@ -236,6 +235,9 @@ class Matcher:
 
     @staticmethod
     def _put(bucket: list[_Entry], entry: _Entry) -> None:
+        if not bucket:  # most names are one term's
+            bucket.append(entry)
+            return
         for e in bucket:
             if e.term.identifier == entry.term.identifier and e.vocabulary.name == entry.vocabulary.name:
                 if RULE_ORDER.index(entry.rule) < RULE_ORDER.index(e.rule):
