@@ -309,3 +309,34 @@ def test_every_dictionary_test_passes_without_the_cache_too():
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert " passed" in done.stdout and " failed" not in done.stdout
+
+
+def test_near_misses_in_a_large_thesaurus_are_those_of_a_full_scan(monkeypatch):
+    """A thesaurus of thousands of names scores only the names that could say what the text says;
+    the near misses found are the same as scoring every name."""
+    import random
+
+    from jats_enrich import fuzzy
+    from jats_enrich.vocabulary import Term, Vocabulary
+
+    rng = random.Random(7)
+    syllables = [c + v for c in "bdfgklmnprstv" for v in "aeiou"]
+    words = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(3_000)})
+    labels = sorted({" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(7_000)})
+    labels += ["pre print", "book shelf", "data curation", "rock art", "ship finds"]
+    terms = tuple(Term(label=label, identifier=f"urn:t:{i}") for i, label in enumerate(labels))
+    vocabulary = Vocabulary(name="large", identifier="urn:t:", terms=terms)
+    probes = ["preprints", "bookshelf", "Data curaton", "curation data", "art rock", "ship find", "rock"]
+    probes += [label[:-1] + "x" for label in rng.sample(labels, 60)] + [w + "s" for w in rng.sample(words, 20)]
+    narrowed = fuzzy.Suggester([vocabulary])
+    assert len(narrowed._keys) >= fuzzy.NARROW_FROM
+    monkeypatch.setattr(fuzzy, "NARROW_FROM", 10**9)
+    full = fuzzy.Suggester([vocabulary])
+    found = 0
+    for probe in probes:
+        expected = [(s.term.identifier, s.score) for s in full.suggest(probe)]
+        monkeypatch.setattr(fuzzy, "NARROW_FROM", 5_000)
+        assert [(s.term.identifier, s.score) for s in narrowed.suggest(probe)] == expected, probe
+        monkeypatch.setattr(fuzzy, "NARROW_FROM", 10**9)
+        found += bool(expected)
+    assert found >= 60  # most probes have near misses: the comparison is not of empty lists
