@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 from .compounds import conjoined_items, list_items
 from .fuzzy import Suggester, Suggestion
+from .gc_pause import collection_paused
 from .jats_version import VOCAB_ATTRIBUTES
 from .matcher import IdentifierMatch, Matcher, MatchResult
 from .qualifiers import Qualifier, split_qualifier
@@ -98,16 +99,20 @@ class Analyser:
     def __init__(self, vocabularies: list[Vocabulary], precedence: tuple[str, ...] = ()) -> None:
         self.vocabularies = vocabularies
         self.matchers: dict[TargetKind, Matcher] = {}
+        with collection_paused():
+            self._build_matchers(vocabularies, precedence)
+        self._suggesters: dict[TargetKind, Suggester] = {}
+        # The text-level analysis of a string depends only on (kind, text, language): kept.
+        self._texts: dict[tuple[TargetKind, str, str | None], _TextAnalysis] = {}
+        self._suggested = 0  # distinct texts given near misses in the current article
+
+    def _build_matchers(self, vocabularies: list[Vocabulary], precedence: tuple[str, ...]) -> None:
         for kind in TARGET_KINDS:
             applicable = [v for v in vocabularies if v.matched_against(kind)]
             if kind == "subject" and "keyword" in self.matchers and _same_for_subjects(vocabularies):
                 self.matchers[kind] = self.matchers["keyword"]  # one index for both: a thesaurus is large
             elif applicable:
                 self.matchers[kind] = Matcher(applicable, precedence, kind)
-        self._suggesters: dict[TargetKind, Suggester] = {}
-        # The text-level analysis of a string depends only on (kind, text, language): kept.
-        self._texts: dict[tuple[TargetKind, str, str | None], _TextAnalysis] = {}
-        self._suggested = 0  # distinct texts given near misses in the current article
 
     def begin_article(self) -> None:
         """A new article: its own allowance of near misses (MAX_SUGGESTED)."""
@@ -122,7 +127,8 @@ class Analyser:
         # Built on first need: most runs have few unmatched strings. Kinds sharing an index share it.
         if kind not in self._suggesters:
             shared = next((s for k, s in self._suggesters.items() if self.matchers[k] is self.matchers[kind]), None)
-            self._suggesters[kind] = shared or Suggester(self.matchers[kind].vocabularies, kind)
+            with collection_paused():
+                self._suggesters[kind] = shared or Suggester(self.matchers[kind].vocabularies, kind)
         return self._suggesters[kind]
 
     def analyse(self, target: Target) -> Analysis:

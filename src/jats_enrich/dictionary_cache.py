@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from . import __version__
 from .errors import OutputError
 from .files import atomic_write
+from .gc_pause import collection_paused
 from .normalize import LABEL_KEYS, closed_compound, label_key
 from .vocabulary import Vocabulary
 
@@ -120,8 +121,9 @@ def _read_entry(entry: Path) -> Vocabulary | None:
         if header != {"magic": MAGIC, "format": FORMAT, "sha256": hashlib.sha256(payload).hexdigest()}:
             return None
         text, keys, end = payload.decode("utf-8").split("\n")
-        vocabulary = Vocabulary.model_validate_json(text)
-        names = json.loads(keys)
+        with collection_paused():  # tens of thousands of terms, all kept
+            vocabulary = Vocabulary.model_validate_json(text)
+            names = json.loads(keys)
     except (ValueError, ValidationError, UnicodeDecodeError):
         return None
     if end or not isinstance(names, list):

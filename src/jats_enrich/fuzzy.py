@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
+from .gc_pause import collection_paused
 from .matcher import is_acronym
 from .normalize import label_key, language_key, normalize
 from .vocabulary import TargetKind, Term, Vocabulary
@@ -176,14 +177,18 @@ class Suggester:
         """The names by the first letters of their content words, and by those words joined (built
         on the first near miss looked for)."""
         if self._narrowed is None:
-            by_letters: dict[frozenset[str], list[int]] = {}
-            by_joined: dict[str, list[int]] = {}
-            for index, key in enumerate(self._keys):
-                words = content_words(key)
-                by_letters.setdefault(frozenset(w[0] for w in words), []).append(index)
-                by_joined.setdefault("".join(words), []).append(index)
-            self._narrowed = by_letters, by_joined
+            with collection_paused():
+                self._narrowed = self._narrowing()
         return self._narrowed
+
+    def _narrowing(self) -> tuple[dict[frozenset[str], list[int]], dict[str, list[int]]]:
+        by_letters: dict[frozenset[str], list[int]] = {}
+        by_joined: dict[str, list[int]] = {}
+        for index, key in enumerate(self._keys):
+            words = content_words(key)
+            by_letters.setdefault(frozenset(w[0] for w in words), []).append(index)
+            by_joined.setdefault("".join(words), []).append(index)
+        return by_letters, by_joined
 
 
 def _why_not_matched(text: str, lang: str | None, key: str, label: str, label_lang: str | None, label_key: str) -> str:

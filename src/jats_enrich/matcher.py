@@ -22,6 +22,7 @@ from urllib.parse import unquote
 from .derivation import MIN_STEM, derived_from
 from .normalize import (
     ANY_CONJUNCTION,
+    LABEL_KEYS,
     any_conjunction_as_ampersand,
     closed_compound,
     compatibility_form,
@@ -143,6 +144,10 @@ def word_order_key(key: str) -> str | None:
     return " ".join(sorted(words)) if len(words) > 1 else None
 
 
+#: A label closed_compound may change: one with a hyphen or dash in it.
+_MAY_HAVE_INNER_DASH = re.compile(r"[-\u2010\u2011]")
+
+
 def _language_blind(key: str) -> bool:
     """Is a matching key the same whatever the text's language? (It has no word for 'and' of any
     language and no -ization, the only things a language changes in a key.)"""
@@ -206,19 +211,26 @@ class Matcher:
         self._cache: dict[tuple[str, str | None], MatchResult] = {}
 
     def _add(self, entry: _Entry) -> None:
-        key = label_key(entry.label, entry.lang)
+        # Run once per name of every dictionary (160,000 for a thesaurus of 40,000 concepts): the
+        # common case (a known key, no hyphen, a bucket of its own) takes the shortest way.
+        label = entry.label
+        key = LABEL_KEYS.get((label, entry.lang)) or label_key(label, entry.lang)
         if not key:  # "-", "—": nothing to match, and it would match empty text
             return
-        if len(entry.label) > self._longest:
-            self._longest = len(entry.label)
-        if is_acronym(entry.label):
-            self._put(self._acronyms[acronym_key(entry.label)], entry)
+        if len(label) > self._longest:
+            self._longest = len(label)
+        if is_acronym(label):
+            self._put(self._acronyms[acronym_key(label)], entry)
             return
         lang = language_key(entry.lang)
-        joined = closed_compound(entry.label)
+        joined = closed_compound(label) if _MAY_HAVE_INNER_DASH.search(label) else None
         keys = (key,) if joined is None else tuple(dict.fromkeys((key, label_key(joined, entry.lang))))
         for key in keys:
-            self._put(self._translations[(lang, key)] if lang is not None else self._names[key], entry)
+            bucket = self._translations[(lang, key)] if lang is not None else self._names[key]
+            if bucket:
+                self._put(bucket, entry)
+            else:
+                bucket.append(entry)
             if lang is not None:
                 self._any_translation[key].append(entry)
             if self.kind == "role":
