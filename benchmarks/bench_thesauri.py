@@ -131,11 +131,11 @@ def measure(name: str, turtle: Path, work: Path, rounds: int) -> None:
         print(f"  {case:30} " + " ".join(cells))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--only", choices=("yso", "mesh"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         if args.only in (None, "yso"):

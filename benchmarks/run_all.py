@@ -8,6 +8,8 @@ On ../shared/corpus/real, measured in the same run:
 * a generated 20,000-term dictionary against CRediT (load time, match time per keyword);
 * --workers 1 and 2 on N articles (the corpus repeated), with the peak memory of one process;
 * the HTTP service: the corpus posted by 8 concurrent clients, against the library in one process;
+* thesauri at real sizes (YSO, MeSH): load, memory, a whole enrich, per keyword, cold and warm
+  against the JSON-LD path;
 * `jats-enrich --help` start-up time.
 Medians of the rounds; ratios of throughput (above 1.0: faster than the baseline).
 """
@@ -30,6 +32,7 @@ sys.path.insert(0, str(HERE))
 import bench_corpus  # noqa: E402
 import bench_dictionary  # noqa: E402
 import bench_service  # noqa: E402
+import bench_thesauri  # noqa: E402
 import bench_workers  # noqa: E402
 
 
@@ -77,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         end="",
     )
     print(run_quiet(bench_service.main, ["--rounds", str(max(1, args.rounds // 2))]), end="")
+    print(run_quiet(bench_thesauri.main, ["--rounds", str(max(1, args.rounds // 3))]), end="")
     startup = help_startup(10)
     print(f"jats-enrich --help: {startup:.3f} s (median of 10 runs, a fresh interpreter each)")
     return 0
