@@ -282,6 +282,8 @@ def test_the_command_line_compiles_ahead_and_runs_with_and_without_the_cache(tmp
         outputs.append((out / "a.xml").read_bytes())
     assert outputs[0] == outputs[1] and b'vocab-term-identifier="' + H.encode() + b'c1"' in outputs[0]
     assert entry.stat().st_mtime_ns == before and compiled_entries(cache) == [entry]  # read, not rewritten
+    done = run("enrich", str(source), "--out", str(tmp_path / "said"), "--vocab", str(EXTRACT), "--cache", str(cache))
+    assert f"jats-enrich: note: heritage-extract: no skos:ConceptScheme <{H}>" in done.stderr  # said, from cache too
     done = run("vocab", "compile", str(tmp_path / "nothing.ttl"), "--cache", str(cache))
     assert (
         done.returncode != 0 and done.stderr.count("\n") == 1 and "nothing.ttl: no such dictionary file" in done.stderr

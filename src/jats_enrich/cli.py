@@ -442,6 +442,10 @@ def _run(args: argparse.Namespace, write: bool) -> int:
         raise UsageError("--resume needs the journal of the interrupted run: --report or --journal as before")
     enricher = Enricher(options)
     enricher.writer  # noqa: B018 -- a bad engine option or stylesheet fails now, before any article
+    if not args.quiet:  # what a dictionary's reader had to assume (a thesaurus without a scheme)
+        for vocabulary in enricher.vocabularies:
+            for note in vocabulary.notes:
+                print(f"jats-enrich: note: {vocabulary.name}: {note}", file=sys.stderr)
     patterns = tuple(args.glob) if args.glob else None
     sources = discover(
         args.inputs,
