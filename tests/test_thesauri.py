@@ -70,6 +70,7 @@ def test_an_extract_without_a_scheme_resource_loads_with_a_note():
     assert (terms["c10"].status, terms["c10"].replaced_by) == (TermStatus.DEPRECATED, H + "c2")
     assert (terms["c6"].status, terms["c6"].replaced_by) == (TermStatus.DEPRECATED, None)
     assert (terms["c7"].status, terms["c7"].replaced_by) == (TermStatus.DEPRECATED, None)
+    assert terms["c11"].status == TermStatus.DEPRECATED  # typed yso-meta:DeprecatedConcept
     assert sum("replaced by" in note for note in vocabulary.notes) == 2
 
 

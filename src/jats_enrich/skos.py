@@ -14,7 +14,7 @@ Thesauri are read as they are published, extracts and merged files included:
   (misspellings, matched but never written: only the label is written) are aliases or translations
   by language. SKOS-XL labels (``skosxl:prefLabel`` … ``skosxl:literalForm``) count the same.
 - ``skos:notation`` is kept and shown, never matched (codes such as "D012345" are not keywords).
-- Deprecation: ``owl:deprecated true`` (YSO's deprecated concepts are marked so), with
+- Deprecation: ``owl:deprecated true``, or a type ending ``/DeprecatedConcept`` (YSO's), with
   ``dct:isReplacedBy`` naming the replacement; one outside the file (an extract) or several (a
   split concept) leave the concept deprecated without a replacement, and a note says so.
 - ``skos:definition`` is the definition, ``skos:broader`` the term it belongs to.
@@ -54,6 +54,8 @@ SKOSXL = "http://www.w3.org/2008/05/skos-xl#"
 DEFAULT_APPLIES_TO: tuple[TargetKind, ...] = ("keyword", "subject")
 NOTHING = "none"
 ENGLISH = (None, "en")
+#: How YSO and other Finto thesauri type their deprecated concepts (yso-meta:DeprecatedConcept).
+DEPRECATED_TYPE = "/DeprecatedConcept"
 
 
 def skos_format(path: Path) -> str:
@@ -224,7 +226,7 @@ def _title(g: _Graph, scheme: Any) -> str | None:
 
 def _term(path: Path, g: _Graph, concept: Any, scheme: str | None) -> Term:
     from rdflib import URIRef
-    from rdflib.namespace import DCTERMS, OWL
+    from rdflib.namespace import DCTERMS, OWL, RDF
 
     skos = g.skos
     where = f"{path}: concept <{concept}>"
@@ -239,6 +241,7 @@ def _term(path: Path, g: _Graph, concept: Any, scheme: str | None) -> Term:
             continue
         (aliases if lang in ENGLISH else translations[lang or ""]).append(value)
     deprecated = any(str(o).lower() in ("true", "1") for o in g.graph.objects(concept, OWL.deprecated))
+    deprecated |= any(str(t).endswith(DEPRECATED_TYPE) for t in g.graph.objects(concept, RDF.type))
     replaced = sorted(str(o) for o in g.graph.objects(concept, DCTERMS.isReplacedBy))
     definition = next((v for lang, v in g.texts(concept, skos.definition) if lang in ENGLISH), None)
     broader = sorted(str(o) for o in g.graph.objects(concept, skos.broader) if isinstance(o, URIRef))
