@@ -34,7 +34,7 @@ def many_roles(count: int, seed: int = 1) -> bytes:
 
 
 def test_an_article_past_its_time_limit_fails_alone():
-    slow = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), time_limit=0.05))
+    slow = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), time_limit=0.05, max_targets=0))
     result = slow.enrich_bytes(many_roles(20_000), "many.xml")
     assert result.output is None and not result.internal_error
     assert result.report.error == "many.xml: over the time limit of 0.05 s for one article (time_limit)"
@@ -51,7 +51,19 @@ def test_the_batch_around_a_slow_article_finishes(tmp_path):
     for workers in ("1", "2"):
         out = tmp_path / f"out{workers}"
         done = subprocess.run(
-            [*ENRICH, str(folder), "--out", str(out), "--time-limit", "0.2", "--workers", workers, "--quiet"],
+            [
+                *ENRICH,
+                str(folder),
+                "--out",
+                str(out),
+                "--time-limit",
+                "0.2",
+                "--max-targets",
+                "0",
+                "--workers",
+                workers,
+                "--quiet",
+            ],
             capture_output=True,
             text=True,
             timeout=300,
@@ -64,7 +76,7 @@ def test_the_batch_around_a_slow_article_finishes(tmp_path):
 
 
 def test_the_budget_reaches_work_in_a_thread_as_on_dask():
-    slow = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), time_limit=0.05))
+    slow = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), time_limit=0.05, max_targets=0))
     results = []
     thread = threading.Thread(target=lambda: results.append(slow.enrich_bytes(many_roles(20_000), "many.xml")))
     thread.start()
@@ -93,7 +105,7 @@ def test_a_budget_leaves_the_interpreter_as_it_found_it():
         "roles = ''.join(f'<contrib><role>r{i} x</role></contrib>' for i in range(20000))\n"
         "data = f'<article dtd-version=\"1.3\"><front><article-meta><contrib-group>{roles}'\n"
         "data += '</contrib-group></article-meta></front></article>'\n"
-        "slow = Enricher(EnrichOptions(time_limit=0.05))\n"
+        "slow = Enricher(EnrichOptions(time_limit=0.05, max_targets=0))\n"
         "t = threading.Thread(target=slow.enrich_bytes, args=(data.encode(),)); t.start(); t.join()\n"
         "slow.enrich_bytes(data.encode())\n"
         "cProfile.Profile().runcall(lambda: sum([1, 2]))\n"

@@ -111,3 +111,47 @@ def test_the_reported_hostile_roles_do_not_stall_a_batch(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out" / "normal.xml").is_file()
+
+
+@pytest.mark.parametrize(
+    "element",
+    ["<kwd-group>{}</kwd-group>", "<contrib-group>{}</contrib-group>"],
+    ids=["keywords", "roles"],
+)
+def test_an_article_of_more_targets_than_the_limit_fails_at_once(tmp_path, element):
+    """Volume, the other pathology: a 600 kB article of 100,000 empty keywords (or 23,000 roles)
+    fails at once with one line; the limit is an option, and 0 lifts it."""
+    import subprocess
+    import sys
+
+    from jats_enrich.limits import MAX_TARGETS
+
+    one = "<kwd/>" if "kwd" in element else "<contrib><role/></contrib>"
+    data = article_with(element.format(one * (600_000 // len(one))))
+    enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+    result = enricher.enrich_bytes(data, "big.xml")
+    assert (
+        result.report.error
+        == f"big.xml: more than {MAX_TARGETS} roles, keywords and subjects in one article (max_targets)"
+    )
+    # the work stops at the limit: a few calls per element (numbering them), where enriching each
+    # would take more than a hundred
+    elements = 600_000 // len(one)
+    assert calls(enricher.enrich_bytes, data, "big.xml") < 10 * elements
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "big.xml").write_bytes(data)
+    (folder / "small.xml").write_bytes(article_with(element.format(one * 10)))
+    command = [sys.executable, "-m", "jats_enrich", "enrich", str(folder), "--quiet", "--vocab", "casrai"]
+    done = subprocess.run([*command, "--out", str(tmp_path / "a")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "(max_targets)" in done.stderr
+    assert (tmp_path / "a" / "small.xml").is_file()
+    done = subprocess.run(
+        [*command, "--out", str(tmp_path / "b"), "--max-targets", "0"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "b" / "big.xml").is_file()
+
+
+def article_with(body: str) -> bytes:
+    return f'<article dtd-version="1.3"><front><article-meta>{body}</article-meta></front></article>'.encode()

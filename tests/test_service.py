@@ -296,7 +296,8 @@ def test_an_article_taking_longer_than_the_timeout_is_stopped_and_the_next_one_i
 
     from jats_enrich import service
 
-    roles = "<contrib><role>Conceptualisation and writing</role></contrib>" * 20000
+    # distinct compound roles, each analysed afresh, within the targets one article may have
+    roles = "".join(f"<contrib><role>Conceptualisation {i} and writing</role></contrib>" for i in range(2_900))
     article = f'<article dtd-version="1.3"><front><article-meta><contrib-group>{roles}</contrib-group>'
     article += "</article-meta></front></article>"
     small = (FIXTURES / "credit-variants-1.3.xml").read_bytes()

@@ -274,6 +274,13 @@ def _article_options(parser: argparse.ArgumentParser) -> None:
         "(default: 120; 0: no limit)",
     )
     parser.add_argument(
+        "--max-targets",
+        type=_count,
+        metavar="N",
+        help="most roles, keywords and subjects enriched in one article; past it, the article fails alone with a "
+        "one-line error (default: 3000; real articles have a few hundred at most; 0: no limit)",
+    )
+    parser.add_argument(
         "--memory-limit",
         type=_megabytes,
         metavar="MB",
@@ -346,6 +353,16 @@ def _seconds(value: str) -> float:
     if seconds < 0:
         raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
     return seconds
+
+
+def _count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
+    return count
 
 
 def _megabytes(value: str) -> int:
@@ -573,6 +590,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         "replace_deprecated": args.replace_deprecated,
         "sense_gate": args.sense_gate,
         "time_limit": args.time_limit,
+        "max_targets": args.max_targets,
         "memory_limit": args.memory_limit,
         "fail_on": args.fail_on,
         "thresholds": {"accept_fuzzy": args.accept_fuzzy} if args.accept_fuzzy is not None else None,

@@ -34,6 +34,7 @@ keys are an error, named with the file. Dictionary paths are relative to the con
     evidence = ["research integrity"]    # more phrases that show an article is about its domain
 
     time_limit = 120                     # seconds one article may take (leave out: 120)
+    max_targets = 3000                   # roles, keywords and subjects in one article (leave out: 3,000)
     memory_limit = 2048                  # megabytes a worker process may hold (leave out: no limit)
 """
 
@@ -46,7 +47,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import UsageError
-from .limits import ARTICLE_SECONDS
+from .limits import ARTICLE_SECONDS, MAX_TARGETS
 from .profiles import Profile
 from .vocabulary import TargetKind
 
@@ -102,6 +103,7 @@ class Settings(_Strict):
     sense_gate: bool = True
     sense: dict[str, SenseOptions] = Field(default_factory=dict)
     time_limit: float | None = Field(default=ARTICLE_SECONDS, ge=0)  # 0 or None: no limit
+    max_targets: int | None = Field(default=MAX_TARGETS, ge=0)  # 0 or None: no limit
     memory_limit: int | None = Field(default=None, gt=0)
 
 

@@ -22,6 +22,7 @@ from urllib.parse import unquote
 from .derivation import MIN_STEM, derived_from
 from .normalize import (
     ANY_CONJUNCTION,
+    CONJUNCTIONS,
     LABEL_KEYS,
     any_conjunction_as_ampersand,
     closed_compound,
@@ -30,6 +31,7 @@ from .normalize import (
     language_key,
     normalize,
     single_spaces,
+    without_accents,
     without_trailing_punctuation,
 )
 from .vocabulary import TargetKind, Term, Vocabulary
@@ -142,6 +144,33 @@ def word_order_key(key: str) -> str | None:
     ("Curadoria dos dados"); None for a key of fewer than two words."""
     words = [w for w in key.split(" ") if w not in FUNCTION_WORDS]
     return " ".join(sorted(words)) if len(words) > 1 else None
+
+
+#: Each language's words for 'and' as a key spells them (accents folded), by language key.
+_FOLDED_CONJUNCTIONS: dict[str, frozenset[str]] = {
+    language: frozenset(without_accents(w) for w in words) for language, words in CONJUNCTIONS.items()
+}
+#: A language with no word for 'and' of its own and no spelling rule: its key is any language's
+#: whose words for 'and' a text does not use (only "and" and "&" are read as '&').
+_NO_LANGUAGE = "zxx"
+
+
+def keys_in_languages(text: str, plain: str, languages: Iterable[str]) -> dict[str, str]:
+    """``normalize(text, language)`` for each language (``plain``: ``normalize(text)``), computed
+    once for all the languages whose words for 'and' the text does not use: only those words and
+    English spelling make one language's key differ from another's (39 normalisations were most of
+    the cost of an unmatched role)."""
+    words = set(plain.split(" "))
+    keys: dict[str, str] = {}
+    neutral: str | None = None
+    for language in languages:
+        if language == "en" or not words.isdisjoint(_FOLDED_CONJUNCTIONS.get(language, ())):
+            keys[language] = normalize(text, language)
+        else:
+            if neutral is None:
+                neutral = normalize(text, _NO_LANGUAGE)
+            keys[language] = neutral
+    return keys
 
 
 #: A label closed_compound may change: one with a hyphen or dash in it.
@@ -362,8 +391,11 @@ class Matcher:
             wanted = set(languages)
             return [e for e in any_index.get(key, ()) if language_key(e.lang) in wanted]
         found: list[_Entry] = []
-        for language in languages:
-            key = key_of(normalize(text, language))
+        keys: dict[str, str | None] = {}  # most languages give one text the same key: made once
+        for language, text_key in keys_in_languages(text, plain, languages).items():
+            if text_key not in keys:
+                keys[text_key] = key_of(text_key)
+            key = keys[text_key]
             if key is not None:
                 found += index.get((language, key), ())
         return found
@@ -413,8 +445,9 @@ class Matcher:
             by_key[normalize(text, lang)] = {own, None}
             by_key[plain] |= allowed - {own, None}
         else:
-            for language in allowed:
-                by_key[normalize(text, language if language is not None else lang)].add(language)
+            by_key[normalize(text, lang)].add(None)
+            for language, key in keys_in_languages(text, plain, [a for a in allowed if a is not None]).items():
+                by_key[key].add(language)
         for key, languages in by_key.items():
             words = tuple(key.split(" "))
             for i, word in enumerate(words):

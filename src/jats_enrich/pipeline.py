@@ -27,11 +27,11 @@ from .dictionaries import load_vocabulary
 from .engines import Writer, writer_for
 from .errors import ArticleError
 from .findings import ArticleReport, Finding
-from .limits import ARTICLE_SECONDS
+from .limits import ARTICLE_SECONDS, MAX_TARGETS
 from .placement import place_group_attributes
 from .reader import Article, read_article
 from .sense import Gate, SenseSettings
-from .targets import find_targets
+from .targets import TooManyTargets, find_targets
 from .vocabulary import TargetKind, Vocabulary
 
 
@@ -66,6 +66,12 @@ class EnrichOptions(BaseModel):
         default=ARTICLE_SECONDS,
         ge=0,
         description="Seconds one article may take; past it, it fails alone (0 or None: no limit)",
+    )
+    max_targets: int | None = Field(
+        default=MAX_TARGETS,
+        ge=0,
+        description="Most roles, keywords and subjects enriched in one article; past it, the article fails alone "
+        "(0 or None: no limit)",
     )
     memory_limit: int | None = Field(
         default=None,
@@ -116,7 +122,7 @@ class Enricher:
     def decide_article(self, article: Article) -> tuple[list[Decision], list[Edit]]:
         """The decision for every target of the article, in document order, and the group edits."""
         policy = self.options.policy
-        targets = find_targets(article, self.options.targets, self.analyser.kinds)
+        targets = find_targets(article, self.options.targets, self.analyser.kinds, self.options.max_targets)
         self.analyser.begin_article()
         decisions = []
         for target in targets:
@@ -133,6 +139,8 @@ class Enricher:
                 decisions, group_edits = self.decide_article(article)
                 edits = [d.edit for d in decisions if d.edit is not None] + group_edits
                 output = self.writer.write(article, edits) if self.options.write else article.data
+        except TooManyTargets as exc:  # found past reading: the message does not name the article yet
+            return EnrichResult(output=None, report=ArticleReport(path=source, error=f"{source}: {exc}"))
         except ArticleError as exc:
             return EnrichResult(output=None, report=ArticleReport(path=source, error=str(exc)))
         except OverBudget:

@@ -29,6 +29,7 @@ def enrich_options(settings: Settings, *, write: bool, aliases: Iterable[Path] =
         sense_gate=settings.sense_gate,
         sense=settings.sense,
         time_limit=settings.time_limit,
+        max_targets=settings.max_targets,
         memory_limit=settings.memory_limit,
         targets=settings.targets,
         policy=policy,

@@ -25,6 +25,7 @@ from lxml import etree
 
 from .config import TARGET_ELEMENTS, TargetElement, Targets
 from .entities import decode_entity
+from .errors import ArticleError
 from .jats_version import JatsVersion, detect_version
 from .reader import Article
 from .vocabulary import TargetKind
@@ -81,8 +82,18 @@ def contributor_roles(article: Article) -> list[Target]:
     return find_targets(article, Targets(elements=("role",)), kinds={"role"})
 
 
-def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | frozenset[TargetKind]) -> list[Target]:
-    """The elements named in ``settings`` whose kind some loaded vocabulary applies to."""
+class TooManyTargets(ArticleError):
+    """More targets than the run allows in one article (``max_targets``)."""
+
+
+def find_targets(
+    article: Article,
+    settings: Targets,
+    kinds: set[TargetKind] | frozenset[TargetKind],
+    limit: int | None = None,
+) -> list[Target]:
+    """The elements named in ``settings`` whose kind some loaded vocabulary applies to; past
+    ``limit`` of them, TooManyTargets (found as they are counted: 100,000 are not built first)."""
     names: tuple[TargetElement, ...] = tuple(
         n for n in TARGET_ELEMENTS if n in settings.elements and KIND_OF[n] in kinds
     )
@@ -90,8 +101,10 @@ def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | f
         return []
     paths = _Paths(article.tree)
     versions = _Versions(article)
-    found = []
+    found: list[Target] = []
     for element in article.root.iter(*names):
+        if limit and len(found) > limit:
+            raise TooManyTargets(f"more than {limit} roles, keywords and subjects in one article (max_targets)")
         if in_citation(element):
             continue
         name = str(element.tag)
@@ -106,6 +119,8 @@ def find_targets(article: Article, settings: Targets, kinds: set[TargetKind] | f
         if group is None or not _group_type_wanted(group, kind, settings):
             continue
         found.append(_target(paths, element, kind, versions.of(element), group))
+    if limit and len(found) > limit:
+        raise TooManyTargets(f"more than {limit} roles, keywords and subjects in one article (max_targets)")
     return found
 
 
