@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 from urllib.parse import unquote
 
 from .derivation import MIN_STEM, derived_from
@@ -150,21 +151,28 @@ def word_order_key(key: str) -> str | None:
 _FOLDED_CONJUNCTIONS: dict[str, frozenset[str]] = {
     language: frozenset(without_accents(w) for w in words) for language, words in CONJUNCTIONS.items()
 }
+#: Languages by the words for 'and' they say (as keys spell them).
+_LANGUAGES_SAYING: dict[str, frozenset[str]] = {
+    word: frozenset(language for language, words in _FOLDED_CONJUNCTIONS.items() if word in words)
+    for words in _FOLDED_CONJUNCTIONS.values()
+    for word in words
+}
 #: A language with no word for 'and' of its own and no spelling rule: its key is any language's
 #: whose words for 'and' a text does not use (only "and" and "&" are read as '&').
 _NO_LANGUAGE = "zxx"
 
 
-def keys_in_languages(text: str, plain: str, languages: Iterable[str]) -> dict[str, str]:
+@lru_cache(maxsize=4096)
+def keys_in_languages(text: str, plain: str, languages: tuple[str, ...]) -> dict[str, str]:
     """``normalize(text, language)`` for each language (``plain``: ``normalize(text)``), computed
     once for all the languages whose words for 'and' the text does not use: only those words and
     English spelling make one language's key differ from another's (39 normalisations were most of
-    the cost of an unmatched role)."""
-    words = set(plain.split(" "))
+    the cost of an unmatched role). Remembered: a role's text is looked up in several indexes."""
+    own_words = {language for word in plain.split(" ") for language in _LANGUAGES_SAYING.get(word, ())}
     keys: dict[str, str] = {}
     neutral: str | None = None
     for language in languages:
-        if language == "en" or not words.isdisjoint(_FOLDED_CONJUNCTIONS.get(language, ())):
+        if language == "en" or language in own_words:
             keys[language] = normalize(text, language)
         else:
             if neutral is None:
@@ -446,7 +454,8 @@ class Matcher:
             by_key[plain] |= allowed - {own, None}
         else:
             by_key[normalize(text, lang)].add(None)
-            for language, key in keys_in_languages(text, plain, [a for a in allowed if a is not None]).items():
+            stated = tuple(sorted(a for a in allowed if a is not None))
+            for language, key in keys_in_languages(text, plain, stated).items():
                 by_key[key].add(language)
         for key, languages in by_key.items():
             words = tuple(key.split(" "))
