@@ -83,7 +83,7 @@ class _TextAnalysis:
 MAX_PARTS = 30
 #: Distinct unmatched texts of one article given near misses; beyond them, none (a real article
 #: has a few dozen; a hostile one of tens of thousands would spend seconds on them).
-MAX_SUGGESTED = 1_000
+MAX_SUGGESTED = 300
 
 #: Distinct (kind, text, language) analyses kept per process; the cache starts over when full.
 TEXT_CACHE_SIZE = 50_000

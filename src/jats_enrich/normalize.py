@@ -144,11 +144,7 @@ def single_spaces(text: str) -> str:
 @lru_cache(maxsize=65_536)
 def normalize(text: str, lang: str | None = None) -> str:
     """The matching key of ``text``: all rules above, in order."""
-    key = compatibility_form(text)
-    key = fold_case(key)
-    key = dashes_as_spaces(key)
-    key = single_spaces(punctuation_as_spaces(key))  # one space between words before the patterns that span them
-    key = conjunctions_as_ampersand(key, lang)
+    key = conjunctions_as_ampersand(_words_of(text), lang)
     key = american_spelling(key, lang)
     key = without_accents(key)
     key = without_trailing_punctuation(key)
@@ -156,6 +152,15 @@ def normalize(text: str, lang: str | None = None) -> str:
 
 
 @lru_cache(maxsize=1024)
+@lru_cache(maxsize=16_384)
+def _words_of(text: str) -> str:
+    """The first rules, which no language changes: a text is normalised for several languages."""
+    key = compatibility_form(text)
+    key = fold_case(key)
+    key = dashes_as_spaces(key)
+    return single_spaces(punctuation_as_spaces(key))  # one space between words before the patterns that span them
+
+
 def base_language(lang: str | None) -> str | None:
     """'pt-BR' -> 'pt'; None and '' -> None."""
     if not lang:
