@@ -155,3 +155,27 @@ def test_an_article_of_more_targets_than_the_limit_fails_at_once(tmp_path, eleme
 
 def article_with(body: str) -> bytes:
     return f'<article dtd-version="1.3"><front><article-meta>{body}</article-meta></front></article>'.encode()
+
+
+def test_the_pieces_of_statements_count_too():
+    """Compound statements cost per piece: 2,000 roles of many random pieces each fail with one
+    line (a limit on targets alone let such an article take over a second); real statements of a
+    few pieces, even in hundreds, are enriched."""
+    from jats_enrich.analyse import PIECES_PER_TARGET
+    from jats_enrich.limits import MAX_TARGETS
+
+    enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+    hostile = "".join(
+        f"<contrib><role>Concept {i} and writing, method {i}, data {i} e review {i}</role></contrib>"
+        for i in range(2_000)
+    )
+    result = enricher.enrich_bytes(article_with(f"<contrib-group>{hostile}</contrib-group>"), "many.xml")
+    limit = PIECES_PER_TARGET * MAX_TARGETS
+    expected = f"many.xml: more than {limit} pieces of roles, keywords and subjects in one article (max_targets)"
+    assert result.report.error == expected
+    real = "<contrib><role>Conceptualization, Writing – original draft and Software</role></contrib>" * 400
+    result = enricher.enrich_bytes(article_with(f"<contrib-group>{real}</contrib-group>"), "real.xml")
+    assert result.report.error is None
+    assert {f.outcome.value for f in result.report.findings} == {"compound"}
+    unlimited = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), max_targets=0))
+    assert unlimited.enrich_bytes(article_with(f"<contrib-group>{hostile}</contrib-group>"), "m").report.error is None

@@ -16,7 +16,7 @@ from .gc_pause import collection_paused
 from .jats_version import VOCAB_ATTRIBUTES
 from .matcher import IdentifierMatch, Matcher, MatchResult
 from .qualifiers import Qualifier, split_qualifier
-from .targets import Target
+from .targets import Target, TooManyTargets
 from .vocabulary import TARGET_KINDS, TargetKind, Vocabulary
 
 
@@ -77,8 +77,13 @@ class _TextAnalysis:
     match: MatchResult
     parts: tuple[Part, ...]
     suggestions: tuple[Suggestion, ...]
+    pieces: int = 0  # the pieces of a statement looked up as possible terms of a list
 
 
+#: Pieces of statements (the items of "A, B and C") one article's targets may have looked up, for
+#: each target it may have: a list costs per piece, so a limit on targets alone does not bound the
+#: work (3,000 roles of seven random pieces each took over a second, of four long ones a second).
+PIECES_PER_TARGET = 2
 #: A statement of more pieces than this is no list of terms (CRediT has 14 roles).
 MAX_PARTS = 30
 #: Distinct unmatched texts of one article given near misses; beyond them, none (a real article
@@ -105,6 +110,8 @@ class Analyser:
         # The text-level analysis of a string depends only on (kind, text, language): kept.
         self._texts: dict[tuple[TargetKind, str, str | None], _TextAnalysis] = {}
         self._suggested = 0  # distinct texts given near misses in the current article
+        self._pieces = 0  # pieces of statements looked up in the current article
+        self._max_pieces: int | None = None
 
     def _build_matchers(self, vocabularies: list[Vocabulary], precedence: tuple[str, ...]) -> None:
         for kind in TARGET_KINDS:
@@ -114,9 +121,12 @@ class Analyser:
             elif applicable:
                 self.matchers[kind] = Matcher(applicable, precedence, kind)
 
-    def begin_article(self) -> None:
-        """A new article: its own allowance of near misses (MAX_SUGGESTED)."""
+    def begin_article(self, max_targets: int | None = None) -> None:
+        """A new article: its own allowance of near misses (MAX_SUGGESTED) and of pieces of
+        statements (PIECES_PER_TARGET for each of ``max_targets``; None or 0: no limit)."""
         self._suggested = 0
+        self._pieces = 0
+        self._max_pieces = PIECES_PER_TARGET * max_targets if max_targets else None
 
     @property
     def kinds(self) -> frozenset[TargetKind]:
@@ -142,6 +152,11 @@ class Analyser:
             found = self._analyse_text(matcher, target.kind, target.text, target.lang, suggest)
             if suggest or found.match.candidates or found.parts:
                 self._texts[key] = found  # (one analysed without its near misses is not kept for others)
+        self._pieces += found.pieces  # counted cached or not: the same article fails in every run
+        if self._max_pieces is not None and self._pieces > self._max_pieces:
+            raise TooManyTargets(
+                f"more than {self._max_pieces} pieces of roles, keywords and subjects in one article (max_targets)"
+            )
         return Analysis(
             target=target,
             text=found.text,
@@ -163,32 +178,37 @@ class Analyser:
             match = matcher.match(text, lang)
         parts: tuple[Part, ...] = ()
         suggestions: tuple[Suggestion, ...] = ()
+        pieces = 0
         if not match.candidates:
-            parts = self._compound_parts(matcher, raw, lang)
+            parts, pieces = self._compound_parts(matcher, raw, lang)
             if not parts and suggest:
                 suggestions = self.suggester(kind).suggest(text, lang)
                 self._suggested += 1
-        return _TextAnalysis(text, qualifier, match, parts, suggestions)
+        return _TextAnalysis(text, qualifier, match, parts, suggestions, pieces)
 
-    def _compound_parts(self, matcher: Matcher, text: str, lang: str | None) -> tuple[Part, ...]:
+    def _compound_parts(self, matcher: Matcher, text: str, lang: str | None) -> tuple[tuple[Part, ...], int]:
         """The pieces of a statement naming several terms; () when it is not one (nor when it has
-        more pieces than any list of roles or keywords has: CRediT has 14 roles)."""
+        more pieces than any list of roles or keywords has: CRediT has 14 roles). With the number
+        of pieces looked up."""
         parts: list[Part] = []
         items = list_items(text, MAX_PARTS)
         if len(items) > MAX_PARTS:
-            return ()
+            return (), 0
+        looked_up = 0
         for item in items:
             part = self._part(matcher, item, lang)
             pieces = conjoined_items(item, MAX_PARTS)
+            looked_up += 1
             if not part.match.candidates and 1 < len(pieces) <= MAX_PARTS:
                 subparts = [self._part(matcher, piece, lang) for piece in pieces]
+                looked_up += len(subparts)
                 if all(p.match.candidates for p in subparts):
                     parts.extend(subparts)
                     continue
             parts.append(part)
         if len(parts) < 2 or not any(p.match.candidates for p in parts):
-            return ()
-        return tuple(parts)
+            return (), looked_up
+        return tuple(parts), looked_up
 
     @staticmethod
     def _part(matcher: Matcher, text: str, lang: str | None) -> Part:

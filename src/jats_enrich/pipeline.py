@@ -123,7 +123,7 @@ class Enricher:
         """The decision for every target of the article, in document order, and the group edits."""
         policy = self.options.policy
         targets = find_targets(article, self.options.targets, self.analyser.kinds, self.options.max_targets)
-        self.analyser.begin_article()
+        self.analyser.begin_article(self.options.max_targets)
         decisions = []
         for target in targets:
             check_time()  # a thread's budget is checked here (the main thread's by its alarm too)
