@@ -19,8 +19,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from .cli_report import add_report_commands
 from .cli_serve import add_serve_command
@@ -345,24 +346,26 @@ def _score(value: str) -> float:
     return score
 
 
-def _seconds(value: str) -> float:
-    try:
-        seconds = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
-    if seconds < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
-    return seconds
+_Number = TypeVar("_Number", int, float)
 
 
-def _count(value: str) -> int:
-    try:
-        count = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if count < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
-    return count
+def _limit(convert: Callable[[str], _Number], what: str) -> Callable[[str], _Number]:
+    """A parser of a limit given as ``what`` (0: no limit)."""
+
+    def parse(value: str) -> _Number:
+        try:
+            number = convert(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {value!r}") from None
+        if number < 0:
+            raise argparse.ArgumentTypeError(f"must be 0 (no limit) or more: {value}")
+        return number
+
+    return parse
+
+
+_seconds = _limit(float, "a number of seconds")
+_count = _limit(int, "a whole number")
 
 
 def _megabytes(value: str) -> int:

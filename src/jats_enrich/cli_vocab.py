@@ -18,8 +18,6 @@ EXIT_USAGE = 64
 
 #: Kinds of target (vocabulary.TARGET_KINDS; kept here so --help imports nothing heavy).
 TARGET_KINDS = ("role", "keyword", "subject")
-#: Dictionary formats that have schemes (--scheme): the thesauri's (dictionaries.SCHEME_READERS).
-SCHEME_SUFFIXES = (".ttl", ".rdf", ".owl", ".skos", ".nt", ".ttl.gz", ".rdf.gz", ".owl.gz", ".nt.gz")
 
 
 def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -314,17 +312,9 @@ def _several(candidates: Sequence[Candidate], target: str | None) -> str:
 
 
 def _compile(args: argparse.Namespace) -> int:
-    from .dictionaries import format_suffix, load_dictionary_file, reader_for
-    from .dictionary_cache import compile_file
+    from .dictionaries import compile_dictionary_file
 
-    if not args.file.is_file():
-        from .errors import DictionaryError
-
-        raise DictionaryError(f"{args.file}: no such dictionary file")
-    reader_for(args.file)  # an unknown format is refused before anything is written
-    schemes = tuple(args.scheme) if format_suffix(args.file) in SCHEME_SUFFIXES else ()
-    entry = compile_file(args.file, schemes, lambda: load_dictionary_file(args.file, schemes), args.cache)
-    print(entry)
+    print(compile_dictionary_file(args.file, tuple(args.scheme), args.cache))
     return EXIT_OK
 
 

@@ -6,13 +6,14 @@ that kind is loaded, so a heavy reader (an RDF library for SKOS, say) costs noth
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib import import_module
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any, Protocol
 
-from .dictionary_cache import OFF, load_compiled
+from .dictionary_cache import OFF, compile_file, load_compiled
 from .errors import DictionaryError
 from .vocabulary import Vocabulary
 
@@ -126,6 +127,19 @@ def load_dictionary_file(path: Path, schemes: tuple[str, ...] = (), cache: str |
     """Load and validate one dictionary file; DictionaryError says what is wrong and where.
     ``schemes``: of a thesaurus (SKOS), only the concepts of these schemes; other formats have none.
     ``cache``: the compiled dictionaries' folder (None: the default one; 'off': none)."""
+    read, schemes = _reading(path, schemes)
+    return load_compiled(path, schemes, read, cache)
+
+
+def compile_dictionary_file(path: Path, schemes: tuple[str, ...] = (), cache: str | Path | None = None) -> Path:
+    """Compile a dictionary file into the cache folder now (``vocab compile``); the entry's path."""
+    read, schemes = _reading(path, schemes)
+    return compile_file(path, schemes, read, cache)
+
+
+def _reading(path: Path, schemes: tuple[str, ...]) -> tuple[Callable[[], Vocabulary], tuple[str, ...]]:
+    """How to read the file (its format checked now), and the schemes that apply to it (a
+    thesaurus's; none for other formats)."""
     if not path.is_file():
         raise DictionaryError(f"{path}: no such dictionary file")
     reader = reader_for(path)
@@ -134,7 +148,7 @@ def load_dictionary_file(path: Path, schemes: tuple[str, ...] = (), cache: str |
     def read() -> Vocabulary:
         return reader(path, schemes=schemes) if schemes else reader(path)  # type: ignore[call-arg]
 
-    return load_compiled(path, schemes, read, cache)
+    return read, schemes
 
 
 @cache

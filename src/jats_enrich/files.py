@@ -112,9 +112,6 @@ def atomic_write(
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    except OutputError:
-        temp.unlink(missing_ok=True)
-        raise
-    except BaseException:
+    except BaseException:  # the exclusive refusal above, Ctrl-C: no temporary file stays
         temp.unlink(missing_ok=True)
         raise
