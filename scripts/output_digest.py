@@ -57,8 +57,19 @@ def _run(executable: Path, corpus: Path, extra: list[str], workers: int) -> dict
     folder = Path(tempfile.mkdtemp(prefix="jats-enrich-digest-"))
     try:
         reports = [arg for name in REPORTS for arg in ("--report", str(folder / name))]
-        command = [str(executable), "enrich", str(corpus), "--out", str(folder / "out"),
-                   *reports, "--quiet", "--workers", str(workers), "--no-cache", *extra]
+        command = [
+            str(executable),
+            "enrich",
+            str(corpus),
+            "--out",
+            str(folder / "out"),
+            *reports,
+            "--quiet",
+            "--workers",
+            str(workers),
+            "--no-cache",
+            *extra,
+        ]
         finished = subprocess.run(command, capture_output=True, text=True)
         if finished.returncode not in (0, 1):  # 1: some article had findings to fail on
             raise SystemExit(f"{' '.join(command)} exited {finished.returncode}:\n{finished.stderr}")
@@ -86,16 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--out", type=Path, help="write the manifest here")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--executable", type=Path,
-                        default=Path(sys.executable).parent / "jats-enrich")
+    parser.add_argument("--executable", type=Path, default=Path(sys.executable).parent / "jats-enrich")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args(argv)
     if args.compare:
         return _compare(*args.compare)
     if args.out is None:
         parser.error("--out FILE or --compare BEFORE AFTER")
-    manifest = {name: _run(args.executable, args.corpus, extra, args.workers)
-                for name, extra in CONFIGURATIONS.items()}
+    manifest = {name: _run(args.executable, args.corpus, extra, args.workers) for name, extra in CONFIGURATIONS.items()}
     args.out.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     for name, digests in manifest.items():
         print(f"{name:22} {len(digests):5} files")
