@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from support import FIXTURES
 
-from jats_enrich.batch import Batch, BatchOptions, is_stale, remove_stale_temporaries
+from jats_enrich.batch import Batch, BatchOptions
 from jats_enrich.errors import OutputError, UsageError
-from jats_enrich.files import atomic_write
+from jats_enrich.files import atomic_write, is_stale, remove_stale_temporaries
 from jats_enrich.inputs import discover
 from jats_enrich.pipeline import EnrichOptions
 

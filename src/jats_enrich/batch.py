@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from . import __version__
 from .errors import ArticleError, OutputError, UsageError
 from .executors import Task, TaskResult, default_workers, run_here, run_in_pool, run_on_dask
-from .files import TEMP_PREFIX, TEMP_SUFFIX
+from .files import TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temporaries
 from .findings import ArticleReport, Report, printable, summarise_counts
 from .inputs import ARTICLE_PATTERNS, Source, is_input
 from .journal import Journal, fingerprint, options_fingerprint
@@ -54,38 +54,6 @@ class BatchOptions(BaseModel):
 
     resume: bool = False
     fsync: bool = Field(default=False, description="Sync each output to disk before renaming it into place")
-
-
-def is_stale(temp: Path) -> bool:
-    """A temporary file of ours (by its name) whose writer is gone: a killed run's. A run still
-    going on in another process (a second run into the same folder) keeps its own."""
-    parts = temp.name.split(".")
-    if len(parts) < 4 or not parts[-3].isdigit():
-        return False
-    pid = int(parts[-3])
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, someone else's
-    return False
-
-
-def remove_stale_temporaries(folder: Path) -> int:
-    """Temporary files a killed run left behind (ours only, by their name)."""
-    removed = 0
-    if folder.is_dir():
-        for path in folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
-            if is_stale(path):
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path, ignore_errors=True)  # a package's staging folder
-                else:
-                    path.unlink(missing_ok=True)
-                removed += 1
-    return removed
 
 
 def check_outputs(sources: list[Source], out: Path) -> None:

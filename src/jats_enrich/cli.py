@@ -605,7 +605,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _options(settings: Settings, write: bool, aliases: list[Path] | None = None) -> EnrichOptions:
-    from .run_options import enrich_options
+    from .pipeline import enrich_options
 
     return enrich_options(settings, write=write, aliases=aliases or ())
 

@@ -49,10 +49,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import UsageError
 from .limits import ARTICLE_SECONDS, MAX_TARGETS
 from .profiles import Profile
+from .sense import SenseOptions
+from .targets import Targets
 from .vocabulary import TargetKind
 
-TargetElement = Literal["role", "kwd", "compound-kwd", "subject", "compound-subject"]
-TARGET_ELEMENTS: tuple[TargetElement, ...] = ("role", "kwd", "compound-kwd", "subject", "compound-subject")
 CONFIG_FILE = "jats-enrich.toml"
 
 
@@ -63,24 +63,6 @@ class _Strict(BaseModel):
 class Thresholds(_Strict):
     accept_fuzzy: float | None = Field(default=None, ge=0, le=100)
     suggestion: float = Field(default=80.0, ge=0, le=100)
-
-
-class Targets(_Strict):
-    """Which elements are enriched; group types restrict keywords and subjects (None: every group)."""
-
-    elements: tuple[TargetElement, ...] = TARGET_ELEMENTS
-    kwd_group_types: tuple[str, ...] | None = None
-    subj_group_types: tuple[str, ...] | None = None
-
-
-class SenseOptions(_Strict):
-    """A run's say on one dictionary's sense gate (sense.py)."""
-
-    gate: bool = Field(default=True, description="False: its keyword and subject matches need no evidence")
-    journals: tuple[str, ...] = Field(
-        default=(), description="Journals (titles or ISSNs) whose whole scope is its domain: no evidence needed"
-    )
-    evidence: tuple[str, ...] = Field(default=(), description="More phrases that show an article is about its domain")
 
 
 class Settings(_Strict):

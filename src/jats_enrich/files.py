@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,3 +116,35 @@ def atomic_write(
     except BaseException:  # the exclusive refusal above, Ctrl-C: no temporary file stays
         temp.unlink(missing_ok=True)
         raise
+
+
+def is_stale(temp: Path) -> bool:
+    """A temporary file of ours (by its name) whose writer is gone: a killed run's. A run still
+    going on in another process (a second run into the same folder) keeps its own."""
+    parts = temp.name.split(".")
+    if len(parts) < 4 or not parts[-3].isdigit():
+        return False
+    pid = int(parts[-3])
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Temporary files a killed run left behind (ours only, by their name)."""
+    removed = 0
+    if folder.is_dir():
+        for path in folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+            if is_stale(path):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)  # a package's staging folder
+                else:
+                    path.unlink(missing_ok=True)
+                removed += 1
+    return removed

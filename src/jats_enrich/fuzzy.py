@@ -26,8 +26,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from .gc_pause import collection_paused
-from .matcher import is_acronym
-from .normalize import label_key, language_key, normalize
+from .normalize import is_acronym, label_key, language_key, normalize
 from .vocabulary import TargetKind, Term, Vocabulary
 
 #: Suggestions scoring below this are not worth a reviewer's time.

@@ -40,7 +40,7 @@ from pydantic import ValidationError
 
 from .errors import DictionaryError
 from .limits import MAX_DICTIONARY_BYTES
-from .normalize import base_language, language_tag
+from .normalize import base_language, is_acronym, language_tag
 from .vocabulary import TARGET_KINDS, SenseGate, Term, TermStatus, TranslationSource, Vocabulary
 
 ENGLISH = ("en",)
@@ -137,8 +137,6 @@ def _sense(header: dict[str, Any], source: str) -> SenseGate | None:
 
 def _several_words(term: Term) -> tuple[str, ...]:
     """The 0.9 rule: names of several words that are not acronyms stand on their own."""
-    from .matcher import is_acronym
-
     return tuple(n for n in dict.fromkeys(term.names) if len(n.split()) > 1 and not is_acronym(n))
 
 

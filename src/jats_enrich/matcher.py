@@ -28,6 +28,7 @@ from .normalize import (
     any_conjunction_as_ampersand,
     closed_compound,
     compatibility_form,
+    is_acronym,
     label_key,
     language_key,
     normalize,
@@ -106,16 +107,6 @@ class _Entry:
     label: str
     rule: MatchRule
     lang: str | None = None
-
-
-def is_acronym(label: str) -> bool:
-    """A short label of capitals ("ALMs", "APC", "COVID-19"): matched with its case, as
-    case folding would make it a word ("Alms")."""
-    if len(label) > 12 or label[1:].islower() or len(label.split()) != 1:
-        return False  # most names: decided without looking at each letter (two capitals at least)
-    letters = [c for c in label if c.isalpha()]
-    capitals = sum(1 for c in letters if c.isupper())
-    return len(label) <= 12 and not any(c.isspace() for c in label) and capitals >= 2 and 2 * capitals >= len(letters)
 
 
 def acronym_key(text: str) -> str:

@@ -211,3 +211,13 @@ def label_key(label: str, lang: str | None) -> str:
     if key is None:
         key = LABEL_KEYS[(label, lang)] = normalize(label, lang)
     return key
+
+
+def is_acronym(label: str) -> bool:
+    """A short label of capitals ("ALMs", "APC", "COVID-19"): matched with its case, as
+    case folding would make it a word ("Alms")."""
+    if len(label) > 12 or label[1:].islower() or len(label.split()) != 1:
+        return False  # most names: decided without looking at each letter (two capitals at least)
+    letters = [c for c in label if c.isalpha()]
+    capitals = sum(1 for c in letters if c.isupper())
+    return len(label) <= 12 and not any(c.isspace() for c in label) and capitals >= 2 and 2 * capitals >= len(letters)

@@ -17,11 +17,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .aliases import apply_aliases
 from .align import align_translations
 from .analyse import Analyser
 from .budget import OverBudget, check_time, time_budget
-from .config import SenseOptions, Targets
+from .config import Settings
 from .decide import Decision, Edit, Policy, decide
 from .dictionaries import load_vocabulary
 from .engines import Writer, writer_for
@@ -30,8 +29,9 @@ from .findings import ArticleReport, Finding
 from .limits import ARTICLE_SECONDS, MAX_TARGETS
 from .placement import place_group_attributes
 from .reader import Article, read_article
-from .sense import Gate, SenseSettings
-from .targets import TooManyTargets, find_targets
+from .reviewed_aliases import apply_aliases
+from .sense import Gate, SenseOptions, SenseSettings
+from .targets import Targets, TooManyTargets, find_targets
 from .vocabulary import TargetKind, Vocabulary
 
 
@@ -80,6 +80,36 @@ class EnrichOptions(BaseModel):
         "an article past it fails alone. Applied in worker processes, never in the caller's",
     )
     stylesheet: Path | None = Field(default=None, description="xslt engine: a stylesheet importing the shipped one")
+
+
+def enrich_options(settings: Settings, *, write: bool, aliases: Iterable[Path] = ()) -> EnrichOptions:
+    """The options of a run from its settings (configuration file and flags, or a service request)."""
+    policy = Policy(
+        upgrade=settings.upgrade,
+        legacy=settings.legacy,
+        accept_fuzzy=settings.thresholds.accept_fuzzy,
+        close_call=settings.thresholds.suggestion,
+        profile=settings.profile,
+        replace_deprecated=settings.replace_deprecated,
+    )
+    return EnrichOptions(
+        aliases=tuple(aliases),
+        vocabularies=settings.vocab,
+        schemes=settings.scheme,
+        dictionary_cache=settings.cache,
+        precedence=settings.precedence,
+        applies_to=settings.applies_to,
+        sense_gate=settings.sense_gate,
+        sense=settings.sense,
+        time_limit=settings.time_limit,
+        max_targets=settings.max_targets,
+        memory_limit=settings.memory_limit,
+        targets=settings.targets,
+        policy=policy,
+        write=write,
+        engine=settings.engine,
+        stylesheet=Path(settings.xslt) if settings.xslt else None,
+    )
 
 
 @dataclass(frozen=True)

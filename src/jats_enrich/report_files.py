@@ -22,6 +22,7 @@ from typing import IO, Protocol
 from . import __version__
 from .csv_dictionary import spreadsheet_row
 from .errors import OutputError, UsageError
+from .files import atomic_write, is_stale
 from .findings import REPORT_SCHEMA_VERSION, ArticleReport, Finding, Report, summarise_counts
 
 FORMATS = (".json", ".jsonl", ".csv", ".html")
@@ -63,7 +64,6 @@ def report_format(path: Path) -> str:
 
 def remove_stale(path: Path) -> None:
     """Temporary files of ``path`` that a killed run left beside it."""
-    from .batch import is_stale
 
     for stale in path.parent.glob(f".jats-enrich-{glob.escape(path.name)}.*.tmp"):
         if is_stale(stale):
@@ -196,7 +196,6 @@ class HtmlSink:
         self.collector.add(article)
 
     def close(self, report: Report) -> None:
-        from .files import atomic_write
 
         html = self.collector.render(report)
         atomic_write(self.path, html.encode("utf-8"))

@@ -40,8 +40,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from lxml import etree
+from pydantic import BaseModel, ConfigDict, Field
 
-from .config import SenseOptions
 from .decide import Decision, Evidence, Outcome
 from .fuzzy import Suggestion
 from .normalize import normalize
@@ -61,6 +61,18 @@ JOURNAL_TITLE_ELEMENTS = ("journal-title", "abbrev-journal-title")
 KEYWORD_ELEMENTS = ("kwd", "compound-kwd", "subject", "compound-subject")
 #: Shown evidence per finding (the first few are enough to explain it).
 MAX_SHOWN = 3
+
+
+class SenseOptions(BaseModel):
+    """A run's say on one dictionary's sense gate."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    gate: bool = Field(default=True, description="False: its keyword and subject matches need no evidence")
+    journals: tuple[str, ...] = Field(
+        default=(), description="Journals (titles or ISSNs) whose whole scope is its domain: no evidence needed"
+    )
+    evidence: tuple[str, ...] = Field(default=(), description="More phrases that show an article is about its domain")
 
 
 @dataclass(frozen=True)

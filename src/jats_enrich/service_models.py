@@ -9,9 +9,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .config import TargetElement
 from .findings import ArticleReport
 from .profiles import Profile
+from .targets import TargetElement
 from .vocabulary import TargetKind
 
 

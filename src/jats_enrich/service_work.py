@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .config import Settings, with_overrides
-from .pipeline import Enricher
-from .run_options import enrich_options
+from .pipeline import Enricher, enrich_options
 from .service_models import EnrichResponse
 from .vocabulary import Vocabulary
 from .worker_lifetime import exit_with

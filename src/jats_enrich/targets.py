@@ -20,15 +20,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from lxml import etree
+from pydantic import BaseModel, ConfigDict
 
-from .config import TARGET_ELEMENTS, TargetElement, Targets
 from .entities import decode_entity
 from .errors import ArticleError
 from .jats_version import JatsVersion, detect_version
 from .reader import Article
 from .vocabulary import TargetKind
+
+TargetElement = Literal["role", "kwd", "compound-kwd", "subject", "compound-subject"]
+TARGET_ELEMENTS: tuple[TargetElement, ...] = ("role", "kwd", "compound-kwd", "subject", "compound-subject")
+
+
+class Targets(BaseModel):
+    """Which elements are enriched; group types restrict keywords and subjects (None: every group)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    elements: tuple[TargetElement, ...] = TARGET_ELEMENTS
+    kwd_group_types: tuple[str, ...] | None = None
+    subj_group_types: tuple[str, ...] | None = None
+
 
 CONTRIBUTOR_PARENTS = ("contrib", "collab", "contrib-group")
 #: Elements that describe another work: nothing inside them is this article's role, keyword or subject.
