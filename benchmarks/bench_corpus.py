@@ -42,8 +42,8 @@ def saxon_identity() -> Callable[[list[bytes]], None]:
     """
     from saxonche import PySaxonProcessor
 
-    from jats_enrich.engine_xslt import saxon_input
-    from jats_enrich.reader import read_article
+    from jats_enrich.article.reader import read_article
+    from jats_enrich.write.xslt_engine import saxon_input
 
     processor = PySaxonProcessor(license=False)
     identity = processor.new_xslt30_processor().compile_stylesheet(

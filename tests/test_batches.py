@@ -20,7 +20,7 @@ import pytest
 from support import CORPUS, FIXTURES, shared_missing
 
 from jats_enrich.api import enrich_bytes, run_batch
-from jats_enrich.batch import TEMP_PREFIX
+from jats_enrich.batch.runner import TEMP_PREFIX
 
 ARTICLE = FIXTURES / "credit-variants-1.3.xml"
 LEGACY = FIXTURES / "legacy-1.1.xml"
@@ -277,8 +277,8 @@ def test_dask_gives_the_same_report_as_local_workers(tmp_path):
 
 
 def test_progress_lines_when_not_on_a_terminal(capsys, monkeypatch):
-    from jats_enrich import progress
-    from jats_enrich.findings import ArticleReport
+    from jats_enrich.cli import progress
+    from jats_enrich.report.model import ArticleReport
 
     monkeypatch.setattr(progress, "LOG_EVERY", 0.0)
     shown = progress.Progress()
@@ -324,7 +324,7 @@ def test_workers_forked_from_the_run_and_from_the_fork_server_give_the_same_outp
 def test_forking_is_refused_where_it_is_unsafe(monkeypatch):
     import threading
 
-    from jats_enrich import executors
+    from jats_enrich.batch import executors
     from jats_enrich.pipeline import Enricher, EnrichOptions
 
     enricher = Enricher(EnrichOptions())
@@ -347,7 +347,7 @@ def test_forking_is_refused_where_it_is_unsafe(monkeypatch):
 def test_a_result_crosses_processes_as_json_and_arrives_equal():
     import pickle
 
-    from jats_enrich.executors import Task, TaskResult, work
+    from jats_enrich.batch.executors import Task, TaskResult, work
     from jats_enrich.pipeline import Enricher, EnrichOptions
 
     result = work(Task(key="k", source=str(ARTICLE), path=str(ARTICLE)), Enricher(EnrichOptions(write=False)))
@@ -359,7 +359,7 @@ def test_a_result_crosses_processes_as_json_and_arrives_equal():
 
 
 def test_a_report_that_would_replace_an_input_is_refused_even_through_a_link(tmp_path):
-    from jats_enrich.inputs import discover, is_input
+    from jats_enrich.batch.inputs import discover, is_input
 
     (tmp_path / "in").mkdir()
     shutil.copy(ARTICLE, tmp_path / "in" / "a.xml")

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, ROOT, SHARED, dtd_errors, needs_shared, only_attributes_added
 
-from jats_enrich.casrai_import import TERM_BASE, import_release, slug
 from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary
+from jats_enrich.dictionaries.casrai import TERM_BASE, import_release, slug
 from jats_enrich.errors import DictionaryError
 from jats_enrich.pipeline import Enricher, EnrichOptions
 
@@ -386,7 +386,7 @@ def test_output_types_match_only_in_groups_that_say_what_sort_of_article_it_is()
 
 
 def test_synonyms_are_split_as_written_and_a_synonym_that_is_another_label_is_left_to_it(tmp_path):
-    from jats_enrich.casrai_import import _names
+    from jats_enrich.dictionaries.casrai import _names
 
     assert _names("Bar (A, B); e.g. Baz; —; Dr. Qux") == ["Bar", "e.g. Baz", "Dr. Qux"]
     assert _names("Author's Accepted Manuscript. Author Final Version") == [

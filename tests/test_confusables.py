@@ -104,7 +104,7 @@ def test_switching_the_gate_off_tags_what_it_withheld():
 def test_the_gate_is_switched_off_for_a_listed_journal_by_title_or_issn():
     from lxml import etree
 
-    from jats_enrich.sense import SenseOptions
+    from jats_enrich.decide.sense import SenseOptions
 
     path = CONFUSABLES / "01-fisheries-open-access.xml"
     root = etree.parse(str(path)).getroot()

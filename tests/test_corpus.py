@@ -13,7 +13,7 @@ import pytest
 from support import CORPUS, GOLD_ROLES, declares_dtd_in_catalog, dtd_errors, needs_shared, only_attributes_added
 
 from jats_enrich.dictionaries import load_vocabulary
-from jats_enrich.matcher import Matcher
+from jats_enrich.match.matcher import Matcher
 
 pytestmark = needs_shared
 

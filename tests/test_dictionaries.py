@@ -7,8 +7,8 @@ import pytest
 from support import SHARED, needs_shared
 
 from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary
+from jats_enrich.dictionaries.model import TermStatus
 from jats_enrich.errors import DictionaryError
-from jats_enrich.vocabulary import TermStatus
 
 NISO_LABELS = [
     "Conceptualization",

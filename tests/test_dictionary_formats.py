@@ -11,8 +11,8 @@ import pytest
 from support import FIXTURES
 
 from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary, writer_for
+from jats_enrich.dictionaries.model import TARGET_KINDS, TermStatus
 from jats_enrich.errors import DictionaryError
-from jats_enrich.vocabulary import TARGET_KINDS, TermStatus
 
 THESAURUS = FIXTURES / "dictionaries" / "open-science-thesaurus.ttl"
 TOPICS = FIXTURES / "dictionaries" / "jef-topics.jsonld"

@@ -181,7 +181,7 @@ def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
 
 
 def test_a_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
-    import jats_enrich.batch as batch
+    import jats_enrich.batch.runner as batch
 
     real_fdopen = os.fdopen
 
@@ -210,8 +210,8 @@ def test_a_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
 
 
 def test_an_internal_error_is_one_line_unless_debug(monkeypatch, capsys):
-    from jats_enrich import cli as command
-    from jats_enrich import cli_vocab
+    from jats_enrich.cli import program as command
+    from jats_enrich.cli import vocab as cli_vocab
 
     def broken(args):
         raise RuntimeError("something the developers got wrong")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from support import FIXTURES, dtd_errors, needs_shared, only_attributes_added
 
-from jats_enrich.decide import Policy
+from jats_enrich.article.targets import Targets
+from jats_enrich.decide.rules import Policy
 from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary
+from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.pipeline import Enricher, EnrichOptions
-from jats_enrich.targets import Targets
-from jats_enrich.vocabulary import Term, Vocabulary
 
 TOPICS = FIXTURES / "dictionaries" / "jef-topics.jsonld"
 THESAURUS = FIXTURES / "dictionaries" / "open-science-thesaurus.ttl"

@@ -3,8 +3,8 @@
 import pytest
 
 from jats_enrich.dictionaries import load_vocabulary
-from jats_enrich.matcher import Matcher, MatchRule
-from jats_enrich.vocabulary import Term, Vocabulary
+from jats_enrich.dictionaries.model import Term, Vocabulary
+from jats_enrich.match.matcher import Matcher, MatchRule
 
 CREDIT = "https://credit.niso.org/contributor-roles/"
 

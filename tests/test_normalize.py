@@ -1,6 +1,6 @@
 """Each normalisation rule on its own, then the whole key."""
 
-from jats_enrich.normalize import (
+from jats_enrich.text import (
     american_spelling,
     base_language,
     compatibility_form,

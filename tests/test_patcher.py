@@ -5,7 +5,7 @@ from lxml import etree
 
 from jats_enrich.errors import ArticleError
 from jats_enrich.limits import ARTICLE_PARSER_OPTIONS
-from jats_enrich.patcher import AttributeChange, apply_changes, element_indices, start_tags
+from jats_enrich.write.patcher import AttributeChange, apply_changes, element_indices, start_tags
 
 TRICKY = """<?xml version="1.0"?>
 <!DOCTYPE a PUBLIC "-//x//EN" "a.dtd" [

@@ -10,8 +10,8 @@ from lxml import etree
 from support import only_attributes_added
 
 from jats_enrich.limits import ARTICLE_PARSER_OPTIONS
-from jats_enrich.normalize import normalize
 from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.text import normalize
 
 ENRICHER = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
 

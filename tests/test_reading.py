@@ -2,10 +2,10 @@
 
 import pytest
 
+from jats_enrich.article.jats_version import declares, detect_version, parse_number
+from jats_enrich.article.reader import read_article
+from jats_enrich.article.targets import contributor_roles
 from jats_enrich.errors import ArticleError
-from jats_enrich.jats_version import declares, detect_version, parse_number
-from jats_enrich.reader import read_article
-from jats_enrich.targets import contributor_roles
 
 DOCTYPE_12 = (
     '<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.2 20190208//EN" '

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from support import CORPUS, FIXTURES, ROOT, needs_shared
 
-from jats_enrich.batch import Batch, BatchOptions
-from jats_enrich.cli_report import report_schema
-from jats_enrich.findings import ArticleReport, Report
-from jats_enrich.inputs import discover
+from jats_enrich.batch.inputs import discover
+from jats_enrich.batch.runner import Batch, BatchOptions
+from jats_enrich.cli.report import report_schema
 from jats_enrich.pipeline import EnrichOptions
+from jats_enrich.report.model import ArticleReport, Report
 
 SHIPPED_SCHEMA = ROOT / "src" / "jats_enrich" / "data" / "report.schema.json"
 

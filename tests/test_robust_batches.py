@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from support import FIXTURES
 
-from jats_enrich.batch import Batch, BatchOptions
+from jats_enrich.batch.inputs import discover
+from jats_enrich.batch.runner import Batch, BatchOptions
 from jats_enrich.errors import OutputError, UsageError
 from jats_enrich.files import atomic_write, is_stale, remove_stale_temporaries
-from jats_enrich.inputs import discover
 from jats_enrich.pipeline import EnrichOptions
 
 ARTICLE = FIXTURES / "credit-variants-1.3.xml"
@@ -72,7 +72,7 @@ def test_a_link_inside_the_output_folder_leading_out_of_it_is_refused(tmp_path):
 
 
 def test_a_file_swapped_for_a_link_leading_out_after_discovery_is_not_read(tmp_path):
-    from jats_enrich.executors import read_input
+    from jats_enrich.batch.executors import read_input
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -148,7 +148,7 @@ def test_a_fifo_named_like_an_article_is_reported_not_read(tmp_path):
 
 
 def test_a_huge_sparse_file_is_refused_before_it_is_read(tmp_path):
-    from jats_enrich.executors import read_input
+    from jats_enrich.batch.executors import read_input
     from jats_enrich.limits import MAX_ARTICLE_BYTES
 
     big = tmp_path / "big.xml"
@@ -286,7 +286,7 @@ def test_a_package_with_an_unreadable_member_is_reported_and_the_batch_goes_on(t
 
 def test_package_members_are_read_one_at_a_time_not_held_together(tmp_path, monkeypatch):
     """A zip bomb: many large members. Tasks carry no member bytes; each is read by its worker."""
-    import jats_enrich.batch as batch_module
+    import jats_enrich.batch.runner as batch_module
 
     package_path = tmp_path / "many.zip"
     with zipfile.ZipFile(package_path, "w", zipfile.ZIP_DEFLATED) as package:
@@ -373,8 +373,8 @@ def test_a_report_on_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_pa
     import errno
 
     from jats_enrich.errors import OutputError
-    from jats_enrich.findings import ArticleReport
-    from jats_enrich.report_files import open_sinks
+    from jats_enrich.report.model import ArticleReport
+    from jats_enrich.report.sinks import open_sinks
 
     for suffix in (".json", ".jsonl", ".csv"):
         report = tmp_path / f"r{suffix}"

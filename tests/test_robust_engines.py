@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from support import FIXTURES
+from support import FIXTURES, ROOT
 
-from jats_enrich import engine_xslt
-from jats_enrich.engine_xslt import MAX_ATTRIBUTES, identity_elements, saxon_stderr
+from jats_enrich.article.reader import read_article
+from jats_enrich.article.targets import attributes_of
 from jats_enrich.pipeline import Enricher, EnrichOptions
-from jats_enrich.reader import read_article
-from jats_enrich.targets import attributes_of
+from jats_enrich.write import xslt_engine as engine_xslt
+from jats_enrich.write.xslt_engine import MAX_ATTRIBUTES, identity_elements, saxon_stderr
 
 ROLE = "<role>Conceptualization</role>"
 
@@ -212,7 +212,7 @@ def test_the_xslt_engine_never_computes_a_path_per_element(monkeypatch):
     assert_same_and_enriched(data)
     assert calls == {"saxon_path": 0, "identity_elements": 1}
 
-    stylesheet = etree.parse(str(Path(engine_xslt.__file__).parents[2] / "xslt" / "enrich.xsl"))
+    stylesheet = etree.parse(str(ROOT / "xslt" / "enrich.xsl"))
     expressions = stylesheet.xpath("//@select | //@test | //@match | //@use")
     assert not [e for e in expressions if "path(" in str(e)]
     assert stylesheet.xpath("//xsl:accumulator/@name", namespaces={"xsl": "http://www.w3.org/1999/XSL/Transform"}) == [

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from jats_enrich.csv_dictionary import FORMULA_STARTS, read_cell, read_csv, spreadsheet_cell, write_csv
 from jats_enrich.dictionaries import load_dictionary_file
-from jats_enrich.report_html import script_json
+from jats_enrich.dictionaries.csv_format import FORMULA_STARTS, read_cell, read_csv, spreadsheet_cell, write_csv
+from jats_enrich.report.html import script_json
 
 
 def cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -130,7 +130,7 @@ def test_a_cell_is_read_back_as_it_was_written(value, tmp_path):
     assert not runnable(written)
     assert read_cell(written) == value
     if value.strip() and value[0] not in "\t\r":
-        from jats_enrich.vocabulary import Term, Vocabulary
+        from jats_enrich.dictionaries.model import Term, Vocabulary
 
         vocabulary = Vocabulary(
             name="v",

@@ -10,10 +10,10 @@ import pstats
 
 import pytest
 
-from jats_enrich.found_forms import is_placeholder
-from jats_enrich.normalize import normalize, without_trailing_punctuation
+from jats_enrich.decide.found_forms import is_placeholder
+from jats_enrich.match.qualifiers import split_qualifier
 from jats_enrich.pipeline import Enricher, EnrichOptions
-from jats_enrich.qualifiers import split_qualifier
+from jats_enrich.text import normalize, without_trailing_punctuation
 
 HOSTILE = {
     "full stops between two letters": lambda n: "x" + "." * n + "x",
@@ -161,8 +161,8 @@ def test_the_pieces_of_statements_count_too():
     """Compound statements cost per piece: 2,000 roles of many random pieces each fail with one
     line (a limit on targets alone let such an article take over a second); real statements of a
     few pieces, even in hundreds, are enriched."""
-    from jats_enrich.analyse import PIECES_PER_TARGET
     from jats_enrich.limits import MAX_TARGETS
+    from jats_enrich.match.analyse import PIECES_PER_TARGET
 
     enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
     hostile = "".join(

@@ -2,12 +2,12 @@
 
 import pytest
 
-from jats_enrich.analyse import Analyser
-from jats_enrich.compounds import conjoined_items, list_items
 from jats_enrich.dictionaries import load_vocabulary
-from jats_enrich.fuzzy import Suggester
-from jats_enrich.matcher import Matcher, canonical_identifier
-from jats_enrich.qualifiers import Degree, split_qualifier
+from jats_enrich.match.analyse import Analyser
+from jats_enrich.match.compounds import conjoined_items, list_items
+from jats_enrich.match.fuzzy import Suggester
+from jats_enrich.match.matcher import Matcher, canonical_identifier
+from jats_enrich.match.qualifiers import Degree, split_qualifier
 
 CREDIT = "https://credit.niso.org/contributor-roles/"
 
@@ -61,7 +61,7 @@ def analyser() -> Analyser:
 
 
 def analyse(analyser, text, lang=None):
-    from jats_enrich.targets import Target
+    from jats_enrich.article.targets import Target
 
     target = Target(element=None, name="role", text=text, lang=lang, line=1, xpath="/r", attributes={})  # type: ignore[arg-type]
     return analyser.analyse(target)

@@ -175,7 +175,7 @@ def test_check_reports_without_writing(client):
 
 def test_request_options_are_the_cli_options(client):
     data = (FIXTURES / "credit-existing-markup-1.3.xml").read_bytes()
-    from jats_enrich.decide import Policy
+    from jats_enrich.decide.rules import Policy
 
     upgraded = client.post("/v1/enrich", params={"upgrade": "true"}, content=data)
     assert upgraded.content == library(data, policy=Policy(upgrade=True)).output != library(data).output
@@ -278,7 +278,7 @@ def test_every_request_is_one_json_log_line(client, server):
 def test_a_bug_is_a_500_with_one_line_and_the_traceback_only_in_the_log(monkeypatch, caplog):
     from fastapi.testclient import TestClient
 
-    from jats_enrich import service
+    from jats_enrich.service import app as service
 
     async def broken(self, job):
         raise RuntimeError("something the developers got wrong")
@@ -294,7 +294,7 @@ def test_a_bug_is_a_500_with_one_line_and_the_traceback_only_in_the_log(monkeypa
 def test_an_article_taking_longer_than_the_timeout_is_stopped_and_the_next_one_is_served():
     from fastapi.testclient import TestClient
 
-    from jats_enrich import service
+    from jats_enrich.service import app as service
 
     # distinct compound roles, each analysed afresh, within the targets one article may have
     roles = "".join(f"<contrib><role>Conceptualisation {i} and writing</role></contrib>" for i in range(2_900))
@@ -392,7 +392,7 @@ def test_the_service_starts_answering_only_once_every_worker_has_started():
     # that the service answered with a worker not yet started (not yet at its lower priority).
     import psutil
 
-    from jats_enrich import service
+    from jats_enrich.service import app as service
 
     state = service._State(service.ServiceConfig(workers=2))
 
@@ -414,7 +414,7 @@ def test_serve_without_its_extra_says_how_to_install_it(tmp_path):
     # A Python whose 'fastapi' cannot be imported, as on an install without the extra.
     (tmp_path / "fastapi.py").write_text("raise ImportError('no fastapi', name='fastapi')\n")
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from jats_enrich.cli import main; sys.exit(main(['serve']))"],
+        [sys.executable, "-c", "import sys; from jats_enrich.cli.program import main; sys.exit(main(['serve']))"],
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},

@@ -337,7 +337,7 @@ def test_a_flood_of_idle_connections_neither_locks_healthz_out_nor_floods_the_lo
 
 
 def test_a_logged_exception_stays_inside_its_json_line():
-    from jats_enrich.service_work import JsonLines
+    from jats_enrich.service.work import JsonLines
 
     try:
         raise ConnectionResetError("peer gone")

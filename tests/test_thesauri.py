@@ -15,11 +15,10 @@ import pytest
 from lxml import etree
 from support import FIXTURES, SHARED, needs_shared
 
-from jats_enrich import skos
-from jats_enrich.dictionaries import load_dictionary_file
+from jats_enrich.dictionaries import load_dictionary_file, skos
+from jats_enrich.dictionaries.model import TermStatus
 from jats_enrich.errors import DictionaryError
 from jats_enrich.pipeline import Enricher, EnrichOptions
-from jats_enrich.vocabulary import TermStatus
 
 EXTRACT = FIXTURES / "thesauri" / "heritage-extract.ttl"
 H = "https://thesaurus.jats-enrich.test/heritage/"
@@ -319,8 +318,8 @@ def test_near_misses_in_a_large_thesaurus_are_those_of_a_full_scan(monkeypatch):
     the near misses found are the same as scoring every name."""
     import random
 
-    from jats_enrich import fuzzy
-    from jats_enrich.vocabulary import Term, Vocabulary
+    from jats_enrich.dictionaries.model import Term, Vocabulary
+    from jats_enrich.match import fuzzy
 
     rng = random.Random(7)
     syllables = [c + v for c in "bdfgklmnprstv" for v in "aeiou"]

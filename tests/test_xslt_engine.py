@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from support import CORPUS, FIXTURES, needs_shared, only_attributes_added
 
-from jats_enrich.decide import Policy
-from jats_enrich.engine_xslt import XsltWriter, saxon_path
+from jats_enrich.decide.rules import Policy
 from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.write.xslt_engine import XsltWriter, saxon_path
 
 VOCABULARIES = (
     "credit",
@@ -79,7 +79,7 @@ def test_a_user_stylesheet_importing_the_shipped_one_adds_specific_use_to_tagged
 
 
 def test_saxon_paths_are_those_of_fn_path():
-    from jats_enrich.reader import read_article
+    from jats_enrich.article.reader import read_article
 
     article = read_article(
         b"<article><front><contrib-group><contrib><role/><role/></contrib></contrib-group></front></article>", "a"

@@ -24,18 +24,18 @@ _PUBLIC: dict[str, str] = {
     "iter_findings": "api",
     "run_batch": "api",
     "TextResult": "api",
-    "BatchOptions": "batch",
-    "Policy": "decide",
+    "BatchOptions": "batch.runner",
+    "Policy": "decide.rules",
     "Enricher": "pipeline",
     "EnrichOptions": "pipeline",
     "EnrichResult": "pipeline",
-    "ArticleReport": "findings",
-    "Finding": "findings",
-    "Report": "findings",
-    "Outcome": "decide",
-    "Matcher": "matcher",
-    "Vocabulary": "vocabulary",
-    "Term": "vocabulary",
+    "ArticleReport": "report.model",
+    "Finding": "report.model",
+    "Report": "report.model",
+    "Outcome": "decide.rules",
+    "Matcher": "match.matcher",
+    "Vocabulary": "dictionaries.model",
+    "Term": "dictionaries.model",
     "load_vocabulary": "dictionaries",
     "JatsEnrichError": "errors",
     "ArticleError": "errors",
@@ -49,4 +49,4 @@ def __getattr__(name: str) -> Any:
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'jats_enrich' has no attribute {name!r}")
-    return getattr(import_module(f".{module}", __name__), name)
+    return getattr(import_module(f"jats_enrich.{module}"), name)

@@ -1,5 +1,5 @@
 """``python -m jats_enrich`` runs the command-line tool."""
 
-from .cli import main
+from jats_enrich.cli.program import main
 
 raise SystemExit(main())

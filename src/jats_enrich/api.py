@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import Batch, BatchOptions
-from .findings import ArticleReport, Finding, Report
-from .inputs import discover
-from .pipeline import Enricher, EnrichOptions, EnrichResult
-from .reader import read_article
+from jats_enrich.article.reader import read_article
+from jats_enrich.batch.inputs import discover
+from jats_enrich.batch.runner import Batch, BatchOptions
+from jats_enrich.pipeline import Enricher, EnrichOptions, EnrichResult
+from jats_enrich.report.model import ArticleReport, Finding, Report
 
 _ENRICHERS: dict[str, Enricher] = {}
 

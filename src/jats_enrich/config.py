@@ -46,12 +46,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import UsageError
-from .limits import ARTICLE_SECONDS, MAX_TARGETS
-from .profiles import Profile
-from .sense import SenseOptions
-from .targets import Targets
-from .vocabulary import TargetKind
+from jats_enrich.article.targets import Targets
+from jats_enrich.decide.profiles import Profile
+from jats_enrich.decide.sense import SenseOptions
+from jats_enrich.dictionaries.model import TargetKind
+from jats_enrich.errors import UsageError
+from jats_enrich.limits import ARTICLE_SECONDS, MAX_TARGETS
 
 CONFIG_FILE = "jats-enrich.toml"
 
@@ -149,7 +149,7 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
         data = {**data, "cache": str(base / data["cache"])}
     vocab = data.get("vocab")
     if isinstance(vocab, list):
-        from .dictionaries import SHIPPED
+        from jats_enrich.dictionaries import SHIPPED
 
         data = {**data, "vocab": [v if not isinstance(v, str) or v in SHIPPED else str(base / v) for v in vocab]}
     return data

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Protocol
 
-from .errors import OutputError
+from jats_enrich.errors import OutputError
 
 #: Bytes read at a time by read_at_most.
 CHUNK = 1 << 20

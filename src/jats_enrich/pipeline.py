@@ -17,22 +17,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .align import align_translations
-from .analyse import Analyser
-from .budget import OverBudget, check_time, time_budget
-from .config import Settings
-from .decide import Decision, Edit, Policy, decide
-from .dictionaries import load_vocabulary
-from .engines import Writer, writer_for
-from .errors import ArticleError
-from .findings import ArticleReport, Finding
-from .limits import ARTICLE_SECONDS, MAX_TARGETS
-from .placement import place_group_attributes
-from .reader import Article, read_article
-from .reviewed_aliases import apply_aliases
-from .sense import Gate, SenseOptions, SenseSettings
-from .targets import Targets, TooManyTargets, find_targets
-from .vocabulary import TargetKind, Vocabulary
+from jats_enrich.article.reader import Article, read_article
+from jats_enrich.article.targets import Targets, TooManyTargets, find_targets
+from jats_enrich.budget import OverBudget, check_time, time_budget
+from jats_enrich.config import Settings
+from jats_enrich.decide.align import align_translations
+from jats_enrich.decide.placement import place_group_attributes
+from jats_enrich.decide.rules import Decision, Edit, Policy, decide
+from jats_enrich.decide.sense import Gate, SenseOptions, SenseSettings
+from jats_enrich.dictionaries import load_vocabulary
+from jats_enrich.dictionaries.model import TargetKind, Vocabulary
+from jats_enrich.errors import ArticleError
+from jats_enrich.limits import ARTICLE_SECONDS, MAX_TARGETS
+from jats_enrich.match.analyse import Analyser
+from jats_enrich.match.reviewed_aliases import apply_aliases
+from jats_enrich.report.model import ArticleReport, Finding
+from jats_enrich.write import Writer, writer_for
 
 
 class EnrichOptions(BaseModel):

@@ -1,0 +1,1 @@
+"""Sources -> tasks -> executors -> outputs, journal and resume: many articles at once."""

@@ -1,0 +1,306 @@
+"""Where the per-article work runs: in this process, in a pool of worker processes, or on Dask.
+
+Every executor runs the same function (``work``) on the same tasks and yields the results in the
+order of the tasks, so reports and outputs are identical whatever the executor and the number of
+workers. Each worker process builds its Enricher once (dictionaries loaded, matchers indexed,
+stylesheet compiled) and keeps it for all its tasks.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import importlib
+import multiprocessing
+import os
+import signal
+import stat
+import sys
+import threading
+from collections.abc import Generator, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic_core import PydanticSerializationError
+
+from jats_enrich.batch.journal import fingerprint
+from jats_enrich.batch.packages import Member, read_member
+from jats_enrich.batch.workers import exit_with
+from jats_enrich.budget import give_back_memory, limit_memory
+from jats_enrich.errors import ArticleError, OutputError, UsageError
+from jats_enrich.files import atomic_write, read_at_most
+from jats_enrich.limits import MAX_ARTICLE_BYTES
+from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.report.model import ArticleReport
+
+
+@dataclass(frozen=True)
+class Task:
+    """One article to process: where to read it (a file, or bytes in hand) and where its output goes."""
+
+    key: str  # stable across runs: the journal's key
+    source: str  # how the report names it ("dir/a.xml", "pkg.zip!a.xml", "-")
+    path: str | None = None  # read from this file
+    data: bytes | None = None  # or these bytes (a package member, stdin)
+    out: str | None = None  # write the output here; None: return the bytes
+    backup: str | None = None  # in place: keep the original at path + backup before replacing it
+    refusal: str | None = None  # not to be read at all; this is why
+    durable: bool = False  # sync the output to disk before renaming it into place
+    journaled: bool = True  # hash the input (for the run journal)
+    root: str | None = None  # the input folder it was found in: it must still lead inside it when read
+    package: str | None = None  # a package member: read from this package (a zip, or an uncompressed tar)
+    kind: str | None = None  # ... of this kind
+    member: Member | None = None  # ... this member
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    key: str
+    report: ArticleReport
+    sha256: str | None = None  # of the input read
+    output: bytes | None = None  # when the task asked for the bytes back
+    report_json: str | None = field(default=None, compare=False, repr=False)  # the report as JSON, when known
+    written_sha256: str | None = None  # in place: of the bytes that replaced the input
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Sent from a worker as the report's JSON: about twice as quick to write and to read as a
+        # pickle of the pydantic models, and the run journal keeps that JSON as it is.
+        try:
+            text = self.report_json if self.report_json is not None else self.report.model_dump_json()
+        except PydanticSerializationError:  # not expected (reports hold printable text); never fatal
+            return (TaskResult, (self.key, self.report, self.sha256, self.output, None, self.written_sha256))
+        return (_result_from_json, (self.key, text, self.sha256, self.output, self.written_sha256))
+
+
+def _result_from_json(
+    key: str, text: str, sha256: str | None, output: bytes | None, written: str | None = None
+) -> TaskResult:
+    return TaskResult(key, ArticleReport.model_validate_json(text), sha256, output, text, written)
+
+
+def read_input(path: str, root: str | None) -> tuple[bytes, int]:
+    """An input article's bytes and permissions, checked as it is opened, not only when the run
+    began: it must be a regular file (a FIFO would hang the run), no larger than the limit (checked
+    before reading: a 3 GB sparse file is not read to be refused), and, found in a folder, still
+    lead inside it (a file swapped for a link to elsewhere during the run is not followed)."""
+    if root is not None and not Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root)):
+        raise ArticleError("now a symbolic link leading outside the input folder; not read")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with open(fd, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ArticleError("not a regular file (a FIFO, a device or a folder); not read")
+        if status.st_size > MAX_ARTICLE_BYTES:
+            raise ArticleError(f"{status.st_size} bytes, over the {MAX_ARTICLE_BYTES}-byte limit of one article")
+        data = read_at_most(handle, MAX_ARTICLE_BYTES)
+        if len(data) > MAX_ARTICLE_BYTES:  # it grew while being read
+            raise ArticleError(f"over the {MAX_ARTICLE_BYTES}-byte limit of one article")
+        return data, status.st_mode & 0o777
+
+
+def work(task: Task, enricher: Enricher) -> TaskResult:
+    """Read, enrich and write one article; every failure becomes the report's error."""
+    if task.refusal is not None:
+        return TaskResult(task.key, ArticleReport(path=task.source, error=task.refusal))
+    data = task.data
+    mode = None
+    if data is None and task.member is not None and task.package is not None and task.kind is not None:
+        try:
+            data = read_member(Path(task.package), task.kind, task.member)
+        except ArticleError as exc:
+            return TaskResult(task.key, ArticleReport(path=task.source, error=f"{task.source}: {exc}"))
+    if data is None and task.path is not None:
+        try:
+            data, mode = read_input(task.path, task.root)
+        except OSError as exc:
+            error = f"{task.source}: cannot read: {exc.strerror or exc}"
+            return TaskResult(task.key, ArticleReport(path=task.source, error=error))
+        except ArticleError as exc:
+            return TaskResult(task.key, ArticleReport(path=task.source, error=f"{task.source}: {exc}"))
+    assert data is not None
+    sha = fingerprint(data) if task.journaled else None
+    result = enricher.enrich_bytes(data, task.source)
+    if result.output is None or not enricher.options.write:
+        return TaskResult(task.key, result.report, sha)
+    if task.out is None:
+        return TaskResult(task.key, result.report, sha, result.output)
+    target = Path(task.out)
+    try:
+        if task.backup is not None:  # in place
+            if result.output == data:
+                return TaskResult(task.key, result.report.written_to(task.out), sha)
+            if task.backup:
+                backup = target.with_name(target.name + task.backup)
+                # Never over an existing file: it may be the true original, kept by an earlier run.
+                atomic_write(backup, data, mode=mode, durable=task.durable, exclusive=True)
+        atomic_write(target, result.output, mode=mode, durable=task.durable)
+    except OutputError as exc:
+        return TaskResult(task.key, result.report.failed(str(exc)), sha)
+    # In place, the input is now the output: its hash lets --resume know the article is done.
+    written = fingerprint(result.output) if task.backup is not None and sha is not None else None
+    return TaskResult(task.key, result.report.written_to(task.out), sha, written_sha256=written)
+
+
+# -- this process ---------------------------------------------------------------------------
+
+
+def run_here(tasks: Iterable[Task], enricher: Enricher) -> Generator[TaskResult, None, None]:
+    for task in tasks:
+        yield work(task, enricher)
+
+
+# -- a pool of worker processes ---------------------------------------------------------------
+
+_WORKER: Enricher | None = None
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker is killed when the process that forked it (the fork server) dies; the
+    watcher of worker_lifetime covers the main process's death."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _init_worker(options: EnrichOptions | Enricher, main_pid: int) -> None:
+    """Options: build the worker's Enricher (fork server). An Enricher: the one this worker
+    inherited from the main process when it was forked (shared copy-on-write, nothing to load)."""
+    global _WORKER
+    _die_with_parent()
+    exit_with(main_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    _WORKER = options if isinstance(options, Enricher) else Enricher(options)
+    limit = _WORKER.options.memory_limit
+    limit_memory(limit * 1024 * 1024 if limit else None)
+
+
+def _work_in_worker(task: Task) -> TaskResult:
+    assert _WORKER is not None
+    limit = _WORKER.options.memory_limit
+    try:
+        result = work(task, _WORKER)
+    except MemoryError:  # reading or writing it, past the worker's memory limit: this article fails alone
+        error = f"{task.source}: over the memory limit of {limit} MB for one article (memory_limit)"
+        result = TaskResult(task.key, ArticleReport(path=task.source, error=error))
+    if limit and result.report.error is not None and result.report.error.endswith("(memory_limit)"):
+        # Out of the handler, where the article's tree is no longer held by its traceback: its
+        # memory is given back, and what the allocator keeps is not counted against the next one.
+        give_back_memory()
+        limit_memory(limit * 1024 * 1024)
+    return result
+
+
+def can_fork(enricher: Enricher | None) -> bool:
+    """Whether workers may be forked from this process as it is now.
+
+    A fork starts a worker at once with the Enricher already built here, instead of starting a
+    Python, importing the library and loading the dictionaries again in each worker (about 0.3 s
+    of a run). It is safe only on Linux (macOS frameworks do not survive a fork), in a process
+    with a single thread (a fork copies locks that other threads may hold), and without Saxon
+    loaded (its runtime's threads do not survive a fork)."""
+    return (
+        enricher is not None
+        and sys.platform == "linux"
+        and threading.active_count() == 1
+        and "saxonche" not in sys.modules
+    )
+
+
+def run_in_pool(
+    tasks: list[Task], options: EnrichOptions, workers: int, enricher: Enricher | None = None
+) -> Generator[TaskResult, None, None]:
+    if can_fork(enricher):
+        context: Any = multiprocessing.get_context("fork")
+        start: EnrichOptions | Enricher = enricher  # type: ignore[assignment]
+    else:
+        # Workers are forked from a server process that has imported the library but created
+        # nothing (no Saxon, no JVM, no copy of this process's memory), and build their own.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["jats_enrich.pipeline", "jats_enrich.batch.executors"])
+        start = options
+    chunk = max(1, min(16, len(tasks) // (workers * 8) or 1))
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(start, os.getpid())
+    ) as pool:
+        try:
+            yield from pool.map(_work_in_worker, tasks, chunksize=chunk)
+        except GeneratorExit:
+            # Closed by the caller (done, or stopped by an error of its own): nothing more is
+            # started, and the pool is gone before the caller goes on. Not waiting would leave
+            # the pool's thread closing its pipes while the interpreter exits ("Bad file descriptor").
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        except BaseException:  # Ctrl-C: nothing more is started; the articles under way finish
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+# -- Dask ------------------------------------------------------------------------------------
+
+_DASK_WORKERS: dict[str, Enricher] = {}
+
+
+def _work_on_dask(task: Task, options_json: str) -> TaskResult:
+    """Runs on a Dask worker: one Enricher per worker process and options, kept between tasks."""
+    enricher = _DASK_WORKERS.get(options_json)
+    if enricher is None:
+        enricher = _DASK_WORKERS[options_json] = Enricher(EnrichOptions.model_validate_json(options_json))
+    return work(task, enricher)
+
+
+def run_on_dask(
+    tasks: list[Task], options: EnrichOptions, workers: int, scheduler: str | None, enricher: Enricher | None = None
+) -> Generator[TaskResult, None, None]:
+    """On a Dask cluster (a local one without a scheduler's address); each Dask worker builds its
+    own Enricher, so the caller's is not used."""
+    try:
+        distributed: Any = importlib.import_module("dask.distributed")
+    except ImportError:
+        raise UsageError("--executor dask needs Dask: pip install 'jats-enrich[dask]'") from None
+    cluster: Any = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+    client: Any = distributed.Client(scheduler or cluster)
+    try:
+        futures = client.map(_work_on_dask, tasks, options_json=options.model_dump_json(), pure=False)
+        for future in futures:
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def run_locally(
+    tasks: list[Task], options: EnrichOptions, workers: int, scheduler: str | None, enricher: Enricher | None = None
+) -> Generator[TaskResult, None, None]:
+    """In a pool of worker processes, or in this process for one worker or one task."""
+    if (workers > 1 and len(tasks) > 1) or options.memory_limit:
+        # a memory limit is set in worker processes only, never in the caller's own
+        return run_in_pool(tasks, options, min(workers, len(tasks)), enricher)
+    return run_here(tasks, enricher or Enricher(options))
+
+
+class Executor(Protocol):
+    def __call__(
+        self,
+        tasks: list[Task],
+        options: EnrichOptions,
+        workers: int,
+        scheduler: str | None,
+        enricher: Enricher | None = None,
+        /,
+    ) -> Generator[TaskResult, None, None]: ...
+
+
+#: Executor name (BatchOptions.executor) -> how it runs the tasks.
+EXECUTORS: dict[str, Executor] = {"local": run_locally, "dask": run_on_dask}
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,0 +1,155 @@
+"""What a run reads: article files, folders, packages (zip, tar, tar.gz), a list file.
+
+Discovery only names the inputs; nothing is read here but folder listings and list files.
+Each input becomes a ``Source``: one article file, or one package whose article members are
+processed and whose other members are copied. Outputs mirror inputs: ``relative`` is where a
+source's output goes under the output folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from jats_enrich.errors import UsageError
+
+ARTICLE_PATTERNS = ("*.xml", "*.nxml")
+PACKAGE_SUFFIXES: dict[str, Literal["zip", "tar"]] = {
+    ".zip": "zip",
+    ".tar": "tar",
+    ".tar.gz": "tar",
+    ".tgz": "tar",
+    ".tar.bz2": "tar",
+    ".tar.xz": "tar",
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: an article file, or a package of articles."""
+
+    path: Path
+    relative: Path  # where its output goes, under the output folder
+    kind: Literal["article", "zip", "tar"] = "article"
+    refusal: str | None = None  # set when the input must not be read (a symlink leading out)
+    root: Path | None = None  # the folder it was found in (None: named itself)
+
+    @property
+    def is_package(self) -> bool:
+        return self.kind != "article"
+
+
+def package_kind(path: Path) -> Literal["zip", "tar"] | None:
+    name = path.name.lower()
+    for suffix, kind in sorted(PACKAGE_SUFFIXES.items(), key=lambda item: -len(item[0])):
+        if name.endswith(suffix):
+            return kind
+    return None
+
+
+def is_article_name(name: str, patterns: tuple[str, ...] = ARTICLE_PATTERNS) -> bool:
+    """Does a file or member name match the article patterns (case-insensitive)?"""
+    base = name.rsplit("/", 1)[-1].lower()
+    return any(fnmatch.fnmatch(base, p.lower()) or fnmatch.fnmatch(name.lower(), p.lower()) for p in patterns)
+
+
+def discover(
+    inputs: Iterable[Path],
+    *,
+    patterns: tuple[str, ...] = ARTICLE_PATTERNS,
+    from_list: Path | None = None,
+    exclude: Path | None = None,
+) -> list[Source]:
+    """Every source named: files and packages as given, folders searched recursively for files
+    matching ``patterns`` (and for packages), the entries of a list file. ``exclude`` (the output
+    folder) is never searched, so a re-run into a folder inside the input reads no earlier output."""
+    skip = exclude.resolve() if exclude is not None else None
+    sources: list[Source] = []
+    given = list(inputs)
+    if from_list is not None:
+        given += _listed(from_list)
+    for path in given:
+        if path.is_dir():
+            sources.extend(_folder(path, patterns, skip))
+        elif path.is_file():
+            kind = package_kind(path)
+            sources.append(Source(path, Path(path.name), kind or "article"))
+        elif path.exists():
+            raise UsageError(f"{path}: not a regular file (a FIFO, a device); not read")
+        else:
+            raise UsageError(f"{path}: no such file or folder")
+    seen: dict[Path, Path] = {}
+    for source in sources:
+        if source.relative in seen:
+            raise UsageError(
+                f"{source.path} and {seen[source.relative]} would both be written to {source.relative}; "
+                "run them separately"
+            )
+        seen[source.relative] = source.path
+    return sources
+
+
+def is_input(path: Path, sources: list[Source]) -> bool:
+    """Would writing ``path`` (renaming a file onto it) replace one of the sources?
+
+    Only a source of the same name, or a link, can resolve to the same file: resolving each of
+    thousands of sources (a look-up per folder of its path) would cost more than the check needs."""
+    target = path.resolve()
+    return any(
+        (source.path.name == target.name or source.path.is_symlink()) and source.path.resolve() == target
+        for source in sources
+    )
+
+
+def _listed(list_file: Path) -> list[Path]:
+    """The paths in a list file, one per line ('#' comments, blank lines ignored), relative to it."""
+    try:
+        lines = list_file.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UsageError(f"{list_file}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{list_file}: not UTF-8 text") from None
+    base = list_file.parent
+    return [base / line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _ours(name: str) -> bool:
+    """A temporary file or staging folder of a run (files.py names them so)."""
+    return name.startswith(".jats-enrich-") and name.endswith(".tmp")
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return True  # gone or unreadable: the read says so, with the reason
+
+
+def _folder(folder: Path, patterns: tuple[str, ...], skip: Path | None) -> list[Source]:
+    root = folder.resolve()
+    sources = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not _ours(d) and (skip is None or (here / d).resolve() != skip))
+        for name in sorted(filenames):
+            if _ours(name):
+                continue  # a temporary file of a run (this one's, or a killed one's): no input
+            path = here / name
+            relative = path.relative_to(folder)
+            kind = package_kind(path)
+            if kind is None and not is_article_name(relative.as_posix(), patterns):
+                continue
+            refusal = None
+            # Folders reached through links are not walked (os.walk), so only a file can be a
+            # link out; resolving every path would cost more than the link check.
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                refusal = f"{path}: symbolic link leading outside the input folder; not read"
+            elif not _regular(path):
+                refusal = f"{path}: not a regular file (a FIFO, a device); not read"
+            sources.append(Source(path, relative, kind or "article", refusal, folder))
+    return sources

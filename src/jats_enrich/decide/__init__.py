@@ -1,0 +1,1 @@
+"""Candidates + policy -> decisions and edits: what is written, suggested or reported, and where."""

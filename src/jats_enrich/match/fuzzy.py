@@ -1,0 +1,205 @@
+"""Near misses: the terms closest to a text that matched nothing, scored 0-100.
+
+Suggestions go into the report for reviewers; they are applied only when the user asks
+(``--accept-fuzzy SCORE``). Scores are RapidFuzz's token-sort ratio on normalised keys: edit
+similarity of the whole strings, word order ignored. Partial-match scorers were tried and rejected:
+they score "Software development" 90 against "Software", which is not a near miss but a different
+statement.
+
+A near miss must say what the term says: the words of the label that came closest, no more and
+no fewer, each written the same or nearly so (a typo, a plural), a person never for an activity.
+Otherwise a shared word or a few shared letters would point a reviewer the wrong way:
+"Reviewing Editor" is no "Writing – review & editing" (no writing), "Research Article" no
+"Newspaper Article", "Patients" no "Patent", "Supervisor" no "Supervision", "Validation cohort"
+no "Validation", "Depository" no "Repository". A translation is offered only in the text's
+stated language (Portuguese "Programa" is not offered the Italian "Programma", nor a "Supervisor"
+of unknown language the Italian "Supervisore"). A suggestion scoring 100 says why
+it was not a match, and ``accept_fuzzy`` never applies such a one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from jats_enrich.dictionaries.model import TargetKind, Term, Vocabulary
+from jats_enrich.gc_pause import collection_paused
+from jats_enrich.text import is_acronym, label_key, language_key, normalize
+
+#: Suggestions scoring below this are not worth a reviewer's time.
+MIN_SCORE = 60.0
+MAX_SUGGESTIONS = 3
+#: From this many names on (a thesaurus), only the names that could say what a text says are
+#: scored (see Suggester._candidates), instead of every name: 40,000 concepts would cost 40 ms a text.
+NARROW_FROM = 5_000
+CACHE_SIZE = 20_000
+#: Two words are written nearly the same at this edit similarity (0-1) or more.
+WORD_SIMILARITY = 0.8
+#: Words too small to carry a term's meaning ("of", "de", "&").
+SMALL_WORDS = frozenset(
+    {"&", "the", "of", "and", "for", "de", "do", "da", "dos", "das", "del", "des", "du", "la", "el"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    vocabulary: Vocabulary
+    term: Term
+    label: str  # the label, alias or translation that came closest
+    score: float
+    why: str | None = None  # for a score of 100: why it was not a match
+
+
+def content_words(key: str) -> list[str]:
+    return [w for w in key.split() if w not in SMALL_WORDS and len(w) > 1]
+
+
+#: Endings of nouns of the agent: a person or a position, not an activity ("Supervisor",
+#: "Investigador", "Methodologist", "Programmer", "Reviewer").
+AGENT_ENDINGS = ("or", "ora", "ore", "er", "eur", "euse", "ist", "ista", "dor", "dora", "ant", "ante")
+
+
+def is_agent_noun(word: str) -> bool:
+    return len(word) > 4 and word.endswith(AGENT_ENDINGS)
+
+
+def nearly_same(a: str, b: str) -> bool:
+    """Two words written nearly the same: a typo or a plural ("Methodolgy", "analyses"), but not
+    a person for an activity ("Supervisor" is no "Supervision", "Reviewer" no "Review")."""
+    if a == b:
+        return True
+    if is_agent_noun(a) != is_agent_noun(b) or a[:1] != b[:1]:
+        return False  # a typo rarely changes the first letter: "Depository" is no "Repository"
+    if a in (b + "s", b + "es") or b in (a + "s", a + "es"):
+        return True
+    return Levenshtein.normalized_similarity(a, b) >= WORD_SIMILARITY
+
+
+def says_what_the_label_says(text_key: str, label_key: str) -> bool:
+    """Does the text say the label's words, no more and no fewer, each written the same or nearly
+    so, in any order? (Its closed compound counts, in the plural too: "preprints" says "pre
+    print"; "reprint" does not; "Validation cohort" says more than "Validation".)"""
+    words, label = content_words(text_key), content_words(label_key)
+    if all(any(nearly_same(w, t) for t in words) for w in label) and all(
+        any(nearly_same(t, w) for w in label) for t in words
+    ):
+        return True
+    joined = "".join(label)
+    return "".join(words) in (joined, joined + "s", joined + "es")
+
+
+class Suggester:
+    """An index of every label, alias and translation, by normalised key."""
+
+    def __init__(self, vocabularies: Iterable[Vocabulary], kind: TargetKind | None = None) -> None:
+        self._cache: dict[tuple[str, str | None, int], tuple[Suggestion, ...]] = {}
+        self._keys: list[str] = []
+        self._entries: list[tuple[Vocabulary, Term, str, str | None]] = []
+        for vocabulary in vocabularies:
+            for term in vocabulary.terms:
+                if kind is not None and not vocabulary.applies(term, kind):
+                    continue
+                labels: list[tuple[str, str | None]] = [(term.label, None), *((a, None) for a in term.aliases)]
+                labels += [(label, lang) for lang, values in term.translations.items() for label in values]
+                for label, lang in labels:
+                    self._keys.append(label_key(label, lang))
+                    self._entries.append((vocabulary, term, label, lang))
+        self._longest = max((len(k) for k in self._keys), default=0)
+        self._narrowed: tuple[dict[frozenset[str], list[int]], dict[str, list[int]]] | None = None
+
+    def suggest(self, text: str, lang: str | None = None, limit: int = MAX_SUGGESTIONS) -> tuple[Suggestion, ...]:
+        """Up to ``limit`` distinct terms, best first, each with its best-scoring label."""
+        cached = self._cache.get((text, lang, limit))
+        if cached is None:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            cached = self._cache[(text, lang, limit)] = self._suggest(text, lang, limit)
+        return cached
+
+    def _suggest(self, text: str, lang: str | None, limit: int) -> tuple[Suggestion, ...]:
+        if len(text) > 3 * self._longest + 20:
+            return ()  # no label is near: a ratio of MIN_SCORE needs comparable lengths
+        key = normalize(text, lang)
+        if not key:
+            return ()
+        if len(self._keys) < NARROW_FROM:
+            found = process.extract(
+                key, self._keys, scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE
+            )
+        else:
+            found = self._extract_among_candidates(key, limit)
+        best: dict[tuple[str, str], Suggestion] = {}
+        own = language_key(lang)
+        for found_key, score, index in found:
+            vocabulary, term, label, label_lang = self._entries[index]
+            if label_lang is not None and language_key(label_lang) != own:
+                continue  # a translation is a near miss only in the text's stated language
+            if not says_what_the_label_says(key, found_key):
+                continue
+            slot = (vocabulary.name, term.identifier)
+            if slot not in best or best[slot].score < score:
+                best[slot] = Suggestion(
+                    vocabulary=vocabulary,
+                    term=term,
+                    label=label,
+                    score=round(float(score), 1),
+                    why=_why_not_matched(text, lang, key, label, label_lang, found_key) if score >= 100 else None,
+                )
+        ranked = sorted(best.values(), key=lambda s: (-s.score, s.term.label))
+        return tuple(ranked[:limit])
+
+    def _extract_among_candidates(self, key: str, limit: int) -> list[tuple[str, float, int]]:
+        """process.extract over the names that could pass says_what_the_label_says only: those
+        whose content words begin with the same letters as the text's (each word must be nearly
+        the same as one of the other's, first letter kept), or whose words joined are the text's
+        joined (a closed compound, in the plural too). Indexes are into ``self._keys``."""
+        by_letters, by_joined = self._narrow()
+        words = content_words(key)
+        joined = "".join(words)
+        chosen = set(by_letters.get(frozenset(w[0] for w in words), ()))
+        for compound in {joined, joined.removesuffix("s"), joined.removesuffix("es")}:
+            chosen.update(by_joined.get(compound, ()))
+        candidates = sorted(chosen)
+        found = process.extract(
+            key,
+            [self._keys[i] for i in candidates],
+            scorer=fuzz.token_sort_ratio,
+            limit=limit * 8,
+            score_cutoff=MIN_SCORE,
+        )
+        return [(choice, score, candidates[index]) for choice, score, index in found]
+
+    def _narrow(self) -> tuple[dict[frozenset[str], list[int]], dict[str, list[int]]]:
+        """The names by the first letters of their content words, and by those words joined (built
+        on the first near miss looked for)."""
+        if self._narrowed is None:
+            with collection_paused():
+                self._narrowed = self._narrowing()
+        return self._narrowed
+
+    def _narrowing(self) -> tuple[dict[frozenset[str], list[int]], dict[str, list[int]]]:
+        by_letters: dict[frozenset[str], list[int]] = {}
+        by_joined: dict[str, list[int]] = {}
+        for index, key in enumerate(self._keys):
+            words = content_words(key)
+            by_letters.setdefault(frozenset(w[0] for w in words), []).append(index)
+            by_joined.setdefault("".join(words), []).append(index)
+        return by_letters, by_joined
+
+
+def _why_not_matched(text: str, lang: str | None, key: str, label: str, label_lang: str | None, label_key: str) -> str:
+    """Why a text scoring 100 against a label (equal after normalisation, or the same words) was no match."""
+    if key != label_key:
+        return "the label's words in another order: for this kind of element, word order is part of the name"
+    if label_lang is not None and language_key(label_lang) != language_key(lang):
+        stated = f"the text is tagged {lang}" if lang else "the text's language is not stated"
+        return (
+            f"a translation ({label_lang}), and {stated}: a keyword or subject of a stated language is matched "
+            "only in that language, and a translation in any language only when it names one term in all of them"
+        )
+    if is_acronym(label):
+        return f"{label!r} is an acronym, matched only in its own capitals"
+    return "the same key as the label, which another rule of the run set aside (its group, or several terms)"

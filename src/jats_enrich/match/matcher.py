@@ -1,0 +1,497 @@
+"""Which terms could a piece of text (or an identifier) mean, and why.
+
+Matching is deterministic and explainable. Rules are tried in order and the first rule that finds
+anything wins: label (exact, or equal after normalisation), alias, translation. Each candidate says
+which rule matched and which label of the term it matched. Matching only proposes; what gets
+written is decided in decide.py.
+
+Identifiers already in an article (``vocab-term-identifier``, ``content-type``) are looked up too:
+by their exact current form, or by an older form of the same term or vocabulary (``http`` for
+``https``, no trailing slash, a deprecated address such as ``http://credit.casrai.org/``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from functools import lru_cache
+from urllib.parse import unquote
+
+from jats_enrich.dictionaries.model import TargetKind, Term, Vocabulary
+from jats_enrich.match.derivation import MIN_STEM, derived_from
+from jats_enrich.text import (
+    ANY_CONJUNCTION,
+    CONJUNCTIONS,
+    LABEL_KEYS,
+    any_conjunction_as_ampersand,
+    closed_compound,
+    compatibility_form,
+    is_acronym,
+    label_key,
+    language_key,
+    normalize,
+    single_spaces,
+    without_accents,
+    without_trailing_punctuation,
+)
+
+
+class MatchRule(StrEnum):
+    EXACT_LABEL = "exact-label"
+    NORMALISED_LABEL = "normalised-label"
+    ALIAS = "alias"
+    TRANSLATION = "translation"
+    REORDERED = "reordered"  # a role's label (or alias, translation) with its words in another order
+    DERIVED = "derived"  # a role's label with one word replaced by another noun of its action (derivation.py)
+    ALIGNED = "aligned"  # a role read beside its parallel in a translated version of the article (align.py)
+    FUZZY = "fuzzy"  # only when the user accepts a fuzzy suggestion (see decide.py)
+
+
+#: Rules in the order they are tried; the first that finds a term wins.
+RULE_ORDER: tuple[MatchRule, ...] = tuple(MatchRule)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One term the text may mean."""
+
+    vocabulary: Vocabulary
+    term: Term
+    rule: MatchRule
+    matched_label: str
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """The candidates for one text: none (unmatched), one, or several (ambiguous)."""
+
+    text: str
+    key: str
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def rule(self) -> MatchRule | None:
+        return self.candidates[0].rule if self.candidates else None
+
+    @property
+    def distinct_terms(self) -> tuple[Candidate, ...]:
+        """One candidate per distinct (vocabulary, term)."""
+        seen: dict[tuple[str, str], Candidate] = {}
+        for c in self.candidates:
+            seen.setdefault((c.vocabulary.name, c.term.identifier), c)
+        return tuple(seen.values())
+
+
+@dataclass(frozen=True, slots=True)
+class IdentifierMatch:
+    """What an identifier found in an article names: a term, or a whole vocabulary."""
+
+    found: str
+    vocabulary: Vocabulary
+    term: Term | None  # None: the identifier names the vocabulary, not one of its terms
+    current: bool  # the found string is exactly the current identifier
+
+    @property
+    def current_identifier(self) -> str:
+        return self.term.identifier if self.term is not None else self.vocabulary.identifier
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    vocabulary: Vocabulary
+    term: Term
+    label: str
+    rule: MatchRule
+    lang: str | None = None
+
+
+def acronym_key(text: str) -> str:
+    """Acronyms compare after compatibility forms and trailing punctuation, but with their case."""
+    return single_spaces(without_trailing_punctuation(compatibility_form(text)))
+
+
+#: Distinct (text, language) pairs whose match results are kept; the cache starts over when full.
+CACHE_SIZE = 50_000
+#: A text longer than twice the longest name, and this many characters, is no name.
+LENGTH_SLACK = 40
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+
+
+#: Articles and prepositions that vary between ways of naming one role ("Curadoria dos dados",
+#: "Curadoria de dados"; "Administración del proyecto", "Administración de proyecto").
+FUNCTION_WORDS = frozenset(
+    {"de", "do", "da", "dos", "das", "del", "des", "du", "di", "della", "dei", "der", "die", "von", "of", "the"}
+    | {"la", "le", "les", "el", "los", "las", "o", "a", "os", "as"}
+)
+
+
+def word_order_key(key: str) -> str | None:
+    """A key's words in a fixed order and without articles and prepositions, for texts that say a
+    label's words in another order ("rascunho original – escrita") or with other small words
+    ("Curadoria dos dados"); None for a key of fewer than two words."""
+    words = [w for w in key.split(" ") if w not in FUNCTION_WORDS]
+    return " ".join(sorted(words)) if len(words) > 1 else None
+
+
+#: Each language's words for 'and' as a key spells them (accents folded), by language key.
+_FOLDED_CONJUNCTIONS: dict[str, frozenset[str]] = {
+    language: frozenset(without_accents(w) for w in words) for language, words in CONJUNCTIONS.items()
+}
+#: Languages by the words for 'and' they say (as keys spell them).
+_LANGUAGES_SAYING: dict[str, frozenset[str]] = {
+    word: frozenset(language for language, words in _FOLDED_CONJUNCTIONS.items() if word in words)
+    for words in _FOLDED_CONJUNCTIONS.values()
+    for word in words
+}
+#: A language with no word for 'and' of its own and no spelling rule: its key is any language's
+#: whose words for 'and' a text does not use (only "and" and "&" are read as '&').
+_NO_LANGUAGE = "zxx"
+
+
+@lru_cache(maxsize=4096)
+def keys_in_languages(text: str, plain: str, languages: tuple[str, ...]) -> dict[str, str]:
+    """``normalize(text, language)`` for each language (``plain``: ``normalize(text)``), computed
+    once for all the languages whose words for 'and' the text does not use: only those words and
+    English spelling make one language's key differ from another's (39 normalisations were most of
+    the cost of an unmatched role). Remembered: a role's text is looked up in several indexes."""
+    own_words = {language for word in plain.split(" ") for language in _LANGUAGES_SAYING.get(word, ())}
+    keys: dict[str, str] = {}
+    neutral: str | None = None
+    for language in languages:
+        if language == "en" or language in own_words:
+            keys[language] = normalize(text, language)
+        else:
+            if neutral is None:
+                neutral = normalize(text, _NO_LANGUAGE)
+            keys[language] = neutral
+    return keys
+
+
+#: A label closed_compound may change: one with a hyphen or dash in it.
+_MAY_HAVE_INNER_DASH = re.compile(r"[-\u2010\u2011]")
+
+
+def _language_blind(key: str) -> bool:
+    """Is a matching key the same whatever the text's language? (It has no word for 'and' of any
+    language and no -ization, the only things a language changes in a key.)"""
+    return "ization" not in key and ANY_CONJUNCTION.isdisjoint(key.split(" "))
+
+
+def canonical_identifier(identifier: str) -> str:
+    """The form two spellings of one identifier share: no scheme, no 'www.', no trailing slash,
+    percent-escapes decoded, case folded."""
+    text = unquote(identifier.strip()).casefold()
+    text = _SCHEME.sub("", text).removeprefix("www.")
+    return text.rstrip("/")
+
+
+class Matcher:
+    """An index over one or more vocabularies; ``match`` costs a few dictionary lookups."""
+
+    def __init__(
+        self, vocabularies: Iterable[Vocabulary], precedence: Iterable[str] = (), kind: TargetKind | None = None
+    ) -> None:
+        """``kind``: index the labels of only the terms matched against that kind of target
+        (``Vocabulary.applies``); identifiers are indexed for every term."""
+        self.vocabularies: tuple[Vocabulary, ...] = tuple(vocabularies)
+        # When several vocabularies define a text, the first of these names that is among them wins.
+        self.precedence: tuple[str, ...] = tuple(precedence)
+        self._names: dict[str, list[_Entry]] = defaultdict(list)  # labels and aliases, by key
+        self._acronyms: dict[str, list[_Entry]] = defaultdict(list)  # "ALMs", "APC": case kept
+        self._translations: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)  # by (language, key)
+        self._reordered: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)  # roles: words sorted
+        # the same, whatever their language, for texts whose key is the same in every language
+        self._any_translation: dict[str, list[_Entry]] = defaultdict(list)
+        self._any_reordered: dict[str, list[_Entry]] = defaultdict(list)
+        # roles, for derivation: by (number of words, the word that may differ, the other words,
+        # that word's first letters: another noun of its action shares at least MIN_STEM of them)
+        self._role_labels: dict[tuple[int, int, tuple[str, ...], str], list[tuple[str | None, tuple[str, ...], _Entry]]]
+        self._role_labels = defaultdict(list)
+        self._longest = 0  # the longest name indexed, in characters
+        self.kind = kind
+        self._identifiers: dict[str, list[tuple[Vocabulary, Term | None]]] = defaultdict(list)
+        languages: set[str] = set()
+        for vocabulary in self.vocabularies:
+            for scheme in vocabulary.schemes:
+                self._identify(scheme, vocabulary, None)
+            for old in vocabulary.deprecated_identifiers:
+                self._identify(old, vocabulary, None)
+            for term in vocabulary.terms:
+                self._identify(term.identifier, vocabulary, term)
+                for old in term.deprecated_identifiers:
+                    self._identify(old, vocabulary, term)
+                if kind is not None and not vocabulary.applies(term, kind):
+                    continue
+                self._add(_Entry(vocabulary, term, term.label, MatchRule.NORMALISED_LABEL))
+                for alias in term.aliases:
+                    self._add(_Entry(vocabulary, term, alias, MatchRule.ALIAS))
+                for lang, labels in term.translations.items():
+                    languages.add(language_key(lang) or lang)
+                    for label in labels:
+                        self._add(_Entry(vocabulary, term, label, MatchRule.TRANSLATION, lang))
+        self.languages: tuple[str, ...] = tuple(sorted(languages))
+        # Role strings repeat a lot across a batch ("Methodology", "Editor"): remember results.
+        self._cache: dict[tuple[str, str | None], MatchResult] = {}
+
+    def _add(self, entry: _Entry) -> None:
+        # Run once per name of every dictionary (160,000 for a thesaurus of 40,000 concepts): the
+        # common case (a known key, no hyphen, a bucket of its own) takes the shortest way.
+        label = entry.label
+        key = LABEL_KEYS.get((label, entry.lang)) or label_key(label, entry.lang)
+        if not key:  # "-", "—": nothing to match, and it would match empty text
+            return
+        if len(label) > self._longest:
+            self._longest = len(label)
+        if is_acronym(label):
+            self._put(self._acronyms[acronym_key(label)], entry)
+            return
+        lang = language_key(entry.lang)
+        joined = closed_compound(label) if _MAY_HAVE_INNER_DASH.search(label) else None
+        keys = (key,) if joined is None else tuple(dict.fromkeys((key, label_key(joined, entry.lang))))
+        for key in keys:
+            bucket = self._translations[(lang, key)] if lang is not None else self._names[key]
+            if bucket:
+                self._put(bucket, entry)
+            else:
+                bucket.append(entry)
+            if lang is not None:
+                self._any_translation[key].append(entry)
+            if self.kind == "role":
+                reordered = word_order_key(key)
+                if reordered is not None:
+                    self._put(self._reordered[(lang, reordered)], entry)
+                    if lang is not None:
+                        self._any_reordered[reordered].append(entry)
+                words = tuple(key.split(" "))
+                for i, word in enumerate(words):
+                    if len(word) >= MIN_STEM:
+                        slot = (len(words), i, words[:i] + words[i + 1 :], word[:MIN_STEM])
+                        self._role_labels[slot].append((lang, words, entry))
+
+    @staticmethod
+    def _put(bucket: list[_Entry], entry: _Entry) -> None:
+        if not bucket:  # most names are one term's
+            bucket.append(entry)
+            return
+        for e in bucket:
+            if e.term.identifier == entry.term.identifier and e.vocabulary.name == entry.vocabulary.name:
+                if RULE_ORDER.index(entry.rule) < RULE_ORDER.index(e.rule):
+                    bucket[bucket.index(e)] = entry
+                return
+        bucket.append(entry)
+
+    def _identify(self, identifier: str, vocabulary: Vocabulary, term: Term | None) -> None:
+        bucket = self._identifiers[canonical_identifier(identifier)]
+        if not any(v.name == vocabulary.name and t == term for v, t in bucket):
+            bucket.append((vocabulary, term))
+
+    def match(self, text: str, lang: str | None = None) -> MatchResult:
+        """Candidates for ``text`` (whitespace already collapsed), written in language ``lang``.
+
+        Every term whose label, alias or translation is the text (exactly or up to
+        normalisation, a closed compound "Preprint" for "Pre-print" included) is found, in
+        whichever vocabulary. Within one vocabulary the best rule wins (label, then alias, then
+        translation); when several vocabularies each have the text, the first of them in
+        ``precedence`` wins, else all are returned (ambiguous). Translations are tried in the
+        text's language first (from ``xml:lang``), then in every language (for a keyword or
+        subject only when its language is not stated), where a translation counts only when it
+        names exactly one term across all languages (several are returned as ambiguous). An
+        acronym ("ALMs", "APC") matches only with its own capitals: "Alms" is not "ALMs".
+
+        A matcher of roles also reads, when nothing else matched, the word for 'and' of any
+        language between two words as '&' ("Writing – review e editing" in English text), and a
+        label's words in another order ("rascunho original – escrita"): both only ever rearrange
+        the words of one label, so they never reach another term.
+        """
+        cached = self._cache.get((text, lang))
+        if cached is None:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            cached = self._cache[(text, lang)] = self._match(text, lang)
+        return cached
+
+    def _match(self, text: str, lang: str | None) -> MatchResult:
+        if len(text) > 2 * self._longest + LENGTH_SLACK:
+            # Far longer than any name: no rule can make it one (they drop or change a few small
+            # words at most). Saying so at once keeps a 600 kB hostile role from costing seconds.
+            return MatchResult(text=text, key=text[:LENGTH_SLACK])
+        key = normalize(text, lang)
+        if not key:
+            return MatchResult(text=text, key=key)
+        found = self._lookup(text, lang)
+        if not found and self.kind == "role":
+            found = self._role_variants(text, lang, key)
+        if not found:
+            return MatchResult(text=text, key=key)
+        best: dict[str, list[_Entry]] = {}
+        for entry in found:  # per vocabulary, only the entries of its best rule
+            kept = best.setdefault(entry.vocabulary.name, [])
+            if not kept or RULE_ORDER.index(entry.rule) < RULE_ORDER.index(kept[0].rule):
+                best[entry.vocabulary.name] = [entry]
+            elif entry.rule is kept[0].rule and all(e.term.identifier != entry.term.identifier for e in kept):
+                kept.append(entry)
+        names = list(best)
+        if len(names) > 1:
+            names = next(([n] for n in self.precedence if n in best), names)
+        entries = [e for n in names for e in best[n]]
+        return self._result(text, key, entries)
+
+    def _lookup(self, text: str, lang: str | None) -> list[_Entry]:
+        """Labels, aliases and acronyms; translations in the text's language, else in any."""
+        found: list[_Entry] = []
+        texts = [text]
+        joined = closed_compound(text)
+        if joined is not None:
+            texts.append(joined)
+        for t in texts:
+            for k in dict.fromkeys((normalize(t, lang), normalize(t))):
+                found += self._names.get(k, ())
+        found += self._acronyms.get(acronym_key(text), ())
+        own = language_key(lang)
+        if own is not None and own in self.languages:
+            for t in texts:
+                found += self._translations.get((own, normalize(t, lang)), ())
+        if found or (own is not None and self.kind in ("keyword", "subject")):
+            # A keyword of a stated language is not read in another: German "Gift" (poison) in an
+            # English keyword group is a present.
+            return found
+        # A role stated in a language that has its own labels is not read in a neighbour's:
+        # Swedish "Databehandling" is data processing, not the Danish label of Data curation.
+        # English is different: JATS makes it every article's language by default, so roles in
+        # Portuguese are often "English" ("Conceitualização" is still Conceptualization).
+        languages = self._other_languages(lang) if self.kind == "role" else self.languages
+        for t in texts:
+            found += self._in_languages(t, languages, self._translations, self._any_translation, lambda k: k)
+        return found
+
+    def _in_languages(
+        self,
+        text: str,
+        languages: tuple[str, ...],
+        index: dict[tuple[str | None, str], list[_Entry]],
+        any_index: dict[str, list[_Entry]],
+        key_of: Callable[[str], str | None],
+    ) -> list[_Entry]:
+        """The entries of ``index`` for the text in each of ``languages``. When no language can
+        change the text's key (no word for 'and' of any language, no -ization), one look-up in
+        ``any_index`` does for all 39, instead of normalising the text once per language."""
+        if not languages:
+            return []
+        plain = normalize(text)
+        if _language_blind(plain):
+            key = key_of(plain)
+            if key is None:
+                return []
+            wanted = set(languages)
+            return [e for e in any_index.get(key, ()) if language_key(e.lang) in wanted]
+        found: list[_Entry] = []
+        keys: dict[str, str | None] = {}  # most languages give one text the same key: made once
+        for language, text_key in keys_in_languages(text, plain, languages).items():
+            if text_key not in keys:
+                keys[text_key] = key_of(text_key)
+            key = keys[text_key]
+            if key is not None:
+                found += index.get((language, key), ())
+        return found
+
+    @staticmethod
+    def _key_in(text: str, language: str | None) -> str:
+        """``normalize(text, language)``, without normalising again for each of 39 languages when
+        the language cannot make a difference (no word for 'and' of any language, no -ization)."""
+        plain = normalize(text)
+        return plain if _language_blind(plain) else normalize(text, language)
+
+    def _other_languages(self, lang: str | None) -> tuple[str, ...]:
+        """The translation languages a role of language ``lang`` may be read in beyond its own:
+        every one for English (JATS's default) or an unknown language, and for a language without
+        labels of its own; none for a stated language that has them (no neighbour's false friends)."""
+        own = language_key(lang)
+        return self.languages if own in (None, "en") or own not in self.languages else ()
+
+    def _role_variants(self, text: str, lang: str | None, key: str) -> list[_Entry]:
+        """A role's label with another language's 'and', or with its words in another order."""
+        others = self._other_languages(lang)
+        variant = any_conjunction_as_ampersand(key)
+        if variant != key:
+            found = self._names.get(variant, []) + [
+                e for language in others for e in self._translations.get((language, variant), ())
+            ]
+            if found:
+                return found
+        own = language_key(lang)
+        for language in (own, None) if own in self.languages else (None,):
+            reordered = word_order_key(variant if language is None else normalize(text, lang))
+            if reordered is not None and (language, reordered) in self._reordered:
+                return [replace(e, rule=MatchRule.REORDERED) for e in self._reordered[(language, reordered)]]
+        found = self._in_languages(text, others, self._reordered, self._any_reordered, word_order_key)
+        entries = [replace(e, rule=MatchRule.REORDERED) for e in found]
+        return entries or self._derived(text, lang)
+
+    def _derived(self, text: str, lang: str | None) -> list[_Entry]:
+        """A role's label with one word replaced by another noun of its action (derivation.py):
+        in the text's language first, else in any (ambiguity across languages is kept)."""
+        own = language_key(lang)
+        allowed = {own, None, *self._other_languages(lang)}
+        found: dict[str | None, list[_Entry]] = defaultdict(list)
+        by_key: dict[str, set[str | None]] = defaultdict(set)  # languages that give the text one key
+        plain = normalize(text)
+        if _language_blind(plain):
+            by_key[normalize(text, lang)] = {own, None}
+            by_key[plain] |= allowed - {own, None}
+        else:
+            by_key[normalize(text, lang)].add(None)
+            stated = tuple(sorted(a for a in allowed if a is not None))
+            for language, key in keys_in_languages(text, plain, stated).items():
+                by_key[key].add(language)
+        for key, languages in by_key.items():
+            words = tuple(key.split(" "))
+            for i, word in enumerate(words):
+                slot = (len(words), i, words[:i] + words[i + 1 :], word[:MIN_STEM])
+                for label_lang, label_words, entry in self._role_labels.get(slot, ()):
+                    if label_lang in languages and derived_from(words, label_words):
+                        found[label_lang].append(replace(entry, rule=MatchRule.DERIVED))
+        if own in found:
+            return found[own]
+        return [e for entries in found.values() for e in entries]
+
+    def identify(self, identifier: str) -> IdentifierMatch | None:
+        """The term or vocabulary an identifier names (current or older form), if exactly one."""
+        found = self._identifiers.get(canonical_identifier(identifier))
+        if not found or len(found) > 1:
+            return None
+        vocabulary, term = found[0]
+        current = identifier == term.identifier if term is not None else identifier in vocabulary.schemes
+        return IdentifierMatch(found=identifier, vocabulary=vocabulary, term=term, current=current)
+
+    def vocabulary(self, name: str) -> Vocabulary | None:
+        for vocabulary in self.vocabularies:
+            if vocabulary.name == name:
+                return vocabulary
+        return None
+
+    @staticmethod
+    def _result(text: str, key: str, entries: list[_Entry]) -> MatchResult:
+        def rule_for(entry: _Entry) -> MatchRule:
+            if entry.rule is MatchRule.NORMALISED_LABEL and entry.label == text.strip():
+                return MatchRule.EXACT_LABEL
+            return entry.rule
+
+        candidates = sorted(
+            (
+                Candidate(
+                    vocabulary=e.vocabulary,
+                    term=e.term,
+                    rule=rule_for(e),
+                    matched_label=e.label,
+                    lang=e.lang,
+                )
+                for e in entries
+            ),
+            key=lambda c: RULE_ORDER.index(c.rule),  # exact matches first
+        )
+        return MatchResult(text=text, key=key, candidates=tuple(candidates))

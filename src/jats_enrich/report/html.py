@@ -1,0 +1,162 @@
+"""The HTML report for QA reviewers: one self-contained file, no network, usable at 100,000 findings.
+
+Pages: totals by outcome; unmatched strings grouped by their normalised text, with counts and the
+articles they occur in; deprecated and conflicting identifiers with what replaces them; near
+misses with scores; articles that failed; every finding. Tables sort by any column, filter by
+text and page through the rows in the browser, from data embedded in the file (a JSON block read
+by a small script). A Content-Security-Policy forbids the page every network request.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter, defaultdict
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from jats_enrich.report.model import ArticleReport, Report
+from jats_enrich.text import normalize
+
+IDENTIFIER_OUTCOMES = ("deprecated-identifier", "upgraded", "conflict", "deprecated")
+
+
+class HtmlCollector:
+    """Keeps compact rows of each article's findings, in order, for the pages."""
+
+    def __init__(self) -> None:
+        self.articles: list[list[Any]] = []  # path, doi, version, error
+        self.findings: list[list[Any]] = []  # article, element, line, text, outcome, term, identifier, ...
+
+    def add(self, article: ArticleReport) -> None:
+        index = len(self.articles)
+        self.articles.append([article.path, article.doi or "", article.jats_version or "", article.error or ""])
+        for f in article.findings:
+            best = f.suggestions[0] if f.suggestions else None
+            self.findings.append(
+                [
+                    index,
+                    f.element,
+                    f.line or 0,
+                    f.text,
+                    f.outcome.value,
+                    f.term or "",
+                    f.identifier or "",
+                    f.vocab or "",
+                    best.term if best else "",
+                    best.score if best else None,
+                    f.found_identifier or "",
+                    f.note or "",
+                    f.lang or "",
+                ]
+            )
+
+    def render(self, report: Report) -> str:
+        data = {
+            "articles": self.articles,
+            "findings": self.findings,
+            "unmatched": self._unmatched(),
+            "identifiers": self._identifiers(),
+            "suggestions": self._suggestions(),
+        }
+        return _page(report, data)
+
+    def _unmatched(self) -> list[list[Any]]:
+        """Unmatched (and compound) strings by normalised text: shown text, count, kinds, articles,
+        best near miss."""
+        groups: dict[str, dict[str, Any]] = {}
+        for row in self.findings:
+            if row[4] not in ("unmatched", "compound", "ambiguous", "withheld", "suggestion"):
+                continue
+            key = normalize(row[3], row[12] or None) or row[3]
+            group = groups.setdefault(
+                key, {"texts": Counter(), "count": 0, "kinds": set(), "articles": set(), "best": ("", None)}
+            )
+            group["texts"][row[3]] += 1
+            group["count"] += 1
+            group["kinds"].add(row[1])
+            group["articles"].add(row[0])
+            if row[9] is not None and (group["best"][1] is None or row[9] > group["best"][1]):
+                group["best"] = (row[8], row[9])
+            elif row[4] == "withheld" and not group["best"][0]:
+                group["best"] = (f"{row[5]} (withheld)", None)  # the term it could mean, kept from the article
+        rows = []
+        for key, g in groups.items():
+            shown = g["texts"].most_common(1)[0][0]
+            others = sorted(t for t in g["texts"] if t != shown)
+            rows.append(
+                [
+                    shown,
+                    key,
+                    g["count"],
+                    " ".join(sorted(g["kinds"])),
+                    sorted(g["articles"]),
+                    g["best"][0],
+                    g["best"][1],
+                    others,
+                ]
+            )
+        rows.sort(key=lambda r: (-r[2], r[1]))
+        return rows
+
+    def _identifiers(self) -> list[list[Any]]:
+        """Older and conflicting identifiers: found, outcome, term now, its identifier, note, article."""
+        return [
+            [row[10], row[4], row[5], row[6], row[11], row[0], row[3]]
+            for row in self.findings
+            if row[4] in IDENTIFIER_OUTCOMES
+        ]
+
+    def _suggestions(self) -> list[list[Any]]:
+        """Near misses by text: text, count, best term, score, articles."""
+        groups: dict[str, list[Any]] = {}
+        articles: dict[str, set[int]] = defaultdict(set)
+        for row in self.findings:
+            if row[9] is None or row[4] not in ("suggestion", "unmatched"):
+                continue
+            group = groups.setdefault(row[3], [row[3], 0, row[8], row[9]])
+            group[1] += 1
+            articles[row[3]].add(row[0])
+        return sorted(
+            ([*g, sorted(articles[text])] for text, g in groups.items()), key=lambda r: (-(r[3] or 0), -r[1], r[0])
+        )
+
+
+#: Characters the JSON embedded in the page's <script> block never holds as themselves: '<' and
+#: '>' (so no '</script', '<!--' or '-->' can end the block or put the HTML parser in its escaped
+#: script state, whatever a role, keyword or file name says), '&', and the line separators U+2028
+#: and U+2029. Each is written as its JSON escape, which JSON.parse reads back as the character.
+_SCRIPT_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"}
+_PLACEHOLDER = re.compile(r"\{\{([A-Z]+)\}\}")
+
+
+def script_json(data: object) -> str:
+    """``data`` as JSON that is safe as the content of an HTML <script> element."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
+def _page(report: Report, data: dict[str, Any]) -> str:
+    totals = "".join(
+        f'<tr><td>{html.escape(outcome)}</td><td class="n" id="total-{html.escape(outcome)}">{count}</td></tr>'
+        for outcome, count in report.summary.items()
+    )
+    values = {
+        "TITLE": html.escape(f"jats-enrich report: {report.articles_total} articles"),
+        "TOOL": html.escape(report.tool),
+        "ARTICLES": str(report.articles_total),
+        "FAILED": str(report.articles_failed),
+        "FINDINGS": str(sum(report.summary.values())),
+        "TOTALS": totals,
+        "DATA": script_json(data),
+    }
+    # One pass over the template: a value that holds "{{DATA}}" (a tool name read from a report
+    # file, say) is text, never a place for another value.
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template())
+
+
+@cache
+def template() -> str:
+    """The page: HTML, CSS and script, in package data (data/report.html)."""
+    return files("jats_enrich.data").joinpath("report.html").read_text(encoding="utf-8")

@@ -1,0 +1,189 @@
+"""The report model: one finding per target element, one entry per article, a summary per run.
+
+These pydantic models are the contract with QA reviewers and pipelines: the JSON report is their
+serialisation. Bump ``REPORT_SCHEMA_VERSION`` when a field changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from jats_enrich.decide.rules import Decision, Outcome
+from jats_enrich.match.analyse import Part
+from jats_enrich.match.fuzzy import Suggestion
+
+REPORT_SCHEMA_VERSION = "1.2"
+
+
+def printable(text: str) -> str:
+    """Text as reports hold it. A file name that is not valid UTF-8 reaches Python with each bad
+    byte as a lone surrogate, which JSON cannot hold; such a byte is written as ``\\xNN``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+class TermRef(BaseModel):
+    """A term, as the report shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vocab: str
+    term: str = Field(description="Preferred label")
+    identifier: str
+
+
+class ScoredTerm(TermRef):
+    """A near miss: a term close to the text, with the label that came closest and a 0-100 score."""
+
+    label: str
+    score: float
+    why: str | None = Field(default=None, description="For a score of 100: why the text was not a match")
+
+    @classmethod
+    def from_suggestion(cls, s: Suggestion) -> ScoredTerm:
+        return cls(
+            vocab=s.vocabulary.name,
+            term=s.term.label,
+            identifier=s.term.identifier,
+            label=s.label,
+            score=s.score,
+            why=s.why,
+        )
+
+
+class PartFinding(BaseModel):
+    """One piece of a compound statement and the term it names (if any)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    term: TermRef | None = None
+    degree: str | None = None
+
+    @classmethod
+    def from_part(cls, part: Part) -> PartFinding:
+        terms = part.match.distinct_terms
+        term = None
+        if len(terms) == 1:
+            c = terms[0]
+            term = TermRef(vocab=c.vocabulary.name, term=c.term.label, identifier=c.term.identifier)
+        degree = part.qualifier.degree.value if part.qualifier and part.qualifier.degree else None
+        return cls(text=part.text, term=term, degree=degree)
+
+
+class EvidenceRef(BaseModel):
+    """Why a match of a sense-gated dictionary was written: what the article (or the run) says."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str = Field(
+        description="Where it was read: 'name' (a distinctive name needs no more), 'title', 'journal', 'keyword', "
+        "'subject', or 'configuration'"
+    )
+    text: str = Field(description="What was read there")
+    cue: str | None = Field(default=None, description="The evidence phrase the text uses")
+
+
+class Finding(BaseModel):
+    """What happened to one target element."""
+
+    model_config = ConfigDict(frozen=True)
+
+    element: str = Field(description="Element name, e.g. 'role'")
+    line: int | None = Field(description="Line of the element's start tag in the input")
+    xpath: str = Field(description="XPath of the element in the input")
+    text: str = Field(description="The element's text (entities decoded, white space collapsed)")
+    lang: str | None = Field(default=None, description="xml:lang in effect for the element")
+    outcome: Outcome
+    changed: bool = Field(default=False, description="Whether the element's start tag was rewritten")
+    vocab: str | None = None
+    term: str | None = Field(default=None, description="Preferred label of the term meant")
+    identifier: str | None = Field(default=None, description="Current identifier of the term meant")
+    rule: str | None = Field(default=None, description="How the term was found: a matching rule, or 'identifier'")
+    matched_label: str | None = Field(default=None, description="Which label, alias or translation matched")
+    degree: str | None = Field(default=None, description="Degree of contribution given in the text")
+    found_identifier: str | None = Field(default=None, description="Older identifier form found on the element")
+    parts: list[PartFinding] = Field(default_factory=list, description="The pieces of a compound statement")
+    suggestions: list[ScoredTerm] = Field(default_factory=list, description="Near misses, best first")
+    evidence: list[EvidenceRef] = Field(
+        default_factory=list,
+        description="For a keyword or subject matched by a dictionary with a sense gate: what showed that the "
+        "article is about its domain (empty when the match was withheld)",
+    )
+    note: str | None = None
+
+    @classmethod
+    def from_decision(cls, decision: Decision, *, written: bool = True) -> Finding:
+        target, meaning = decision.target, decision.meaning
+        # Built from typed internal data: no need to validate it again (a finding per target).
+        return cls.model_construct(
+            element=target.name,
+            line=target.line,
+            xpath=target.xpath,
+            text=target.text,
+            lang=target.lang,
+            outcome=decision.outcome,
+            changed=written and decision.edit is not None,
+            vocab=meaning.vocabulary.name if meaning else None,
+            term=meaning.term.label if meaning else None,
+            identifier=meaning.term.identifier if meaning else None,
+            rule=meaning.rule if meaning else None,
+            matched_label=meaning.matched_label if meaning else None,
+            degree=decision.degree.value if decision.degree else None,
+            found_identifier=decision.found_identifier,
+            parts=[PartFinding.from_part(p) for p in decision.parts],
+            suggestions=[ScoredTerm.from_suggestion(s) for s in decision.suggestions],
+            evidence=[EvidenceRef.model_construct(source=e.source, text=e.text, cue=e.cue) for e in decision.evidence],
+            note=decision.note,
+        )
+
+
+class ArticleReport(BaseModel):
+    """One article: where it is, what it is, and its findings (or the error that stopped it)."""
+
+    path: str
+    output: str | None = Field(default=None, description="Where the enriched article was written")
+    doi: str | None = None
+    jats_version: str | None = None
+    error: str | None = Field(default=None, description="Why the article could not be processed")
+    findings: list[Finding] = Field(default_factory=list)
+
+    @field_validator("path", "output", "error")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        return None if value is None else printable(value)
+
+    def written_to(self, output: str) -> ArticleReport:
+        """This report, with where its article was written."""
+        return self.model_copy(update={"output": printable(output)})
+
+    def failed(self, error: str) -> ArticleReport:
+        """This report, for an article whose output could not be written after all."""
+        return self.model_copy(update={"error": printable(error), "findings": []})
+
+
+class Report(BaseModel):
+    """A whole run."""
+
+    schema_version: str = REPORT_SCHEMA_VERSION
+    tool: str = Field(description="jats-enrich and its version")
+    articles_total: int
+    articles_failed: int
+    summary: dict[str, int] = Field(description="Number of findings by outcome")
+    articles: list[ArticleReport]
+
+
+def summarise(articles: Iterable[ArticleReport]) -> dict[str, int]:
+    """Findings by outcome, in the order outcomes are declared; outcomes never seen are left out."""
+    return summarise_counts(Counter(f.outcome.value for a in articles for f in a.findings))
+
+
+def summarise_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """Outcome counts in the order outcomes are declared, without zeros."""
+    return {o.value: counts[o.value] for o in Outcome if counts.get(o.value)}

@@ -1,0 +1,1 @@
+"""HTTP -> the library: the enrichment service, its request models and its workers."""

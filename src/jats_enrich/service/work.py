@@ -1,0 +1,216 @@
+"""The service's CPU-bound work, done in worker processes so that the event loop only moves bytes.
+
+Each worker loads the service's dictionaries once (``start_worker``) and keeps one ``Enricher``
+per distinct set of request options. A job goes in as plain data and comes back as the response's
+bytes, ready to send.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import contextlib
+import json
+import logging
+import os
+import re
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from jats_enrich.batch.workers import exit_with
+from jats_enrich.config import Settings, with_overrides
+from jats_enrich.dictionaries.model import Vocabulary
+from jats_enrich.pipeline import Enricher, enrich_options
+from jats_enrich.service.models import EnrichResponse
+
+WORKER_NICENESS = 5
+ENCODING_DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+@dataclass(frozen=True)
+class Job:
+    data: bytes
+    name: str
+    overrides: dict[str, Any]  # the request's options, as configuration keys
+    write: bool
+    as_json: bool  # enrich: the response is JSON ({article, encoding, findings...}), else the article
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int  # 200, 422 (the article's fault), 500 (the tool's), 504 (out of time)
+    body: bytes
+    doi: str | None
+    summary: dict[str, int]
+    error: str | None
+
+
+class _Worker:
+    def __init__(self, settings: Settings, vocabularies: dict[str, Vocabulary]) -> None:
+        self.settings = settings
+        self.vocabularies = vocabularies
+        self.enrichers: dict[str, Enricher] = {}
+
+    def enricher(self, overrides: dict[str, Any], write: bool) -> Enricher:
+        settings = with_overrides(self.settings, overrides)
+        key = settings.model_dump_json() + str(write)
+        if key not in self.enrichers:
+            if len(self.enrichers) >= 32:  # many distinct option sets: start afresh rather than grow
+                self.enrichers.clear()
+            chosen = [self.vocabularies[name] for name in settings.vocab]
+            self.enrichers[key] = Enricher(enrich_options(settings, write=write), chosen)
+        return self.enrichers[key]
+
+
+class StartBarrier(Protocol):
+    """What ``ready`` needs of a ``multiprocessing`` barrier (one per pool, one party per worker)."""
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+_worker: _Worker | None = None
+_timeout: float = 0.0
+_started: StartBarrier | None = None
+
+
+def start_worker(
+    settings: Settings,
+    vocabularies: dict[str, Vocabulary],
+    main_pid: int,
+    timeout: float,
+    started: StartBarrier | None = None,
+) -> None:
+    """Process pool initialiser: the dictionaries, loaded once by the service, for this worker.
+
+    Workers run at a lower priority than the service's event loop: when every core is busy
+    enriching, the loop still gets the processor at once to answer /healthz and take requests.
+    They end with the service, leave Ctrl-C to it, and stop a job that runs past ``timeout``.
+    ``started`` is the pool's start-up barrier: ``ready`` waits on it (see there)."""
+    global _worker, _timeout, _started
+    log_json_lines()
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
+    exit_with(main_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGALRM, _out_of_time)
+    _timeout = timeout
+    _started = started
+    _worker = _Worker(settings, vocabularies)
+
+
+class JobTimeout(BaseException):
+    """Raised in a job past its time; a BaseException, so that no ``except Exception`` takes it."""
+
+
+def _out_of_time(signum: int, frame: object) -> None:
+    raise JobTimeout
+
+
+def ready(wait: float) -> int:
+    """The start-up job: the service sends one per worker and waits for all of them.
+
+    Each waits (up to ``wait`` seconds) at the pool's barrier until every worker holds one, so
+    that no worker can take two while another is still starting: when the service answers its
+    first request, every worker has loaded the dictionaries. Its process id back."""
+    if _started is not None:
+        with contextlib.suppress(threading.BrokenBarrierError):  # a worker died starting: the pool will say
+            _started.wait(wait)
+    return os.getpid()
+
+
+def run_job(job: Job) -> Outcome:
+    if _worker is None:
+        raise RuntimeError("worker not started")
+    signal.setitimer(signal.ITIMER_REAL, _timeout)
+    try:
+        result = _worker.enricher(job.overrides, job.write).enrich_bytes(job.data, job.name)
+    except JobTimeout:
+        return Outcome(504, b"", None, {}, f"{job.name}: not done within {_timeout:g} s; stopped")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    report = result.report
+    summary: dict[str, int] = {}
+    for finding in report.findings:
+        summary[finding.outcome.value] = summary.get(finding.outcome.value, 0) + 1
+    if report.error is not None:
+        status = 500 if result.internal_error else 422
+        return Outcome(status, b"", report.doi, summary, report.error)
+    if not job.write:
+        body = report.model_dump_json().encode("utf-8")
+    elif job.as_json:
+        assert result.output is not None
+        text, encoding = as_text(result.output)
+        response = EnrichResponse(**report.model_dump(), article=text, encoding=encoding)
+        body = response.model_dump_json().encode("utf-8")
+    else:
+        assert result.output is not None
+        body = result.output
+    return Outcome(200, body, report.doi, summary, None)
+
+
+def as_text(data: bytes) -> tuple[str, str]:
+    """The article as text, and the codec that gives its exact bytes back (its byte order mark
+    stays in the text, as U+FEFF); base64 when no codec does."""
+    if data.startswith(codecs.BOM_UTF8):
+        codec = "utf-8"
+    elif data.startswith(codecs.BOM_UTF16_LE):
+        codec = "utf-16-le"
+    elif data.startswith(codecs.BOM_UTF16_BE):
+        codec = "utf-16-be"
+    else:
+        declared = ENCODING_DECLARATION.match(data)
+        codec = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    try:
+        text = data.decode(codec)
+        if text.encode(codec) == data:
+            return text, codec
+    except (LookupError, UnicodeError):
+        pass
+    return base64.b64encode(data).decode("ascii"), "base64"
+
+
+class JsonLines(logging.Formatter):
+    """Every log record as one JSON object on one line. A message that is a JSON object already
+    (the service's request lines) is kept as it is; any other (uvicorn's, asyncio's) is wrapped as
+    {"event": "server", "level", "message"}; an exception goes in the line ("exception", and
+    "traceback" as one escaped string), never as lines of its own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        entry: dict[str, Any] | None = None
+        if message.startswith("{"):
+            with contextlib.suppress(ValueError):
+                loaded = json.loads(message)
+                entry = loaded if isinstance(loaded, dict) else None
+        if entry is None:
+            entry = {"event": "server", "level": record.levelname.lower(), "message": message}
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            entry["exception"] = f"{type(error).__name__}: {error}"
+            entry["traceback"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def log_json_lines() -> None:
+    """Whatever this process logs, whoever logs it (the root logger: asyncio, concurrent.futures,
+    uvicorn...), goes to stderr as one JSON line; so do uncaught exceptions in threads."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines())
+    root = logging.getLogger()
+    root.handlers = [handler]
+    if root.level == logging.NOTSET or root.level < logging.WARNING:
+        root.setLevel(logging.WARNING)
+
+    def thread_died(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        exc_info = (args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+        name = args.thread.name if args.thread is not None else "?"
+        logging.getLogger("jats_enrich.service.app").error(
+            json.dumps({"event": "thread died", "thread": name}), exc_info=exc_info
+        )
+
+    threading.excepthook = thread_died

@@ -1,0 +1,249 @@
+"""Write edits into the original bytes of an article, and nothing else.
+
+The tree is never serialised. Instead, the start tags of the source text are found with a small
+lexer (comments, processing instructions, CDATA sections and the DOCTYPE with its internal subset
+are skipped whole), the n-th start tag is the n-th element of the parsed tree, and each edit
+inserts or replaces attributes inside that one start tag. Everything else (declaration, DOCTYPE,
+entity references, white space, line endings, encoding, BOM, attribute quoting) stays byte for
+byte. The lexer is checked against the tree: a different element count or name is an error, never
+a guess.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from jats_enrich.article.entities import decode_entity
+from jats_enrich.errors import ArticleError
+
+#: Markup whose text is no markup: comments, processing instructions, CDATA sections, and the
+#: DOCTYPE with its internal subset (declarations may hold '<').
+_OPAQUE = re.compile(
+    r"""<!--.*?-->
+      | <\?.*?\?>
+      | <!\[CDATA\[.*?\]\]>
+      | <!DOCTYPE(?:[^\["'>]|"[^"]*"|'[^']*')*
+          (?:\[(?:<!--.*?-->|<\?.*?\?>|"[^"]*"|'[^']*'|<(?:[^>"']|"[^"]*"|'[^']*')*>|[^\]"'<])*\]\s*)?>""",
+    re.DOTALL | re.VERBOSE,
+)
+#: Outside those, '<' followed by a name character can only open a start tag: character data and
+#: attribute values never hold a literal '<' in a well-formed document.
+_TAG_OPEN = re.compile(r"<[^\s/!?>]")
+#: One start tag, its attributes matched in one sweep (quoted values whole: '>' inside is no end).
+_START_TAG = re.compile(r"""<(?P<name>[^\s/>]+)(?P<attrs>[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>""")
+_ATTRIBUTE = re.compile(r"""\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<quote>["'])(?P<value>.*?)(?P=quote)""", re.DOTALL)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+#: Codecs whose decode/encode round trip is exact, so re-encoding an untouched slice gives back its
+#: original bytes. Others are checked on each article before anything is written.
+ROUND_TRIP_CODECS = frozenset({"utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "ascii", "iso8859-1"})
+
+
+@dataclass(frozen=True)
+class StartTag:
+    name: str
+    start: int  # offset of '<'
+    attrs_start: int  # offset just after the name
+    close: int  # offset of the closing '>'
+
+    def attrs_end(self, text: str) -> int:
+        """Offset after the last attribute: before any white space, '/' or '>'."""
+        end = self.close
+        if text[end - 1] == "/":
+            end -= 1
+        while end > self.attrs_start and text[end - 1].isspace():
+            end -= 1
+        return end
+
+
+@dataclass(frozen=True)
+class AttributeChange:
+    """On the element that is the ``index``-th start tag (0-based) named ``name``: set
+    ``attributes`` (replacing a value in place, or inserting after the last attribute) and
+    remove the attributes named in ``remove``."""
+
+    index: int
+    name: str
+    attributes: dict[str, str]
+    remove: tuple[str, ...] = ()
+
+
+def start_tag_offsets(text: str) -> list[int]:
+    """Offsets of the '<' of every start tag of a well-formed document, in document order."""
+    offsets = [m.start() for m in _TAG_OPEN.finditer(text)]
+    opaque = [(m.start(), m.end()) for m in _OPAQUE.finditer(text)]
+    if not opaque:
+        return offsets
+    kept, region = [], 0
+    for offset in offsets:  # both lists are sorted: one merge pass
+        while region < len(opaque) and opaque[region][1] <= offset:
+            region += 1
+        if region < len(opaque) and opaque[region][0] <= offset:
+            continue
+        kept.append(offset)
+    return kept
+
+
+def start_tag_at(text: str, offset: int) -> StartTag:
+    m = _START_TAG.match(text, offset)
+    if m is None:
+        raise ArticleError(f"no start tag at offset {offset}")
+    return StartTag(name=m.group("name"), start=offset, attrs_start=m.end("name"), close=m.end() - 1)
+
+
+def start_tags(text: str) -> list[StartTag]:
+    """Every start tag of a well-formed document, in document order (for tests and tools; the
+    writer reads only the tags it edits)."""
+    return [start_tag_at(text, offset) for offset in start_tag_offsets(text)]
+
+
+def element_indices(root: etree._Element, wanted: Iterable[etree._Element]) -> dict[etree._Element, int]:
+    """Document-order position of each wanted element among all elements of the tree."""
+    remaining = set(wanted)
+    found: dict[etree._Element, int] = {}
+    for i, element in enumerate(root.getroottree().iter(tag=etree.Element)):
+        if element in remaining:
+            found[element] = i
+            if len(found) == len(remaining):
+                break
+    return found
+
+
+def count_elements(root: etree._Element) -> int:
+    return sum(1 for _ in root.getroottree().iter(tag=etree.Element))
+
+
+def split_bom(data: bytes, declared: str | None) -> tuple[bytes, bytes, str]:
+    """(BOM bytes, body bytes, Python codec of the body)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return bom, data[len(bom) :], codec
+    try:
+        codec = codecs.lookup(declared or "utf-8").name
+    except LookupError:
+        raise ArticleError(f"unknown encoding {declared!r}") from None
+    if codec in ("utf-16", "utf-32"):
+        # No BOM: the byte order shows in how '<' is written (XML 1.0, appendix F).
+        little = data.startswith(b"<\x00")
+        codec += "-le" if little else "-be"
+    return b"", data, codec
+
+
+def apply_changes(data: bytes, root: etree._Element, changes: list[AttributeChange], source: str) -> bytes:
+    """The article's bytes with each change written into its element's start tag."""
+    if not changes:
+        return data
+    bom, body, codec = split_bom(data, root.getroottree().docinfo.encoding)
+    text = body.decode(codec)
+    if codec not in ROUND_TRIP_CODECS and text.encode(codec) != body:
+        raise ArticleError(f"{source}: encoding {codec} does not round-trip byte for byte; not written")
+    tags = start_tags(text)
+    expected = count_elements(root)
+    if len(tags) != expected:
+        raise ArticleError(
+            f"{source}: found {len(tags)} start tags but the parser saw {expected} elements; not written"
+        )
+
+    pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text offsets
+    for change in sorted(changes, key=lambda c: c.index):
+        tag = tags[change.index]
+        if tag.name != change.name:
+            raise ArticleError(
+                f"{source}: start tag {change.index} is <{tag.name}>, expected <{change.name}>; not written"
+            )
+        pieces.extend(_tag_edits(text, tag, change.attributes, change.remove))
+
+    out = bytearray(bom)
+    position = 0
+    for start, end, replacement in sorted(pieces):
+        # Original bytes are copied slice by slice; only the replacements are encoded.
+        out += text[position:start].encode(codec)
+        out += replacement.encode(codec, errors="xmlcharrefreplace")
+        position = end
+    out += text[position:].encode(codec)
+    return bytes(out)
+
+
+def _tag_edits(
+    text: str, tag: StartTag, attributes: dict[str, str], remove: tuple[str, ...]
+) -> list[tuple[int, int, str]]:
+    attrs_end = tag.attrs_end(text)
+    existing = {m.group("name"): m for m in _ATTRIBUTE.finditer(text, tag.attrs_start, attrs_end)}
+    edits: list[tuple[int, int, str]] = []
+    for name in remove:
+        m = existing.get(name)
+        if m is not None and name not in attributes:
+            edits.append((m.start(), m.end(), ""))  # the attribute with the white space before it
+    inserted: list[str] = []
+    for name, value in attributes.items():
+        m = existing.get(name)
+        if m is None:
+            inserted.append(f' {name}="{escape_attribute(value, chr(34))}"')
+        elif _unescape_attribute(m.group("value")) != value:
+            edits.append((m.start("value"), m.end("value"), escape_attribute(value, m.group("quote"))))
+    if inserted:
+        edits.append((attrs_end, attrs_end, "".join(inserted)))
+    return edits
+
+
+def escape_attribute(value: str, quote: str) -> str:
+    value = value.replace("&", "&amp;").replace("<", "&lt;")
+    value = value.replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
+    return value.replace('"', "&quot;") if quote == '"' else value.replace("'", "&apos;")
+
+
+_LINE_ENDS = re.compile(r"\r\n?")
+_REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z_][\w.\-]*));")
+
+
+def _unescape_attribute(raw: str) -> str:
+    """The value a parser reads from raw attribute text: line ends and white space normalised,
+    character and entity references decoded (named ones with the JATS entity table).
+
+    Used to decide whether a value already equals what would be written, so that an attribute
+    is never rewritten into another spelling of the same value.
+    """
+    text = _LINE_ENDS.sub("\n", raw).replace("\t", " ").replace("\n", " ")
+
+    def decode(m: re.Match[str]) -> str:
+        hexadecimal, decimal, name = m.groups()
+        if hexadecimal:
+            return chr(int(hexadecimal, 16))
+        if decimal:
+            return chr(int(decimal))
+        return decode_entity(name)
+
+    return _REFERENCE.sub(decode, text)
+
+
+#: Order in which new attributes are inserted into a start tag, whichever engine computed them.
+ATTRIBUTE_ORDER = (
+    "vocab",
+    "vocab-identifier",
+    "vocab-term",
+    "vocab-term-identifier",
+    "degree-contribution",
+    "content-type",
+)
+
+
+def in_attribute_order(attributes: dict[str, str]) -> dict[str, str]:
+    """The same attributes, known ones first in ATTRIBUTE_ORDER, others by name."""
+
+    def rank(name: str) -> tuple[int, str]:
+        return (ATTRIBUTE_ORDER.index(name) if name in ATTRIBUTE_ORDER else len(ATTRIBUTE_ORDER), name)
+
+    return {name: attributes[name] for name in sorted(attributes, key=rank)}
