@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, declares_dtd_in_catalog, dtd_errors, needs_shared, only_attributes_added
 
-from jats_enrich.decide.rules import Policy
+from jats_enrich.decide.model import Policy
 from jats_enrich.pipeline import Enricher, EnrichOptions
 
 FIXTURE_FILES = sorted(FIXTURES.glob("*.xml"))

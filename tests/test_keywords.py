@@ -7,7 +7,7 @@ import pytest
 from support import FIXTURES, dtd_errors, needs_shared, only_attributes_added
 
 from jats_enrich.article.targets import Targets
-from jats_enrich.decide.rules import Policy
+from jats_enrich.decide.model import Policy
 from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary
 from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.pipeline import Enricher, EnrichOptions

@@ -13,7 +13,7 @@ from jats4r import credit_errors
 from lxml import etree
 from support import CORPUS, GOLD_ROLES, ROOT, SHARED, declares_dtd_in_catalog, dtd_errors, needs_shared
 
-from jats_enrich.decide.rules import Policy
+from jats_enrich.decide.model import Policy
 from jats_enrich.pipeline import Enricher, EnrichOptions, EnrichResult
 
 pytestmark = needs_shared

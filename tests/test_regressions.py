@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from support import FIXTURES
 
-from jats_enrich.decide.rules import Policy
+from jats_enrich.decide.model import Policy
 from jats_enrich.dictionaries import load_dictionary_file
 from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.pipeline import Enricher, EnrichOptions

@@ -312,7 +312,7 @@ def test_translations_that_disagree_align_nothing():
 
 
 def test_a_degree_in_other_case_that_the_text_contradicts_is_not_rewritten():
-    from jats_enrich.decide.rules import Policy
+    from jats_enrich.decide.model import Policy
 
     attributes = (
         'vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Investigation" '
@@ -327,7 +327,7 @@ def test_a_degree_in_other_case_that_the_text_contradicts_is_not_rewritten():
 
 
 def test_accept_fuzzy_never_applies_a_near_miss_a_rule_set_aside():
-    from jats_enrich.decide.rules import Policy
+    from jats_enrich.decide.model import Policy
 
     data = (
         b'<article dtd-version="1.3"><front><article-meta><kwd-group><kwd>Apc</kwd><kwd>Alms</kwd>'
@@ -377,7 +377,7 @@ def test_a_group_author_is_never_paired_with_a_named_one_by_position():
 
 
 def test_near_misses_need_the_first_letter_and_translations_of_the_stated_language():
-    from jats_enrich.decide.rules import Policy
+    from jats_enrich.decide.model import Policy
 
     options = EnrichOptions(vocabularies=("credit",), policy=Policy(accept_fuzzy=90))
     article = (

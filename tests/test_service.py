@@ -175,7 +175,7 @@ def test_check_reports_without_writing(client):
 
 def test_request_options_are_the_cli_options(client):
     data = (FIXTURES / "credit-existing-markup-1.3.xml").read_bytes()
-    from jats_enrich.decide.rules import Policy
+    from jats_enrich.decide.model import Policy
 
     upgraded = client.post("/v1/enrich", params={"upgrade": "true"}, content=data)
     assert upgraded.content == library(data, policy=Policy(upgrade=True)).output != library(data).output

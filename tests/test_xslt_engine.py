@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from support import CORPUS, FIXTURES, needs_shared, only_attributes_added
 
-from jats_enrich.decide.rules import Policy
+from jats_enrich.decide.model import Policy
 from jats_enrich.pipeline import Enricher, EnrichOptions
 from jats_enrich.write.xslt_engine import XsltWriter, saxon_path
 

@@ -22,8 +22,9 @@ from jats_enrich.article.targets import Targets, TooManyTargets, find_targets
 from jats_enrich.budget import OverBudget, check_time, time_budget
 from jats_enrich.config import Settings
 from jats_enrich.decide.align import align_translations
+from jats_enrich.decide.model import Decision, Edit, Policy
 from jats_enrich.decide.placement import place_group_attributes
-from jats_enrich.decide.rules import Decision, Edit, Policy, decide
+from jats_enrich.decide.rules import decide
 from jats_enrich.decide.sense import Gate, SenseOptions, SenseSettings
 from jats_enrich.dictionaries import load_vocabulary
 from jats_enrich.dictionaries.model import TargetKind, Vocabulary

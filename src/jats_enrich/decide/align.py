@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from jats_enrich.article.targets import in_citation, string_value
-from jats_enrich.decide.rules import Decision, Outcome, Policy, decide
+from jats_enrich.decide.model import Decision, Outcome, Policy
+from jats_enrich.decide.rules import decide
 from jats_enrich.match.analyse import Analysis
 from jats_enrich.match.matcher import Candidate, MatchResult, MatchRule
 from jats_enrich.match.qualifiers import split_qualifier

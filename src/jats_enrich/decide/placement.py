@@ -18,7 +18,7 @@ from collections import defaultdict
 from lxml import etree
 
 from jats_enrich.article.jats_version import GROUP_ATTRIBUTES, declares
-from jats_enrich.decide.rules import Decision, Edit
+from jats_enrich.decide.model import Decision, Edit
 
 #: The term elements a group's vocab applies to, by group.
 GROUP_MEMBERS = {"kwd-group": ("kwd", "compound-kwd"), "subj-group": ("subject", "compound-subject")}

@@ -35,30 +35,20 @@ the titles, keywords and subjects of sub-articles other than translations (a rev
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field
 
-from jats_enrich.article.targets import group_type, in_citation, string_value
-from jats_enrich.decide.rules import Decision, Evidence, Outcome
+from jats_enrich.decide.article_words import ArticleContext, Phrases, in_flag_group, words_of
+from jats_enrich.decide.model import Decision, Evidence, Outcome
 from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.match.fuzzy import Suggestion
-from jats_enrich.text import normalize
 
-#: Group types that flag or file the article (how it is published, where it is shown) rather than
-#: say what it is about: their keywords and subjects are no evidence ("Gold Open Access" as a
-#: display channel). Not "heading" nor "sub-display-channel": eLife files its subject areas and
-#: topics there ("Scientific Publishing", "Meta-Research").
-FLAG_GROUP_TYPES = frozenset({"article-type", "display-channel", "toc-heading", "badge", "flag"})
 #: Outcomes whose term was found from the element's text and would be written (or reported as
 #: writable): these pass through the gate.
 GATED_OUTCOMES = frozenset({Outcome.TAGGED, Outcome.SKIPPED_VERSION, Outcome.DEPRECATED})
-TITLE_ELEMENTS = ("article-title", "subtitle", "trans-title", "trans-subtitle", "alt-title")
-JOURNAL_TITLE_ELEMENTS = ("journal-title", "abbrev-journal-title")
-KEYWORD_ELEMENTS = ("kwd", "compound-kwd", "subject", "compound-subject")
 #: Shown evidence per finding (the first few are enough to explain it).
 MAX_SHOWN = 3
 
@@ -86,125 +76,26 @@ class SenseSettings:
         return self.vocabularies.get(name) or SenseOptions()
 
 
-def _words(text: str) -> tuple[str, ...]:
-    """Normalised words, each without a plural -s, for comparing phrases."""
-    return tuple(_singular(w) for w in normalize(text).split())
-
-
-def _singular(word: str) -> str:
-    """An English plural's singular, roughly: "repositories", "embargoes", "charges", "journals"."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("oes", "xes", "ches", "shes", "sses")):
-        return word[:-2]
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-class _Phrases:
-    """A set of phrases, found as whole-word sequences in a text, in time linear in the text."""
-
-    def __init__(self, phrases: Iterable[str]) -> None:
-        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for phrase in phrases:
-            words = _words(phrase)
-            if words:
-                self.by_first.setdefault(words[0], []).append((words, phrase))
-
-    def find(self, text: str, whole: bool = False) -> str | None:
-        """The first phrase the text uses (``whole``: the phrase the text is), if any."""
-        words = _words(text)
-        for i, word in enumerate(words):
-            for phrase_words, phrase in self.by_first.get(word, ()):
-                if words[i : i + len(phrase_words)] == phrase_words and (not whole or len(phrase_words) == len(words)):
-                    return phrase
-            if whole:
-                break
-        return None
-
-    def find_in_title(self, title: str) -> str | None:
-        """The first phrase a title uses, within one of its clauses ("Fishing in the open: science
-        and ..." says no "open science") and not as the start of a name ("the Open Science Grid")."""
-        for clause in _CLAUSE_BREAK.split(title):
-            tokens = clause.split()
-            words: list[tuple[str, int]] = [(w, i) for i, token in enumerate(tokens) for w in _words(token)]
-            plain = [w for w, _ in words]
-            for k, (word, _) in enumerate(words):
-                for phrase_words, phrase in self.by_first.get(word, ()):
-                    if tuple(plain[k : k + len(phrase_words)]) != phrase_words:
-                        continue
-                    first, last = words[k][1], words[k + len(phrase_words) - 1][1]
-                    if not _starts_a_name(tokens, first, last):
-                        return phrase
-        return None
-
-
-#: What ends a clause of a title: a phrase is not read across it.
-_CLAUSE_BREAK = re.compile(r"[:;.?!()\[\]{}\"“”«»|/]|\s[-\u2013\u2014]\s")
-
-
-def _starts_a_name(tokens: list[str], first: int, last: int) -> bool:
-    """Are the phrase's words capitalised and followed by a capitalised word, as in a name
-    ("Open Science Grid", "Academic Library of Alexandria")?"""
-    capitalised = all(t[:1].isupper() for t in tokens[first : last + 1])
-    following = tokens[last + 1] if last + 1 < len(tokens) else ""
-    return capitalised and following[:1].isupper()
-
-
-@dataclass
-class _Source:
-    source: str
-    text: str
-    element: etree._Element | None = None  # a keyword or subject, so that it is never its own evidence
-
-
-class ArticleContext:
-    """What one article says about itself: its titles, keywords and subjects outside flag groups
-    (and its translations'), and its journal's names for the run's list of journals; read once,
-    when some match of the article needs it."""
-
-    def __init__(self, article: etree._Element) -> None:
-        self.sources: list[_Source] = []
-        self.journal_names: set[str] = set()
-        for element in article.iter(*TITLE_ELEMENTS, *JOURNAL_TITLE_ELEMENTS, "issn", *KEYWORD_ELEMENTS):
-            name = str(element.tag)
-            if in_citation(element) or not _of_the_article(element, article):
-                continue
-            in_journal_meta = any(a.tag == "journal-meta" for a in element.iterancestors())
-            if in_journal_meta:
-                if name == "issn" or name in JOURNAL_TITLE_ELEMENTS:
-                    self.journal_names.add(_journal_key(string_value(element)))
-            elif name in TITLE_ELEMENTS:
-                if any(a.tag == "title-group" for a in element.iterancestors()):
-                    self.sources.append(_Source("title", string_value(element)))
-            elif name in KEYWORD_ELEMENTS and not _in_flag_group(element):
-                kind = "keyword" if "kwd" in name else "subject"
-                self.sources.append(_Source(kind, string_value(element), element))
-
-    def in_journal(self, journals: Iterable[str]) -> str | None:
-        """The first of ``journals`` (titles or ISSNs) this article's journal is, if any."""
-        return next((j for j in journals if _journal_key(j) in self.journal_names), None)
-
-
-def _said_short(decision: Decision, context: ArticleContext, longer: _Phrases) -> str | None:
+def _said_short(decision: Decision, context: ArticleContext, longer: Phrases) -> str | None:
     """For a one-word match ("Embargo"), the article's keyword of two words that ends with it
     ("Press embargoes", "Trade embargo") or the longer name in its title ("news embargoes"):
     the word may be that said short."""
     meaning = decision.meaning
     if meaning is None:
         return None
-    words = _words(meaning.matched_label)
+    words = words_of(meaning.matched_label)
     if len(words) != 1:
         return None
     for source in context.sources:
         if source.element is decision.target.element:
             continue
         if source.element is not None:
-            other = _words(source.text)
+            other = words_of(source.text)
             if len(other) == 2 and other[-1] == words[0]:
                 return f"the article's {source.source} {source.text!r}"
         else:
             found = longer.find_in_title(source.text)
-            if found is not None and _words(found)[-1] == words[0]:
+            if found is not None and words_of(found)[-1] == words[0]:
                 return f"{found!r} in the article's title"
     return None
 
@@ -220,28 +111,6 @@ def needs_gate_of(decision: Decision) -> bool:
         and meaning.rule != "identifier"
         and meaning.term.group_types is None
     )
-
-
-def _of_the_article(element: etree._Element, article: etree._Element) -> bool:
-    """Is the element the article's own, or its translation's (not a reviewer report's, a reply's)?"""
-    for ancestor in element.iterancestors("sub-article", "response", "article"):
-        if ancestor is article:
-            return True
-        if ancestor.tag != "sub-article" or ancestor.get("article-type") != "translation":
-            return False
-    return True
-
-
-def _journal_key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", normalize(text))
-
-
-def _in_flag_group(element: etree._Element) -> bool:
-    for group_name, kind in (("kwd-group", "keyword"), ("subj-group", "subject")):
-        for group in element.iterancestors(group_name):
-            found = group_type(group, kind)  # type: ignore[arg-type]
-            return found is not None and found.casefold() in FLAG_GROUP_TYPES
-    return False
 
 
 def _top_article(element: etree._Element) -> etree._Element:
@@ -293,10 +162,10 @@ class Gate:
 
     def __init__(self, settings: SenseSettings) -> None:
         self.settings = settings
-        self._phrases: dict[str, _Phrases] = {}
-        self._longer: dict[str, _Phrases] = {}  # per vocabulary: its names of two words
+        self._phrases: dict[str, Phrases] = {}
+        self._longer: dict[str, Phrases] = {}  # per vocabulary: its names of two words
 
-    def phrases(self, vocabulary: Vocabulary) -> _Phrases:
+    def phrases(self, vocabulary: Vocabulary) -> Phrases:
         found = self._phrases.get(vocabulary.name)
         if found is None:
             declared = vocabulary.sense.evidence if vocabulary.sense is not None else ()
@@ -308,7 +177,7 @@ class Gate:
                 for name in term.distinctive
                 if not any(w.isupper() for w in name.split())
             )
-            found = self._phrases[vocabulary.name] = _Phrases((*declared, *extra, *distinctive))
+            found = self._phrases[vocabulary.name] = Phrases((*declared, *extra, *distinctive))
         return found
 
     def apply(self, decisions: list[Decision]) -> list[Decision]:
@@ -346,8 +215,8 @@ class Gate:
             contexts[article] = ArticleContext(article)
         vocabulary = m.vocabulary
         if vocabulary.name not in self._longer:
-            names = (n for t in vocabulary.terms for n in t.names if len(_words(n)) == 2 and t.group_types is None)
-            self._longer[vocabulary.name] = _Phrases(names)
+            names = (n for t in vocabulary.terms for n in t.names if len(words_of(n)) == 2 and t.group_types is None)
+            self._longer[vocabulary.name] = Phrases(names)
         beside = _said_short(decision, contexts[article], self._longer[vocabulary.name])
         if beside is None:
             return decision
@@ -428,7 +297,7 @@ class Gate:
                 and needs_gate(d)
                 and m.vocabulary.name == vocabulary.name
                 and _top_article(d.target.element) is article
-                and not _in_flag_group(d.target.element)
+                and not in_flag_group(d.target.element)
                 and is_distinctive(vocabulary, m.matched_label, m.term.identifier)
             ):
                 clues.append(_Clue(Evidence(d.target.kind, d.target.text), d.target.element))

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jats_enrich.decide.rules import Decision, Outcome
+from jats_enrich.decide.model import Decision, Outcome
 from jats_enrich.match.analyse import Part
 from jats_enrich.match.fuzzy import Suggestion
 

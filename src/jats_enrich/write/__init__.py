@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from jats_enrich.article.reader import Article
-from jats_enrich.decide.rules import Edit
+from jats_enrich.decide.model import Edit
 from jats_enrich.errors import UsageError
 
 #: Engine name -> its writer's maker (given the stylesheet, if any). Each imports its module on

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jats_enrich.article.reader import Article
-from jats_enrich.decide.rules import Edit
+from jats_enrich.decide.model import Edit
 from jats_enrich.write.patcher import AttributeChange, apply_changes, element_indices, in_attribute_order
 
 

@@ -56,7 +56,7 @@ from lxml import etree
 from jats_enrich.article.entities import entity_table
 from jats_enrich.article.reader import Article
 from jats_enrich.article.targets import attributes_of
-from jats_enrich.decide.rules import Edit
+from jats_enrich.decide.model import Edit
 from jats_enrich.errors import ArticleError, UsageError
 from jats_enrich.write.patcher import (
     AttributeChange,
