@@ -30,7 +30,7 @@ class Item:
 @cache
 def credit_items() -> tuple[Item, ...]:
     root = etree.parse(str(SHARED / "jats4r" / "credit-roles.xml")).getroot()
-    return tuple(Item(term=i.get("term"), uri=i.get("uri")) for i in root.iter("{*}item"))
+    return tuple(Item(term=i.get("term", ""), uri=i.get("uri", "")) for i in root.iter("{*}item"))
 
 
 def _version(value: str | None) -> float:

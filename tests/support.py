@@ -33,7 +33,7 @@ class _CatalogResolver(etree.Resolver):
         super().__init__()
         ns = {"c": "urn:oasis:names:tc:entity:xmlns:xml:catalog"}
         entries = etree.parse(str(catalog)).getroot().findall("c:public", ns)
-        self.public = {e.get("publicId"): (catalog.parent / e.get("uri")).resolve() for e in entries}
+        self.public = {e.get("publicId"): (catalog.parent / e.get("uri", "")).resolve() for e in entries}
 
     def resolve(self, url, pubid, context):  # type: ignore[no-untyped-def]
         path = self.public.get(pubid) if pubid else None
@@ -58,7 +58,7 @@ def dtd_errors(data: bytes) -> list[str]:
 
 def declares_dtd_in_catalog(data: bytes) -> bool:
     m = re.search(rb'<!DOCTYPE\s+\S+\s+PUBLIC\s+"([^"]+)"', data[:4000])
-    return bool(m) and m.group(1).decode() in _resolver().public
+    return m is not None and m.group(1).decode() in _resolver().public
 
 
 #: Attributes the tool may add: the vocab attributes, and (JATS <= 1.1) a CRediT term URI in content-type.

@@ -19,3 +19,13 @@ def test_ruff_finds_nothing():
 def test_mypy_strict_finds_nothing():
     done = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_mypy_finds_nothing_in_the_tests():
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", "tests/mypy.ini", "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -12,6 +12,7 @@ import pytest
 from support import FIXTURES
 
 from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.report.model import Finding
 
 CONFUSABLES = FIXTURES / "confusables"
 PREFIX = "https://casrai.org/dictionary/term/"
@@ -26,7 +27,7 @@ def expected_rows() -> dict[str, list[dict[str, str]]]:
 
 
 @pytest.fixture(scope="module")
-def results() -> dict[str, list[tuple[dict[str, str], object]]]:
+def results() -> dict[str, list[tuple[dict[str, str], Finding]]]:
     enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
     paired = {}
     for name, rows in expected_rows().items():

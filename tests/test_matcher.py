@@ -4,7 +4,8 @@ import pytest
 
 from jats_enrich.dictionaries import load_vocabulary
 from jats_enrich.dictionaries.model import Term, Vocabulary
-from jats_enrich.match.matcher import Matcher, MatchRule
+from jats_enrich.match.candidates import MatchRule
+from jats_enrich.match.matcher import Matcher
 
 CREDIT = "https://credit.niso.org/contributor-roles/"
 

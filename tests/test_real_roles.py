@@ -33,6 +33,7 @@ def run(upgrade: bool = False, profile: str = "niso", on_output: bool = False) -
     results = {}
     for name, data in corpus().items():
         source = inputs[name].output if inputs is not None else data
+        assert source is not None, name
         results[name] = enricher.enrich_bytes(source, name)
     return results
 
@@ -58,10 +59,11 @@ def expected_jats4r_errors(data: bytes) -> set[str]:
     tree = root.getroottree()
     marked = set()
     for comment in root.iter(etree.Comment):
-        if "Expect error" in comment.text:
+        if "Expect error" in (comment.text or ""):
             following = comment.getnext()
             while following is not None and following.tag != "role":
                 following = following.getnext()
+            assert following is not None, "an 'Expect error' comment with no role after it"
             marked.add(tree.getpath(following))
     return marked
 

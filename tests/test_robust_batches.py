@@ -10,6 +10,7 @@ import sys
 import tarfile
 import zipfile
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from support import FIXTURES
@@ -208,7 +209,7 @@ def test_the_library_refuses_the_same_overwrites(tmp_path):
 # --- packages: 2. a damaged tar, 3. duplicate names, 6. unreadable members, 9. one member at a time ----
 
 
-def make_tar(path: Path, members: list[tuple[str, bytes]], mode: str = "w") -> None:
+def make_tar(path: Path, members: list[tuple[str, bytes]], mode: Literal["w", "w:gz"] = "w") -> None:
     import io
 
     with tarfile.open(path, mode) as package:

@@ -36,7 +36,9 @@ def article(groups: dict[str, list[str]]) -> bytes:
     return f'<article dtd-version="1.3" xml:lang="en"><front>{meta}</front></article>'.encode()
 
 
-def tags(path: Path, groups: dict[str, list[str]], schemes: tuple[str, ...] = ()) -> dict[str, tuple[str | None, ...]]:
+def tags(
+    path: Path, groups: dict[str, list[str]], schemes: tuple[str, ...] = ()
+) -> dict[str | None, tuple[str | None, ...]]:
     """Keyword text -> (outcome, vocab-identifier, vocab-term, vocab-term-identifier) as written
     (vocab-identifier on the keyword, or on its group for all of them)."""
     enricher = Enricher(EnrichOptions(vocabularies=(str(path),), schemes=schemes))
@@ -44,9 +46,11 @@ def tags(path: Path, groups: dict[str, list[str]], schemes: tuple[str, ...] = ()
     assert result.report.error is None and result.output is not None, result.report.error
     outcomes = [f.outcome.value for f in result.report.findings]
     keywords = etree.fromstring(result.output).iter("kwd")
-    found = {}
+    found: dict[str | None, tuple[str | None, ...]] = {}
     for outcome, kwd in zip(outcomes, keywords, strict=True):
-        scheme = kwd.get("vocab-identifier") or kwd.getparent().get("vocab-identifier")
+        group = kwd.getparent()
+        assert group is not None
+        scheme = kwd.get("vocab-identifier") or group.get("vocab-identifier")
         found[kwd.text] = (outcome, scheme, kwd.get("vocab-term"), kwd.get("vocab-term-identifier"))
     return found
 

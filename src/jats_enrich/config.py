@@ -28,7 +28,7 @@ keys are an error, named with the file. Dictionary paths are relative to the con
     thesaurus = ["keyword", "subject"]
 
     sense_gate = true                    # false: no dictionary's keyword matches wait for evidence
-    [sense.casrai]                       # the sense gate of one dictionary (see sense.py)
+    [sense.casrai]                       # the sense gate of one dictionary (see decide/sense.py)
     gate = true                          # false: a batch of a journal about scholarly publishing
     journals = ["Learned Publishing", "0953-1513"]   # journals (titles, ISSNs) whose scope is its domain
     evidence = ["research integrity"]    # more phrases that show an article is about its domain

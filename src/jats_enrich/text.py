@@ -55,7 +55,7 @@ CONJUNCTIONS: dict[str, tuple[str, ...]] = {
 
 _SPACES = re.compile(r"\s+")
 #: Punctuation inside a label that only separates words: "Writing: review", "Writing (review)",
-#: quotes. Commas, semicolons and slashes are not here: they separate roles (see compounds.py).
+#: quotes. Commas, semicolons and slashes are not here: they separate roles (see match/compounds.py).
 _WORD_SEPARATORS = re.compile(r"[:.()\[\]{}\"“”‘’'«»]")
 #: Trailing punctuation that closes a list item ("Supervision;"); not "?" or "!", which say
 #: something ("Software?"). Stripped by one scan from the end, in time linear in the text: a pattern
@@ -201,7 +201,7 @@ def closed_compound(text: str) -> str | None:
 
 
 #: Matching keys of dictionary names, by (name, language): each computed once per process, or read
-#: from a compiled dictionary (dictionary_cache.py) instead of computed again.
+#: from a compiled dictionary (dictionaries/compiled.py) instead of computed again.
 LABEL_KEYS: dict[tuple[str, str | None], str] = {}
 
 

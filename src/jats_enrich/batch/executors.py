@@ -103,43 +103,48 @@ def work(task: Task, enricher: Enricher) -> TaskResult:
     """Read, enrich and write one article; every failure becomes the report's error."""
     if task.refusal is not None:
         return TaskResult(task.key, ArticleReport(path=task.source, error=task.refusal))
-    data = task.data
-    mode = None
-    if data is None and task.member is not None and task.package is not None and task.kind is not None:
-        try:
-            data = read_member(Path(task.package), task.kind, task.member)
-        except ArticleError as exc:
-            return TaskResult(task.key, ArticleReport(path=task.source, error=f"{task.source}: {exc}"))
-    if data is None and task.path is not None:
-        try:
-            data, mode = read_input(task.path, task.root)
-        except OSError as exc:
-            error = f"{task.source}: cannot read: {exc.strerror or exc}"
-            return TaskResult(task.key, ArticleReport(path=task.source, error=error))
-        except ArticleError as exc:
-            return TaskResult(task.key, ArticleReport(path=task.source, error=f"{task.source}: {exc}"))
-    assert data is not None
+    try:
+        data, mode = _read(task)
+    except OSError as exc:
+        error = f"{task.source}: cannot read: {exc.strerror or exc}"
+        return TaskResult(task.key, ArticleReport(path=task.source, error=error))
+    except ArticleError as exc:
+        return TaskResult(task.key, ArticleReport(path=task.source, error=f"{task.source}: {exc}"))
     sha = fingerprint(data) if task.journaled else None
     result = enricher.enrich_bytes(data, task.source)
     if result.output is None or not enricher.options.write:
         return TaskResult(task.key, result.report, sha)
     if task.out is None:
         return TaskResult(task.key, result.report, sha, result.output)
-    target = Path(task.out)
     try:
-        if task.backup is not None:  # in place
-            if result.output == data:
-                return TaskResult(task.key, result.report.written_to(task.out), sha)
-            if task.backup:
-                backup = target.with_name(target.name + task.backup)
-                # Never over an existing file: it may be the true original, kept by an earlier run.
-                atomic_write(backup, data, mode=mode, durable=task.durable, exclusive=True)
-        atomic_write(target, result.output, mode=mode, durable=task.durable)
+        if task.backup is not None and result.output == data:  # in place, unchanged: nothing to write
+            return TaskResult(task.key, result.report.written_to(task.out), sha)
+        _write(task, data, result.output, mode)
     except OutputError as exc:
         return TaskResult(task.key, result.report.failed(str(exc)), sha)
     # In place, the input is now the output: its hash lets --resume know the article is done.
     written = fingerprint(result.output) if task.backup is not None and sha is not None else None
     return TaskResult(task.key, result.report.written_to(task.out), sha, written_sha256=written)
+
+
+def _read(task: Task) -> tuple[bytes, int | None]:
+    """The task's article (in hand, a package's member, or a file) and the file's mode to give its output."""
+    if task.data is not None:
+        return task.data, None
+    if task.member is not None and task.package is not None and task.kind is not None:
+        return read_member(Path(task.package), task.kind, task.member), None
+    assert task.path is not None
+    return read_input(task.path, task.root)
+
+
+def _write(task: Task, data: bytes, output: bytes, mode: int | None) -> None:
+    assert task.out is not None
+    target = Path(task.out)
+    if task.backup:  # in place, keeping the original
+        backup = target.with_name(target.name + task.backup)
+        # Never over an existing file: it may be the true original, kept by an earlier run.
+        atomic_write(backup, data, mode=mode, durable=task.durable, exclusive=True)
+    atomic_write(target, output, mode=mode, durable=task.durable)
 
 
 # -- this process ---------------------------------------------------------------------------

@@ -153,3 +153,30 @@ def _folder(folder: Path, patterns: tuple[str, ...], skip: Path | None) -> list[
                 refusal = f"{path}: not a regular file (a FIFO, a device); not read"
             sources.append(Source(path, relative, kind or "article", refusal, folder))
     return sources
+
+
+def check_outputs(sources: list[Source], out: Path) -> None:
+    """Refuse a run that would write over one of its inputs, or outside the output folder.
+
+    Every output path is compared with every input path, both resolved (links, ``..``): a
+    source's ``out/RELATIVE`` may be another source's path (``enrich p o/q/x.xml --out o``).
+    A folder is resolved once, so this costs a look-up per folder, not per article. A folder
+    inside the output folder that is a link leading out of it is refused too: writes would land
+    outside the folder the user named."""
+    target = out.resolve()
+    folders: dict[Path, Path] = {}
+
+    def resolved(path: Path) -> Path:
+        parent = folders.get(path.parent)
+        if parent is None:
+            parent = folders[path.parent] = path.parent.resolve()
+        return (parent / path.name).resolve() if (parent / path.name).is_symlink() else parent / path.name
+
+    inputs = {resolved(source.path): source for source in sources}
+    for source in sources:
+        destination = resolved(out / source.relative)
+        if not destination.is_relative_to(target):
+            raise UsageError(f"{out / source.relative}: leads outside the output folder {out} (a link); refused")
+        clash = inputs.get(destination)
+        if clash is not None:
+            raise UsageError(f"{out}: writing {source.relative} there would overwrite the input {clash.path}")

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jats_enrich import __version__
 from jats_enrich.batch.executors import EXECUTORS, Task, TaskResult, default_workers
-from jats_enrich.batch.inputs import ARTICLE_PATTERNS, Source, is_input
+from jats_enrich.batch.inputs import ARTICLE_PATTERNS, Source, check_outputs, is_input
 from jats_enrich.batch.journal import Journal, fingerprint, options_fingerprint
 from jats_enrich.batch.packages import Member, list_members, uncompressed, write_package
 from jats_enrich.errors import ArticleError, OutputError, UsageError
@@ -54,33 +54,6 @@ class BatchOptions(BaseModel):
 
     resume: bool = False
     fsync: bool = Field(default=False, description="Sync each output to disk before renaming it into place")
-
-
-def check_outputs(sources: list[Source], out: Path) -> None:
-    """Refuse a run that would write over one of its inputs, or outside the output folder.
-
-    Every output path is compared with every input path, both resolved (links, ``..``): a
-    source's ``out/RELATIVE`` may be another source's path (``enrich p o/q/x.xml --out o``).
-    A folder is resolved once, so this costs a look-up per folder, not per article. A folder
-    inside the output folder that is a link leading out of it is refused too: writes would land
-    outside the folder the user named."""
-    target = out.resolve()
-    folders: dict[Path, Path] = {}
-
-    def resolved(path: Path) -> Path:
-        parent = folders.get(path.parent)
-        if parent is None:
-            parent = folders[path.parent] = path.parent.resolve()
-        return (parent / path.name).resolve() if (parent / path.name).is_symlink() else parent / path.name
-
-    inputs = {resolved(source.path): source for source in sources}
-    for source in sources:
-        destination = resolved(out / source.relative)
-        if not destination.is_relative_to(target):
-            raise UsageError(f"{out / source.relative}: leads outside the output folder {out} (a link); refused")
-        clash = inputs.get(destination)
-        if clash is not None:
-            raise UsageError(f"{out}: writing {source.relative} there would overwrite the input {clash.path}")
 
 
 ProgressCallback = Callable[[ArticleReport], None]
@@ -152,46 +125,15 @@ class Batch:
         if on_start is not None:
             on_start(len(slots))
         journal = self._journal()
-        resumed: dict[str, ArticleReport] = {}
-        todo = []
-        for slot in slots:
-            if not isinstance(slot, Task):
-                continue
-            entry = journal.skip(slot.key, self._hash(slot), slot.out) if journal and journal.done else None
-            if entry is not None:
-                resumed[slot.key] = entry.report
-            else:
-                todo.append(slot)
-        if self.write and self.options.out is not None:
-            remove_stale_temporaries(self.options.out)
-        elif self.write and self.options.in_place:  # a killed in-place run leaves them beside its inputs
-            for folder in dict.fromkeys(s.root if s.root is not None else s.path.parent for s in self.sources):
-                remove_stale_temporaries(folder)
+        todo, resumed = self._still_to_do(slots, journal)
+        self._remove_stale_temporaries()
         counter = _Counter(on_article, keep)
-        package_of = {key: package for package in packages for key in package.keys}
         if journal is not None:
             journal.open()
         results = None
         try:
             results = self._execute(todo, enricher)
-            for slot in slots:
-                key = slot.key if isinstance(slot, Task) else slot.path
-                if isinstance(slot, ArticleReport):
-                    report = slot
-                elif slot.key in resumed:
-                    report = resumed[slot.key]
-                else:
-                    result = next(results)
-                    report = result.report
-                    self._collect(result, package_of.get(slot.key), journal)
-                package = package_of.get(key)
-                if package is None:
-                    counter.emit(report)
-                    continue
-                package.reports[key] = report
-                if len(package.reports) == len(package.keys):
-                    for done in self._write_package(package):
-                        counter.emit(done)
+            self._emit_in_order(slots, packages, resumed, results, journal, counter)
         except BaseException:
             for package in packages:
                 _remove_staging(package)
@@ -212,6 +154,59 @@ class Batch:
             summary=summarise_counts(counter.outcomes),
             articles=counter.kept,
         )
+
+    def _still_to_do(
+        self, slots: list[Task | ArticleReport], journal: Journal | None
+    ) -> tuple[list[Task], dict[str, ArticleReport]]:
+        """The tasks to run, and the reports of those a resumed run's journal lists as done."""
+        resumed: dict[str, ArticleReport] = {}
+        todo = []
+        for slot in slots:
+            if not isinstance(slot, Task):
+                continue
+            entry = journal.skip(slot.key, self._hash(slot), slot.out) if journal and journal.done else None
+            if entry is not None:
+                resumed[slot.key] = entry.report
+            else:
+                todo.append(slot)
+        return todo, resumed
+
+    def _remove_stale_temporaries(self) -> None:
+        if self.write and self.options.out is not None:
+            remove_stale_temporaries(self.options.out)
+        elif self.write and self.options.in_place:  # a killed in-place run leaves them beside its inputs
+            for folder in dict.fromkeys(s.root if s.root is not None else s.path.parent for s in self.sources):
+                remove_stale_temporaries(folder)
+
+    def _emit_in_order(
+        self,
+        slots: list[Task | ArticleReport],
+        packages: list[_Package],
+        resumed: dict[str, ArticleReport],
+        results: Generator[TaskResult, None, None],
+        journal: Journal | None,
+        counter: _Counter,
+    ) -> None:
+        """Every article's report in input order; a package's once the package is written."""
+        package_of = {key: package for package in packages for key in package.keys}
+        for slot in slots:
+            key = slot.key if isinstance(slot, Task) else slot.path
+            if isinstance(slot, ArticleReport):
+                report = slot
+            elif slot.key in resumed:
+                report = resumed[slot.key]
+            else:
+                result = next(results)
+                report = result.report
+                self._collect(result, package_of.get(slot.key), journal)
+            package = package_of.get(key)
+            if package is None:
+                counter.emit(report)
+                continue
+            package.reports[key] = report
+            if len(package.reports) == len(package.keys):
+                for done in self._write_package(package):
+                    counter.emit(done)
 
     # -- building the tasks ----------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from jats_enrich.dictionaries.model import Vocabulary
-    from jats_enrich.match.matcher import Candidate
+    from jats_enrich.match.candidates import Candidate
 
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1

@@ -34,7 +34,7 @@ from jats_enrich.article.targets import in_citation, string_value
 from jats_enrich.decide.model import Decision, Outcome, Policy
 from jats_enrich.decide.rules import decide
 from jats_enrich.match.analyse import Analysis
-from jats_enrich.match.matcher import Candidate, MatchResult, MatchRule
+from jats_enrich.match.candidates import Candidate, MatchResult, MatchRule
 from jats_enrich.match.qualifiers import split_qualifier
 
 #: Agreeing pairs needed before an alignment is trusted.

@@ -4,7 +4,7 @@ Other tools and older workflows write the same identity in other forms: ``vocab=
 identifiers with white space around them or without their trailing slash, ``http`` for ``https``,
 a translated ``vocab-term`` (OJS writes the role's label in the article's language; JATS4R wants
 the vocabulary's English label), a ``degree-contribution`` in capitals or an unexpanded template
-placeholder (``##degree##``). decide.py reports each as an older form of the current identity and
+placeholder (``##degree##``). decide/ reports each as an older form of the current identity and
 rewrites it under ``upgrade``; this module names the difference and says what a degree value
 should become.
 """

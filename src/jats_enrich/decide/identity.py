@@ -16,7 +16,7 @@ from jats_enrich.decide.model import Decision, Edit, Meaning, Outcome, Policy, j
 from jats_enrich.decide.profiles import label_for
 from jats_enrich.dictionaries.model import TermStatus
 from jats_enrich.match.analyse import Analysis
-from jats_enrich.match.matcher import IdentifierMatch
+from jats_enrich.match.candidates import IdentifierMatch
 from jats_enrich.match.qualifiers import Degree
 
 

@@ -26,7 +26,7 @@ from jats_enrich.decide.identity import IdentityPlacer
 from jats_enrich.decide.model import Decision, Meaning, Outcome, Policy, join_notes
 from jats_enrich.dictionaries.model import Term, TermStatus, Vocabulary
 from jats_enrich.match.analyse import Analysis
-from jats_enrich.match.matcher import MatchRule
+from jats_enrich.match.candidates import MatchRule
 
 
 @dataclass(frozen=True)

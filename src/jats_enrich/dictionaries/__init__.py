@@ -215,7 +215,7 @@ def load_vocabulary(
 ) -> Vocabulary:
     """A shipped dictionary when given its name, else the dictionary file at that path (of a
     thesaurus, only the concepts of ``schemes`` when given), through the compiled dictionaries'
-    ``cache`` (None: the default folder; 'off': none; see dictionary_cache.py)."""
+    ``cache`` (None: the default folder; 'off': none; see dictionaries/compiled.py)."""
     if isinstance(name_or_path, str) and name_or_path in SHIPPED:
         return load_shipped(name_or_path)
     path = Path(name_or_path)

@@ -28,7 +28,7 @@ class TermStatus(StrEnum):
 class SenseGate(BaseModel):
     """A dictionary whose names are ordinary phrases in other fields (a glossary of scholarly
     publishing: "Open access", "Embargo", "Deposit") tags a keyword or subject only when the article
-    is about its domain. What counts as evidence of that is declared here; see sense.py."""
+    is about its domain. What counts as evidence of that is declared here; see decide/sense.py."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -166,7 +166,7 @@ class Vocabulary(BaseModel):
     sense: SenseGate | None = Field(
         default=None,
         description="Set for a dictionary whose names are ordinary phrases elsewhere: its keyword and subject "
-        "matches are written only when the article is about its domain (see sense.py)",
+        "matches are written only when the article is about its domain (see decide/sense.py)",
     )
     takes_degree: bool = Field(
         default=False,

@@ -3,7 +3,7 @@
 For each target this gathers: the degree qualifier split off its text, what the remaining text
 matches (or, failing that, the pieces of a compound statement and the near misses), and what the
 identity attributes the element already carries (vocab attributes, ``content-type``) name.
-decide.py turns that into an outcome and an edit.
+decide/ turns that into an outcome and an edit.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from jats_enrich.article.jats_version import VOCAB_ATTRIBUTES
 from jats_enrich.article.targets import Target, TooManyTargets
 from jats_enrich.dictionaries.model import TARGET_KINDS, TargetKind, Vocabulary
 from jats_enrich.gc_pause import collection_paused
+from jats_enrich.match.candidates import IdentifierMatch, MatchResult
 from jats_enrich.match.compounds import conjoined_items, list_items
 from jats_enrich.match.fuzzy import Suggester, Suggestion
-from jats_enrich.match.matcher import IdentifierMatch, Matcher, MatchResult
+from jats_enrich.match.matcher import Matcher
 from jats_enrich.match.qualifiers import Qualifier, split_qualifier
 
 

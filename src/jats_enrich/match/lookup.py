@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jats_enrich.dictionaries.model import TARGET_KINDS, TargetKind, Term, Vocabulary
+from jats_enrich.match.candidates import Candidate, MatchRule
 from jats_enrich.match.fuzzy import Suggester, Suggestion
-from jats_enrich.match.matcher import Candidate, Matcher, MatchRule
+from jats_enrich.match.matcher import Matcher
 from jats_enrich.text import language_key, normalize
 
 

@@ -3,7 +3,7 @@
 Matching is deterministic and explainable. Rules are tried in order and the first rule that finds
 anything wins: label (exact, or equal after normalisation), alias, translation. Each candidate says
 which rule matched and which label of the term it matched. Matching only proposes; what gets
-written is decided in decide.py.
+written is decided in decide/.
 
 Identifiers already in an article (``vocab-term-identifier``, ``content-type``) are looked up too:
 by their exact current form, or by an older form of the same term or vocabulary (``http`` for
@@ -16,88 +16,20 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from enum import StrEnum
-from functools import lru_cache
-from urllib.parse import unquote
 
 from jats_enrich.dictionaries.model import TargetKind, Term, Vocabulary
+from jats_enrich.match.candidates import RULE_ORDER, Candidate, IdentifierMatch, MatchResult, MatchRule
 from jats_enrich.match.derivation import MIN_STEM, derived_from
+from jats_enrich.match.keys import acronym_key, canonical_identifier, keys_in_languages, language_blind, word_order_key
 from jats_enrich.text import (
-    ANY_CONJUNCTION,
-    CONJUNCTIONS,
     LABEL_KEYS,
     any_conjunction_as_ampersand,
     closed_compound,
-    compatibility_form,
     is_acronym,
     label_key,
     language_key,
     normalize,
-    single_spaces,
-    without_accents,
-    without_trailing_punctuation,
 )
-
-
-class MatchRule(StrEnum):
-    EXACT_LABEL = "exact-label"
-    NORMALISED_LABEL = "normalised-label"
-    ALIAS = "alias"
-    TRANSLATION = "translation"
-    REORDERED = "reordered"  # a role's label (or alias, translation) with its words in another order
-    DERIVED = "derived"  # a role's label with one word replaced by another noun of its action (derivation.py)
-    ALIGNED = "aligned"  # a role read beside its parallel in a translated version of the article (align.py)
-    FUZZY = "fuzzy"  # only when the user accepts a fuzzy suggestion (see decide.py)
-
-
-#: Rules in the order they are tried; the first that finds a term wins.
-RULE_ORDER: tuple[MatchRule, ...] = tuple(MatchRule)
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """One term the text may mean."""
-
-    vocabulary: Vocabulary
-    term: Term
-    rule: MatchRule
-    matched_label: str
-    lang: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MatchResult:
-    """The candidates for one text: none (unmatched), one, or several (ambiguous)."""
-
-    text: str
-    key: str
-    candidates: tuple[Candidate, ...] = ()
-
-    @property
-    def rule(self) -> MatchRule | None:
-        return self.candidates[0].rule if self.candidates else None
-
-    @property
-    def distinct_terms(self) -> tuple[Candidate, ...]:
-        """One candidate per distinct (vocabulary, term)."""
-        seen: dict[tuple[str, str], Candidate] = {}
-        for c in self.candidates:
-            seen.setdefault((c.vocabulary.name, c.term.identifier), c)
-        return tuple(seen.values())
-
-
-@dataclass(frozen=True, slots=True)
-class IdentifierMatch:
-    """What an identifier found in an article names: a term, or a whole vocabulary."""
-
-    found: str
-    vocabulary: Vocabulary
-    term: Term | None  # None: the identifier names the vocabulary, not one of its terms
-    current: bool  # the found string is exactly the current identifier
-
-    @property
-    def current_identifier(self) -> str:
-        return self.term.identifier if self.term is not None else self.vocabulary.identifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,85 +41,13 @@ class _Entry:
     lang: str | None = None
 
 
-def acronym_key(text: str) -> str:
-    """Acronyms compare after compatibility forms and trailing punctuation, but with their case."""
-    return single_spaces(without_trailing_punctuation(compatibility_form(text)))
-
-
 #: Distinct (text, language) pairs whose match results are kept; the cache starts over when full.
 CACHE_SIZE = 50_000
 #: A text longer than twice the longest name, and this many characters, is no name.
 LENGTH_SLACK = 40
 
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
-
-
-#: Articles and prepositions that vary between ways of naming one role ("Curadoria dos dados",
-#: "Curadoria de dados"; "Administración del proyecto", "Administración de proyecto").
-FUNCTION_WORDS = frozenset(
-    {"de", "do", "da", "dos", "das", "del", "des", "du", "di", "della", "dei", "der", "die", "von", "of", "the"}
-    | {"la", "le", "les", "el", "los", "las", "o", "a", "os", "as"}
-)
-
-
-def word_order_key(key: str) -> str | None:
-    """A key's words in a fixed order and without articles and prepositions, for texts that say a
-    label's words in another order ("rascunho original – escrita") or with other small words
-    ("Curadoria dos dados"); None for a key of fewer than two words."""
-    words = [w for w in key.split(" ") if w not in FUNCTION_WORDS]
-    return " ".join(sorted(words)) if len(words) > 1 else None
-
-
-#: Each language's words for 'and' as a key spells them (accents folded), by language key.
-_FOLDED_CONJUNCTIONS: dict[str, frozenset[str]] = {
-    language: frozenset(without_accents(w) for w in words) for language, words in CONJUNCTIONS.items()
-}
-#: Languages by the words for 'and' they say (as keys spell them).
-_LANGUAGES_SAYING: dict[str, frozenset[str]] = {
-    word: frozenset(language for language, words in _FOLDED_CONJUNCTIONS.items() if word in words)
-    for words in _FOLDED_CONJUNCTIONS.values()
-    for word in words
-}
-#: A language with no word for 'and' of its own and no spelling rule: its key is any language's
-#: whose words for 'and' a text does not use (only "and" and "&" are read as '&').
-_NO_LANGUAGE = "zxx"
-
-
-@lru_cache(maxsize=4096)
-def keys_in_languages(text: str, plain: str, languages: tuple[str, ...]) -> dict[str, str]:
-    """``normalize(text, language)`` for each language (``plain``: ``normalize(text)``), computed
-    once for all the languages whose words for 'and' the text does not use: only those words and
-    English spelling make one language's key differ from another's (39 normalisations were most of
-    the cost of an unmatched role). Remembered: a role's text is looked up in several indexes."""
-    own_words = {language for word in plain.split(" ") for language in _LANGUAGES_SAYING.get(word, ())}
-    keys: dict[str, str] = {}
-    neutral: str | None = None
-    for language in languages:
-        if language == "en" or language in own_words:
-            keys[language] = normalize(text, language)
-        else:
-            if neutral is None:
-                neutral = normalize(text, _NO_LANGUAGE)
-            keys[language] = neutral
-    return keys
-
-
 #: A label closed_compound may change: one with a hyphen or dash in it.
 _MAY_HAVE_INNER_DASH = re.compile(r"[-\u2010\u2011]")
-
-
-def _language_blind(key: str) -> bool:
-    """Is a matching key the same whatever the text's language? (It has no word for 'and' of any
-    language and no -ization, the only things a language changes in a key.)"""
-    return "ization" not in key and ANY_CONJUNCTION.isdisjoint(key.split(" "))
-
-
-def canonical_identifier(identifier: str) -> str:
-    """The form two spellings of one identifier share: no scheme, no 'www.', no trailing slash,
-    percent-escapes decoded, case folded."""
-    text = unquote(identifier.strip()).casefold()
-    text = _SCHEME.sub("", text).removeprefix("www.")
-    return text.rstrip("/")
 
 
 class Matcher:
@@ -383,7 +243,7 @@ class Matcher:
         if not languages:
             return []
         plain = normalize(text)
-        if _language_blind(plain):
+        if language_blind(plain):
             key = key_of(plain)
             if key is None:
                 return []
@@ -404,7 +264,7 @@ class Matcher:
         """``normalize(text, language)``, without normalising again for each of 39 languages when
         the language cannot make a difference (no word for 'and' of any language, no -ization)."""
         plain = normalize(text)
-        return plain if _language_blind(plain) else normalize(text, language)
+        return plain if language_blind(plain) else normalize(text, language)
 
     def _other_languages(self, lang: str | None) -> tuple[str, ...]:
         """The translation languages a role of language ``lang`` may be read in beyond its own:
@@ -440,7 +300,7 @@ class Matcher:
         found: dict[str | None, list[_Entry]] = defaultdict(list)
         by_key: dict[str, set[str | None]] = defaultdict(set)  # languages that give the text one key
         plain = normalize(text)
-        if _language_blind(plain):
+        if language_blind(plain):
             by_key[normalize(text, lang)] = {own, None}
             by_key[plain] |= allowed - {own, None}
         else:

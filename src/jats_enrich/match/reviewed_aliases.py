@@ -1,4 +1,4 @@
-"""A reviewers' filled aliases table (see aliases.py), read back: its strings become aliases of the terms
+"""A reviewers' filled aliases table (see report/aliases.py), read back: its strings become aliases of the terms
 the reviewers named, for the next run.
 
 A row's ``term`` is a term's label, alias or identifier (``vocab`` says which dictionary when two

@@ -5,7 +5,7 @@ first) with an empty ``term`` column. A reviewer writes, for the strings that de
 they mean (its label, an alias or its identifier; ``vocab`` when two dictionaries share it).
 reviewed_aliases.py reads the filled table back for the next run.
 
-The table is written spreadsheet-safe and read back as written (see csv_dictionary.py): a cell
+The table is written spreadsheet-safe and read back as written (see dictionaries/csv_format.py): a cell
 beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets one apostrophe before
 it (``'-x``), which the reader takes off again, as it does where a reviewer typed one.
 """

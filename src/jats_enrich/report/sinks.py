@@ -136,7 +136,7 @@ class CsvSink(_Atomic):
     """One row per finding (an article that failed: one row with its error as the note).
 
     Spreadsheet-safe: a cell beginning with =, +, -, @, a tab or a carriage return (text, a
-    file name, an error from an article) gets one apostrophe before it (csv_dictionary.py)."""
+    file name, an error from an article) gets one apostrophe before it (dictionaries/csv_format.py)."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, newline="")

@@ -17,7 +17,7 @@ What lxml reads, Saxon reads too, and the same way:
   on the same start tags of the prepared copy, since the DOCTYPE is dropped (libxml2 applies such
   defaults even without loading the DTD);
 * the JDK parser's own limits (100 levels of nesting, 1,000 characters in a name) are lifted:
-  libxml2's limits (limits.py, reader.py: 256 levels) have already been applied to every article
+  libxml2's limits (limits.py, article/reader.py: 256 levels) have already been applied to every article
   that reaches Saxon; its 200 attributes on an element are raised to MAX_ATTRIBUTES (10,000).
   Beyond that the XSLT engine refuses the article, with one line: Saxon's time on an element
   grows with the square of its attributes (the lxml engine has no such limit).
