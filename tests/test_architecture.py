@@ -133,14 +133,12 @@ def test_no_import_cycle():
 
 #: Still too long, being split: each may only shrink, and leaves this list when it fits.
 OVERSIZED: dict[str, int] = {
-    "service.app": 925,
     "cli.program": 616,
     "cli.program._run": 80,
     "cli.serve._serve": 63,
     "dictionaries.casrai.import_release": 63,
     "dictionaries.jsonld.vocabulary_from_jsonld": 61,
     "dictionaries.jsonld._term": 67,
-    "service.app.create_app": 176,
 }
 
 

@@ -279,11 +279,12 @@ def test_a_bug_is_a_500_with_one_line_and_the_traceback_only_in_the_log(monkeypa
     from fastapi.testclient import TestClient
 
     from jats_enrich.service import app as service
+    from jats_enrich.service.state import _State
 
     async def broken(self, job):
         raise RuntimeError("something the developers got wrong")
 
-    monkeypatch.setattr(service._State, "run", broken)
+    monkeypatch.setattr(_State, "run", broken)
     with TestClient(service.create_app(service.ServiceConfig(workers=1))) as http:
         answer = http.post("/v1/enrich", content=b"<article/>")
     assert answer.status_code == 500

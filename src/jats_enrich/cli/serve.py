@@ -158,7 +158,7 @@ def _max_connections(asked: int | None, workers: int) -> int:
     (raised to what it needs when the system allows), so that the service never runs out of file
     descriptors: accept() failing is what lets a flood of idle connections lock everyone out."""
     from jats_enrich.errors import UsageError
-    from jats_enrich.service.app import CONNECTION_HEADROOM
+    from jats_enrich.service.protocol import CONNECTION_HEADROOM
 
     if asked is not None and asked < 1:
         raise UsageError(f"--max-connections must be at least 1, not {asked}")
