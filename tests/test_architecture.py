@@ -39,7 +39,7 @@ FUNCTION_LINES = 60
 #: Functions that are declarative tables (an argument parser's options, one call per option): long,
 #: but read as a list.
 DECLARATIVE_TABLES = {
-    "cli.program._article_options",
+    "cli.article_options.add_article_options",
     "cli.vocab.add_vocab_commands",
     "cli.serve.add_serve_command",
 }
@@ -133,9 +133,6 @@ def test_no_import_cycle():
 
 #: Still too long, being split: each may only shrink, and leaves this list when it fits.
 OVERSIZED: dict[str, int] = {
-    "cli.program": 616,
-    "cli.program._run": 80,
-    "cli.serve._serve": 63,
     "dictionaries.casrai.import_release": 63,
     "dictionaries.jsonld.vocabulary_from_jsonld": 61,
     "dictionaries.jsonld._term": 67,

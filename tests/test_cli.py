@@ -195,7 +195,7 @@ def test_profile_jats4r_writes_formal_analysis_in_title_case(tmp_path):
 
 
 def test_outcome_names_in_the_cli_are_the_decision_outcomes():
-    from jats_enrich.cli.program import OUTCOMES
+    from jats_enrich.cli.article_options import OUTCOMES
     from jats_enrich.decide.model import Outcome
 
     assert tuple(o.value for o in Outcome) == OUTCOMES

@@ -210,7 +210,7 @@ def test_a_full_disk_leaves_nothing_half_written(tmp_path, monkeypatch):
 
 
 def test_an_internal_error_is_one_line_unless_debug(monkeypatch, capsys):
-    from jats_enrich.cli import program as command
+    from jats_enrich import cli as command
     from jats_enrich.cli import vocab as cli_vocab
 
     def broken(args):

@@ -415,7 +415,7 @@ def test_serve_without_its_extra_says_how_to_install_it(tmp_path):
     # A Python whose 'fastapi' cannot be imported, as on an install without the extra.
     (tmp_path / "fastapi.py").write_text("raise ImportError('no fastapi', name='fastapi')\n")
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from jats_enrich.cli.program import main; sys.exit(main(['serve']))"],
+        [sys.executable, "-c", "import sys; from jats_enrich.cli import main; sys.exit(main(['serve']))"],
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},

@@ -1,5 +1,5 @@
 """``python -m jats_enrich`` runs the command-line tool."""
 
-from jats_enrich.cli.program import main
+from jats_enrich.cli import main
 
 raise SystemExit(main())

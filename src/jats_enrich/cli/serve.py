@@ -99,23 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ImportError as exc:
         missing = f"the service needs its extra ({exc.name} is missing)"
         raise UsageError(f"{missing}: pip install 'jats-enrich[service]'") from None
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
-    if not (math.isfinite(args.max_body) and args.max_body > 0):
-        raise UsageError(f"--max-body must be a positive number of megabytes, not {args.max_body}")
-    for flag in ("timeout", "header_timeout", "body_timeout"):
-        value = getattr(args, flag)
-        if not (math.isfinite(value) and value > 0):
-            raise UsageError(f"--{flag.replace('_', '-')} must be a positive number of seconds, not {value}")
-    if not 0 <= args.port <= 65535:
-        raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
-    max_body = int(args.max_body * 1024 * 1024)
-    max_buffered = None
-    if args.max_buffered is not None:
-        if not (math.isfinite(args.max_buffered) and args.max_buffered * 1024 * 1024 >= max_body):
-            at_least = f"at least --max-body ({args.max_body:g} MB)"
-            raise UsageError(f"--max-buffered must be {at_least}, not {args.max_buffered}")
-        max_buffered = int(args.max_buffered * 1024 * 1024)
+    max_body, max_buffered = _checked_limits(args)
     workers = args.workers or os.cpu_count() or 1
     max_connections = _max_connections(args.max_connections, workers)
     settings = load_settings(args.config, {"vocab": tuple(args.vocab)} if args.vocab else {})
@@ -135,14 +119,7 @@ def _serve(args: argparse.Namespace) -> int:
     except (OSError, OverflowError) as exc:
         reason = getattr(exc, "strerror", None) or exc
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
-    host, port = listener.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    print(
-        f"jats-enrich: serving http://{shown}:{port} ({workers} workers; dictionaries: "
-        f"{', '.join(app.state.vocabulary_names)}; at most {max_connections} connections); Ctrl-C stops",
-        file=sys.stderr,
-        flush=True,
-    )
+    _announce(listener, workers, app.state.vocabulary_names, max_connections)
     _log_to_stderr()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -151,6 +128,42 @@ def _serve(args: argparse.Namespace) -> int:
     )
     server.run(sockets=[listener])
     return EXIT_OK
+
+
+def _checked_limits(args: argparse.Namespace) -> tuple[int, int | None]:
+    """The flags' numbers checked before the configuration and the dictionaries are loaded; the
+    body limits in bytes (max_body, and max_buffered or None for the service's default)."""
+    from jats_enrich.errors import UsageError
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if not (math.isfinite(args.max_body) and args.max_body > 0):
+        raise UsageError(f"--max-body must be a positive number of megabytes, not {args.max_body}")
+    for flag in ("timeout", "header_timeout", "body_timeout"):
+        value = getattr(args, flag)
+        if not (math.isfinite(value) and value > 0):
+            raise UsageError(f"--{flag.replace('_', '-')} must be a positive number of seconds, not {value}")
+    if not 0 <= args.port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
+    max_body = int(args.max_body * 1024 * 1024)
+    if args.max_buffered is None:
+        return max_body, None
+    if not (math.isfinite(args.max_buffered) and args.max_buffered * 1024 * 1024 >= max_body):
+        at_least = f"at least --max-body ({args.max_body:g} MB)"
+        raise UsageError(f"--max-buffered must be {at_least}, not {args.max_buffered}")
+    return max_body, int(args.max_buffered * 1024 * 1024)
+
+
+def _announce(listener: socket.socket, workers: int, vocabularies: list[str], max_connections: int) -> None:
+    """The address actually listened on (--port 0 picks one) and what the service runs with."""
+    host, port = listener.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"jats-enrich: serving http://{shown}:{port} ({workers} workers; dictionaries: "
+        f"{', '.join(vocabularies)}; at most {max_connections} connections); Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _max_connections(asked: int | None, workers: int) -> int:

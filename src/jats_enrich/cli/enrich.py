@@ -1,0 +1,294 @@
+"""``jats-enrich enrich`` and ``jats-enrich check``: settings from the configuration and the flags,
+then one article from standard input or a batch of files, the report, the exit code.
+
+The library is imported inside the functions, so that ``jats-enrich --help`` does not pay for lxml
+and pydantic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jats_enrich.cli.article_options import add_article_options
+from jats_enrich.cli.progress import Progress
+
+if TYPE_CHECKING:
+    from jats_enrich.batch.inputs import Source
+    from jats_enrich.batch.runner import Batch, BatchOptions
+    from jats_enrich.config import Settings
+    from jats_enrich.pipeline import Enricher, EnrichOptions
+    from jats_enrich.report.model import ArticleReport, Report
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ARTICLE_FAILED = 2
+
+
+def add_enrich_commands(commands: Any) -> None:
+    enrich = commands.add_parser(
+        "enrich",
+        help="enrich articles and write them under --out (or in place)",
+        description=(
+            "Match contributor roles, keywords and subjects against the dictionaries and write their identity: in "
+            "JATS 1.2 or later the vocab attributes (vocab, vocab-identifier, vocab-term, vocab-term-identifier, "
+            "and degree-contribution from 1.2d2); in JATS 1.0/1.1 and NLM 3.0 a role's term URI in content-type "
+            "(see --legacy). Outputs mirror the inputs under --out (a package gives a package) and differ from "
+            "them only inside the start tags of enriched elements. Inputs are never modified unless --in-place."
+        ),
+    )
+    add_article_options(enrich)
+    enrich.add_argument("--out", "-o", type=Path, metavar="DIR", help="folder for the outputs (created if missing)")
+    enrich.add_argument("--in-place", action="store_true", help="replace the inputs themselves (each atomically)")
+    enrich.add_argument(
+        "--backup", metavar="SUFFIX", help="with --in-place: keep each original that changes as FILE+SUFFIX"
+    )
+    enrich.add_argument(
+        "--fsync",
+        action="store_true",
+        help="sync every output to disk before renaming it into place (survives a power failure; slower). "
+        "Without it every output is still written in full before it appears",
+    )
+    enrich.set_defaults(handler=_enrich)
+
+    check = commands.add_parser(
+        "check",
+        help="report what enrich would do, writing no article",
+        description="The same matching, decisions and report as enrich, with every option of enrich; "
+        "no article is written.",
+    )
+    add_article_options(check)
+    check.set_defaults(handler=_check, out=None, in_place=False, backup=None)
+
+
+def _enrich(args: argparse.Namespace) -> int:
+    return _run(args, write=True)
+
+
+def _check(args: argparse.Namespace) -> int:
+    return _run(args, write=False)
+
+
+def _run(args: argparse.Namespace, write: bool) -> int:
+    from jats_enrich.batch.runner import Batch
+
+    settings = _settings(args)
+    options = _options(settings, write=write, aliases=args.aliases)
+    if args.inputs == [Path("-")]:
+        return _run_stdin(args, options, settings.fail_on)
+    _refuse_bad_usage(args, write)
+    enricher = _ready_enricher(options, quiet=args.quiet)
+    sources = _sources(args, write)
+    reports: list[Path] = args.report or []
+    _check_reports(reports, sources)
+    batch = Batch(sources, options, _batch_options(args, write))
+    report = _run_batch(batch, enricher, reports, quiet=args.quiet)
+    if not args.quiet:
+        print(_summary_line(report, reports), file=sys.stderr)
+    for warning in batch.warnings:
+        print(f"jats-enrich: warning: {warning}", file=sys.stderr)
+    return _exit_code(report, settings.fail_on)
+
+
+def _refuse_bad_usage(args: argparse.Namespace, write: bool) -> None:
+    """Combinations of options that cannot work, refused before any dictionary is loaded."""
+    from jats_enrich.errors import UsageError
+
+    if Path("-") in args.inputs:
+        raise UsageError("'-' (standard input) must be the only input")
+    out = getattr(args, "out", None)
+    in_place = getattr(args, "in_place", False)
+    if write and (out is None) == (not in_place):
+        raise UsageError("give --out DIR, or --in-place (with --backup SUFFIX to keep the originals)")
+    if args.backup is not None and not in_place:
+        raise UsageError("--backup goes with --in-place")
+    if args.backup is not None and (not args.backup or "/" in args.backup or args.backup in (".", "..")):
+        raise UsageError(f"--backup {args.backup!r}: a suffix added to each file's name (e.g. .orig), not a path")
+    if args.resume and not args.report and args.journal is None and out is None:
+        raise UsageError("--resume needs the journal of the interrupted run: --report or --journal as before")
+
+
+def _ready_enricher(options: EnrichOptions, quiet: bool) -> Enricher:
+    """The enricher, its dictionaries and writer loaded, so that a bad engine option or stylesheet
+    fails now, before any article; unless quiet, what a dictionary's reader had to assume (a
+    thesaurus without a scheme) on stderr."""
+    from jats_enrich.pipeline import Enricher
+
+    enricher = Enricher(options)
+    enricher.writer  # noqa: B018 -- loaded for its errors, see above
+    if not quiet:
+        for vocabulary in enricher.vocabularies:
+            for note in vocabulary.notes:
+                print(f"jats-enrich: note: {vocabulary.name}: {note}", file=sys.stderr)
+    return enricher
+
+
+def _patterns(args: argparse.Namespace) -> dict[str, tuple[str, ...]]:
+    """--glob as a keyword argument, or none, so that the library's default stands."""
+    return {"patterns": tuple(args.glob)} if args.glob else {}
+
+
+def _sources(args: argparse.Namespace, write: bool) -> list[Source]:
+    from jats_enrich.batch.inputs import discover
+    from jats_enrich.errors import UsageError
+
+    exclude = getattr(args, "out", None) if write else None  # never read back what this run writes
+    sources = discover(args.inputs, from_list=args.from_list, exclude=exclude, **_patterns(args))
+    if not sources:
+        raise UsageError(f"no articles found in {', '.join(map(str, args.inputs)) or args.from_list}")
+    return sources
+
+
+def _check_reports(reports: list[Path], sources: list[Source]) -> None:
+    """Each report's format is known and no report would overwrite an input."""
+    from jats_enrich.batch.inputs import is_input
+    from jats_enrich.errors import UsageError
+    from jats_enrich.report.sinks import report_format
+
+    for report_path in reports:
+        report_format(report_path)
+        if is_input(report_path, sources):
+            raise UsageError(f"{report_path}: the report would overwrite an input article")
+
+
+def _batch_options(args: argparse.Namespace, write: bool) -> BatchOptions:
+    from jats_enrich.batch.runner import BatchOptions
+
+    out = getattr(args, "out", None)
+    return BatchOptions(
+        out=out if write else None,
+        in_place=getattr(args, "in_place", False),
+        backup=args.backup,
+        workers=args.workers or _default_workers(),
+        executor=args.executor,
+        scheduler=args.scheduler,
+        journal=_journal_path(args, out) if write else None,
+        resume=args.resume,
+        fsync=getattr(args, "fsync", False),
+        **_patterns(args),
+    )
+
+
+def _run_batch(batch: Batch, enricher: Enricher, reports: list[Path], quiet: bool) -> Report:
+    """The batch, each article shown in the progress and streamed to the reports as it ends; on any
+    failure or interruption the reports are aborted, not left half-written."""
+    from jats_enrich.report.sinks import open_sinks
+
+    progress = Progress(quiet=quiet)
+    sinks = open_sinks(reports)
+
+    def on_article(article: ArticleReport) -> None:
+        progress.update(article)
+        for sink in sinks:
+            sink.add(article)
+
+    try:
+        report = batch.run(on_article=on_article, enricher=enricher, on_start=progress.start, keep=False)
+        for sink in sinks:
+            sink.close(report)
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
+    finally:
+        progress.close()
+    return report
+
+
+def _exit_code(report: Report, fail_on: tuple[str, ...]) -> int:
+    if report.articles_failed:
+        return EXIT_ARTICLE_FAILED
+    if any(report.summary.get(outcome) for outcome in fail_on):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _default_workers() -> int:
+    from jats_enrich.batch.executors import default_workers
+
+    return default_workers()
+
+
+def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
+    """The run journal: --journal, else beside the report, else hidden in the output folder, or
+    for --in-place in the (first) input's folder: nothing is written outside what the user named."""
+    if args.journal is not None:
+        return Path(args.journal)
+    if args.report:
+        report: Path = args.report[0]
+        return report.with_name(report.name + ".journal")
+    if out is not None:
+        return out / ".jats-enrich-journal"
+    first: Path = args.inputs[0] if args.inputs else Path(".")
+    return (first if first.is_dir() else first.parent) / ".jats-enrich-journal"
+
+
+def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[str, ...]) -> int:
+    """One article on standard input; the enriched article on standard output."""
+    from jats_enrich import __version__
+    from jats_enrich.files import read_at_most
+    from jats_enrich.limits import MAX_ARTICLE_BYTES
+    from jats_enrich.pipeline import Enricher
+    from jats_enrich.report.model import Report, summarise
+    from jats_enrich.report.sinks import write_report
+
+    # Never more than one byte over the limit (the reader then refuses it): `cat /dev/zero |` ends.
+    data = read_at_most(sys.stdin.buffer, MAX_ARTICLE_BYTES)
+    result = Enricher(options).enrich_bytes(data, "-")
+    if options.write and result.output is not None:
+        sys.stdout.buffer.write(result.output)
+        sys.stdout.buffer.flush()
+    articles = [result.report]
+    report = Report(
+        tool=f"jats-enrich {__version__}",
+        articles_total=1,
+        articles_failed=1 if result.report.error else 0,
+        summary=summarise(articles),
+        articles=articles,
+    )
+    if result.report.error:
+        print(f"jats-enrich: {result.report.error}", file=sys.stderr)
+    write_report(report, args.report or [])
+    if not args.quiet:
+        print(_summary_line(report, args.report or []), file=sys.stderr)
+    return _exit_code(report, fail_on)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The configuration file's settings with the flags given on top."""
+    from jats_enrich.config import load_settings
+
+    flags: dict[str, Any] = {
+        "vocab": tuple(args.vocab) if args.vocab else None,
+        "scheme": tuple(args.scheme) if args.scheme else None,
+        "cache": "off" if args.no_cache else str(args.cache) if args.cache else None,
+        "precedence": args.precedence,
+        "profile": args.profile,
+        "upgrade": args.upgrade,
+        "legacy": args.legacy,
+        "replace_deprecated": args.replace_deprecated,
+        "sense_gate": args.sense_gate,
+        "time_limit": args.time_limit,
+        "max_targets": args.max_targets,
+        "memory_limit": args.memory_limit,
+        "fail_on": args.fail_on,
+        "thresholds": {"accept_fuzzy": args.accept_fuzzy} if args.accept_fuzzy is not None else None,
+        "targets": {"elements": args.targets} if args.targets else None,
+        "engine": args.engine,
+        "xslt": str(args.xslt) if args.xslt else None,
+    }
+    return load_settings(args.config, {k: v for k, v in flags.items() if v is not None})
+
+
+def _options(settings: Settings, write: bool, aliases: list[Path] | None = None) -> EnrichOptions:
+    from jats_enrich.pipeline import enrich_options
+
+    return enrich_options(settings, write=write, aliases=aliases or ())
+
+
+def _summary_line(report: Report, report_paths: list[Path]) -> str:
+    findings = ", ".join(f"{n} {outcome}" for outcome, n in report.summary.items()) or "no findings"
+    where = f"; report: {', '.join(map(str, report_paths))}" if report_paths else ""
+    return f"jats-enrich: {report.articles_total} articles, {report.articles_failed} failed; {findings}{where}"
