@@ -22,10 +22,10 @@ from pathlib import Path
 
 from jats_enrich.article.reader import read_article
 from jats_enrich.article.targets import find_targets
+from jats_enrich.config import EnrichOptions
 from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary
 from jats_enrich.dictionaries.jsonld import CONTEXT
 from jats_enrich.match.matcher import Matcher
-from jats_enrich.pipeline import EnrichOptions
 from jats_enrich.text import normalize
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"

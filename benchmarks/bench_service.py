@@ -96,7 +96,8 @@ async def load(url: str, articles: list[bytes], requests: int, clients: int) -> 
 
 def baseline(articles: list[bytes]) -> float:
     """Articles/s of the library in this process, one core, no HTTP."""
-    from jats_enrich.pipeline import Enricher, EnrichOptions
+    from jats_enrich.config import EnrichOptions
+    from jats_enrich.pipeline import Enricher
 
     enricher = Enricher(EnrichOptions(vocabularies=VOCABULARIES))
     for data in articles[:10]:  # warm: caches, lazy imports

@@ -33,7 +33,8 @@ from synthetic_thesauri import mesh_sized, yso_sized
 
 LOAD = """
 import resource, sys
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 Enricher(EnrichOptions(vocabularies=(sys.argv[1],), dictionary_cache=sys.argv[2]))
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """

@@ -15,7 +15,8 @@ from pathlib import Path
 from lxml import etree
 
 from jats_enrich.article.targets import string_value
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real"
 PARSER = etree.XMLParser(load_dtd=False, resolve_entities=False, no_network=True, recover=True)

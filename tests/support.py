@@ -8,6 +8,7 @@ import os
 import re
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -54,6 +55,15 @@ def dtd_errors(data: bytes) -> list[str]:
     with contextlib.suppress(etree.XMLSyntaxError):
         etree.fromstring(data, parser)
     return [f"line {e.line}: {e.message}" for e in parser.error_log if e.level_name in ("ERROR", "FATAL")]
+
+
+def as_fields(policy: dict[str, Any]) -> dict[str, Any]:
+    """Decision policy keywords (Policy's names) as the fields of EnrichOptions that carry them."""
+    fields = dict(policy)
+    thresholds = {"accept_fuzzy": fields.pop("accept_fuzzy")} if "accept_fuzzy" in fields else {}
+    if "close_call" in fields:
+        thresholds["suggestion"] = fields.pop("close_call")
+    return {**fields, "thresholds": thresholds} if thresholds else fields
 
 
 def declares_dtd_in_catalog(data: bytes) -> bool:

@@ -325,7 +325,8 @@ def test_forking_is_refused_where_it_is_unsafe(monkeypatch):
     import threading
 
     from jats_enrich.batch import executors
-    from jats_enrich.pipeline import Enricher, EnrichOptions
+    from jats_enrich.config import EnrichOptions
+    from jats_enrich.pipeline import Enricher
 
     enricher = Enricher(EnrichOptions())
     monkeypatch.delitem(sys.modules, "saxonche", raising=False)
@@ -348,7 +349,8 @@ def test_a_result_crosses_processes_as_json_and_arrives_equal():
     import pickle
 
     from jats_enrich.batch.executors import Task, TaskResult, work
-    from jats_enrich.pipeline import Enricher, EnrichOptions
+    from jats_enrich.config import EnrichOptions
+    from jats_enrich.pipeline import Enricher
 
     result = work(Task(key="k", source=str(ARTICLE), path=str(ARTICLE)), Enricher(EnrichOptions(write=False)))
     assert result.report.findings, "the fixture has roles to report"

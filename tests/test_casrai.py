@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, ROOT, SHARED, dtd_errors, needs_shared, only_attributes_added
 
+from jats_enrich.config import EnrichOptions
 from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary
 from jats_enrich.dictionaries.casrai import TERM_BASE, import_release, slug
 from jats_enrich.errors import DictionaryError
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 RELEASE = SHARED / "casrai-dictionary"
 SHIPPED = ROOT / "vocab" / "casrai.jsonld"
@@ -236,7 +237,7 @@ def test_the_shipped_file_has_names_identifiers_and_membership_but_no_definition
 
 
 def findings(*vocabularies: str, data: bytes | None = None, settings: dict[str, object] | None = None):
-    options = EnrichOptions(vocabularies=vocabularies, **(settings or {}))  # type: ignore[arg-type]
+    options = EnrichOptions(vocab=vocabularies, **(settings or {}))  # type: ignore[arg-type]
     return Enricher(options).enrich_bytes(data or FIXTURE.read_bytes(), FIXTURE.name)
 
 

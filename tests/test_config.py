@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from support import FIXTURES
 
-from jats_enrich.config import load_settings
+from jats_enrich.config import EnrichOptions, load_settings
+from jats_enrich.decide.model import Policy
 from jats_enrich.errors import UsageError
 
 
@@ -102,3 +103,43 @@ def test_the_cli_reads_the_configuration_and_flags_win(project):
     assert {f["line"]: f["outcome"] for a in report["articles"] for f in a["findings"]}[34] == "deprecated"
     bad = run("check", "article.xml", "--config", "missing.toml", cwd=project)
     assert bad.returncode == 64 and "missing.toml: cannot read" in bad.stderr
+
+
+def test_one_options_model_for_the_file_the_flags_and_python(tmp_path):
+    """The configuration file's keys are EnrichOptions' fields: what a file says, Python says alike."""
+    (tmp_path / "jats-enrich.toml").write_text(
+        'vocab = ["credit", "casrai"]\nupgrade = true\naliases = ["answers.csv"]\n[thresholds]\nsuggestion = 70\n'
+    )
+    from_file = load_settings(cwd=tmp_path)
+    from_python = EnrichOptions(
+        vocab=("credit", "casrai"), upgrade=True, aliases=(tmp_path / "answers.csv",), thresholds={"suggestion": 70}
+    )
+    assert from_file == from_python
+    assert from_file.policy.upgrade and from_file.policy.close_call == 70
+
+
+def test_a_file_cannot_say_whether_a_run_writes(tmp_path):
+    (tmp_path / "jats-enrich.toml").write_text("write = false\n")
+    with pytest.raises(UsageError, match="unknown key 'write'"):
+        load_settings(cwd=tmp_path)
+
+
+def test_the_python_api_still_reads_its_older_spellings():
+    older = EnrichOptions(  # type: ignore[call-arg]
+        vocabularies=("casrai",),
+        schemes=("s",),
+        dictionary_cache="off",
+        stylesheet="my.xsl",
+        policy=Policy(upgrade=True, accept_fuzzy=90, close_call=70, profile="jats4r"),
+    )
+    assert older == EnrichOptions(
+        vocab=("casrai",),
+        scheme=("s",),
+        cache="off",
+        xslt="my.xsl",
+        upgrade=True,
+        profile="jats4r",
+        thresholds={"accept_fuzzy": 90, "suggestion": 70},
+    )
+    with pytest.raises(ValueError, match="vocabulary"):
+        EnrichOptions(vocabulary=("credit",))  # type: ignore[call-arg]

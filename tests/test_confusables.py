@@ -11,7 +11,8 @@ from collections import defaultdict
 import pytest
 from support import FIXTURES
 
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 from jats_enrich.report.model import Finding
 
 CONFUSABLES = FIXTURES / "confusables"
@@ -28,7 +29,7 @@ def expected_rows() -> dict[str, list[dict[str, str]]]:
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, list[tuple[dict[str, str], Finding]]]:
-    enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+    enricher = Enricher(EnrichOptions(vocab=("credit", "casrai")))
     paired = {}
     for name, rows in expected_rows().items():
         report = enricher.enrich_path(CONFUSABLES / name).report
@@ -91,8 +92,8 @@ def test_a_display_channel_flag_is_never_tagged_nor_evidence(results):
 
 def test_switching_the_gate_off_tags_what_it_withheld():
     path = CONFUSABLES / "01-fisheries-open-access.xml"
-    gated = Enricher(EnrichOptions(vocabularies=("casrai",))).enrich_path(path).report
-    ungated = Enricher(EnrichOptions(vocabularies=("casrai",), sense_gate=False)).enrich_path(path).report
+    gated = Enricher(EnrichOptions(vocab=("casrai",))).enrich_path(path).report
+    ungated = Enricher(EnrichOptions(vocab=("casrai",), sense_gate=False)).enrich_path(path).report
     withheld = [f.text for f in gated.findings if f.outcome.value == "withheld"]
     after = {f.text: f for f in ungated.findings}
     assert withheld and all(
@@ -113,7 +114,7 @@ def test_the_gate_is_switched_off_for_a_listed_journal_by_title_or_issn():
     assert title and issn
 
     def outcomes(*journals: str) -> list[str]:
-        options = EnrichOptions(vocabularies=("casrai",), sense={"casrai": SenseOptions(journals=journals)})
+        options = EnrichOptions(vocab=("casrai",), sense={"casrai": SenseOptions(journals=journals)})
         return [f.outcome.value for f in Enricher(options).enrich_path(path).report.findings if f.vocab == "casrai"]
 
     assert "withheld" in outcomes("Learned Publishing")
@@ -176,7 +177,7 @@ def keyword_article(title: str, keywords: list[str], journal: str = "", subjects
 )
 def test_nothing_of_another_field_opens_the_gate(title, keywords, journal, subjects, sub):
     data = keyword_article(title, keywords, journal, subjects, sub)
-    findings = Enricher(EnrichOptions(vocabularies=("casrai",))).enrich_bytes(data).report.findings
+    findings = Enricher(EnrichOptions(vocab=("casrai",))).enrich_bytes(data).report.findings
     assert [f.outcome.value for f in findings if f.element == "kwd"] == ["withheld"] * len(keywords)
 
 
@@ -189,13 +190,13 @@ def test_nothing_of_another_field_opens_the_gate(title, keywords, journal, subje
     ],
 )
 def test_a_bare_name_beside_a_longer_one_ending_with_it_is_not_written(title, keywords):
-    findings = Enricher(EnrichOptions(vocabularies=("casrai",))).enrich_bytes(keyword_article(title, keywords))
+    findings = Enricher(EnrichOptions(vocab=("casrai",))).enrich_bytes(keyword_article(title, keywords))
     embargo = next(f for f in findings.report.findings if f.text == "Embargo")
     assert embargo.outcome.value == "ambiguous" and "said short" in (embargo.note or "")
 
 
 def test_a_bare_name_beside_its_longer_keyword_is_that_keyword_said_short():
     data = keyword_article("How press embargoes shape news coverage", ["Press embargo", "Embargo", "Ingelfinger rule"])
-    press, embargo, _ = Enricher(EnrichOptions(vocabularies=("casrai",))).enrich_bytes(data).report.findings
+    press, embargo, _ = Enricher(EnrichOptions(vocab=("casrai",))).enrich_bytes(data).report.findings
     assert press.outcome.value == "tagged"
     assert embargo.outcome.value == "ambiguous" and "'Press embargo'" in (embargo.note or "")

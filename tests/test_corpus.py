@@ -104,9 +104,10 @@ def test_no_gold_string_is_matched_to_a_term_it_does_not_mean():
 
 
 def test_with_credit_and_casrai_every_output_guarantee_still_holds():
-    from jats_enrich.pipeline import Enricher, EnrichOptions
+    from jats_enrich.config import EnrichOptions
+    from jats_enrich.pipeline import Enricher
 
-    enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+    enricher = Enricher(EnrichOptions(vocab=("credit", "casrai")))
     keywords = 0
     casrai_roles: Counter[str] = Counter()
     casrai_keywords: Counter[str] = Counter()

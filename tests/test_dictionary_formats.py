@@ -87,7 +87,8 @@ def test_conversion_keeps_what_each_term_is_matched_against_and_says_what_it_can
 
 
 def test_a_dictionary_saying_what_some_terms_are_matched_against_still_follows_the_configuration(tmp_path):
-    from jats_enrich.pipeline import Enricher, EnrichOptions
+    from jats_enrich.config import EnrichOptions
+    from jats_enrich.pipeline import Enricher
 
     roles = write(
         tmp_path,
@@ -98,7 +99,7 @@ def test_a_dictionary_saying_what_some_terms_are_matched_against_still_follows_t
         b'<article dtd-version="1.3"><front><article-meta><contrib-group><contrib><role>Editor</role>'
         b"<role>Chair</role></contrib></contrib-group></article-meta></front></article>"
     )
-    options = EnrichOptions(vocabularies=(str(roles),), applies_to={"roles": ("role",)})
+    options = EnrichOptions(vocab=(str(roles),), applies_to={"roles": ("role",)})
     found = Enricher(options).enrich_bytes(article).report.findings
     assert [(f.text, f.outcome.value) for f in found] == [("Editor", "tagged"), ("Chair", "unmatched")]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from support import FIXTURES, declares_dtd_in_catalog, dtd_errors, needs_shared, only_attributes_added
 
-from jats_enrich.decide.model import Policy
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 FIXTURE_FILES = sorted(FIXTURES.glob("*.xml"))
 
@@ -38,7 +38,7 @@ def enricher() -> Enricher:
 
 @pytest.fixture(scope="module")
 def upgrader() -> Enricher:
-    return Enricher(EnrichOptions(policy=Policy(upgrade=True)))
+    return Enricher(EnrichOptions(upgrade=True))
 
 
 def text_of(data: bytes) -> str:
@@ -111,7 +111,7 @@ def test_below_jats_1_2_only_content_type_is_written_and_legacy_skip_writes_noth
     out = enricher.enrich_bytes(original, "f").output
     assert b'<role content-type="https://credit.niso.org/contributor-roles/conceptualization/">Conceptualization' in out
     assert b" vocab=" not in out
-    skip = Enricher(EnrichOptions(policy=Policy(legacy="skip")))
+    skip = Enricher(EnrichOptions(legacy="skip"))
     result = skip.enrich_bytes(original, "f")
     assert result.output == original
     assert [f.outcome.value for f in result.report.findings] == ["skipped-version", "skipped-version", "unmatched"]

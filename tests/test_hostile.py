@@ -16,7 +16,8 @@ import pytest
 from support import FIXTURES
 
 from jats_enrich.api import run_batch
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 ROLE = "<front><article-meta><contrib-group><contrib><role>{}</role></contrib></contrib-group></article-meta></front>"
 

@@ -4,13 +4,13 @@ group's language, deprecated terms, and what the DTD allows by version."""
 from __future__ import annotations
 
 import pytest
-from support import FIXTURES, dtd_errors, needs_shared, only_attributes_added
+from support import FIXTURES, as_fields, dtd_errors, needs_shared, only_attributes_added
 
 from jats_enrich.article.targets import Targets
-from jats_enrich.decide.model import Policy
+from jats_enrich.config import EnrichOptions
 from jats_enrich.dictionaries import load_dictionary_file, load_vocabulary
 from jats_enrich.dictionaries.model import Term, Vocabulary
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 TOPICS = FIXTURES / "dictionaries" / "jef-topics.jsonld"
 THESAURUS = FIXTURES / "dictionaries" / "open-science-thesaurus.ttl"
@@ -21,7 +21,7 @@ OS = "https://vocab.jats-enrich.test/open-science/"
 
 
 def enricher(*vocab: str, **policy: object) -> Enricher:
-    return Enricher(EnrichOptions(vocabularies=vocab, policy=Policy(**policy)))  # type: ignore[arg-type]
+    return Enricher(EnrichOptions.model_validate({"vocab": vocab, **as_fields(policy)}))
 
 
 def rows(result) -> list[tuple[int, str, str, str | None, str | None]]:
@@ -170,7 +170,7 @@ def test_applies_to_decides_which_targets_a_dictionary_is_matched_against():
     credit = load_vocabulary("credit")
     assert credit.applies_to == ("role",)
     topics = load_dictionary_file(TOPICS)
-    options = EnrichOptions(vocabularies=("credit",), applies_to={"credit": ("role", "keyword")})
+    options = EnrichOptions(vocab=("credit",), applies_to={"credit": ("role", "keyword")})
     data = article("1.3", "<kwd-group><kwd>Software</kwd></kwd-group>")
     (finding,) = Enricher(options).enrich_bytes(data, "a").report.findings
     assert finding.vocab == "credit"

@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 from lxml import etree
 from support import only_attributes_added
 
+from jats_enrich.config import EnrichOptions
 from jats_enrich.limits import ARTICLE_PARSER_OPTIONS
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 from jats_enrich.text import normalize
 
-ENRICHER = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+ENRICHER = Enricher(EnrichOptions(vocab=("credit", "casrai")))
 
 LABELS = [
     "Conceptualization", "Data curation", "Formal analysis", "Software", "Writing – review &amp; editing",

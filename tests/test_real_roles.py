@@ -13,8 +13,8 @@ from jats4r import credit_errors
 from lxml import etree
 from support import CORPUS, GOLD_ROLES, ROOT, SHARED, declares_dtd_in_catalog, dtd_errors, needs_shared
 
-from jats_enrich.decide.model import Policy
-from jats_enrich.pipeline import Enricher, EnrichOptions, EnrichResult
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher, EnrichResult
 
 pytestmark = needs_shared
 
@@ -28,7 +28,7 @@ def corpus() -> dict[str, bytes]:
 
 @cache
 def run(upgrade: bool = False, profile: str = "niso", on_output: bool = False) -> dict[str, EnrichResult]:
-    enricher = Enricher(EnrichOptions(policy=Policy(upgrade=upgrade, profile=profile)))
+    enricher = Enricher(EnrichOptions(upgrade=upgrade, profile=profile))
     inputs = run(upgrade, profile) if on_output else None
     results = {}
     for name, data in corpus().items():

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from support import FIXTURES
+from support import FIXTURES, as_fields
 
-from jats_enrich.decide.model import Policy
+from jats_enrich.config import EnrichOptions
 from jats_enrich.dictionaries import load_dictionary_file
 from jats_enrich.dictionaries.model import Term, Vocabulary
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 ALM = "https://casrai.org/dictionary/term/article-level-metrics"
 
 
 def run(data: str | bytes, *vocab: str, vocabularies=None, **policy):
-    options = EnrichOptions(vocabularies=vocab or ("credit", "casrai"), policy=Policy(**policy))
+    options = EnrichOptions.model_validate({"vocab": vocab or ("credit", "casrai"), **as_fields(policy)})
     enricher = Enricher(options, vocabularies=vocabularies)
     return enricher.enrich_bytes(data.encode() if isinstance(data, str) else data, "case.xml")
 

@@ -16,7 +16,7 @@ from support import CORPUS, FIXTURES, ROOT, needs_shared
 from jats_enrich.batch.inputs import discover
 from jats_enrich.batch.runner import Batch, BatchOptions
 from jats_enrich.cli.report import report_schema
-from jats_enrich.pipeline import EnrichOptions
+from jats_enrich.config import EnrichOptions
 from jats_enrich.report.model import ArticleReport, Report
 
 SHIPPED_SCHEMA = ROOT / "src" / "jats_enrich" / "data" / "report.schema.json"

@@ -17,9 +17,9 @@ from support import FIXTURES
 
 from jats_enrich.batch.inputs import discover
 from jats_enrich.batch.runner import Batch, BatchOptions
+from jats_enrich.config import EnrichOptions
 from jats_enrich.errors import OutputError, UsageError
 from jats_enrich.files import atomic_write, is_stale, remove_stale_temporaries
-from jats_enrich.pipeline import EnrichOptions
 
 ARTICLE = FIXTURES / "credit-variants-1.3.xml"
 OTHER = FIXTURES / "legacy-1.1.xml"

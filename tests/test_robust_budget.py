@@ -15,7 +15,8 @@ import pytest
 from support import FIXTURES
 
 from jats_enrich.budget import OverBudget, time_budget
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 ARTICLE = FIXTURES / "credit-variants-1.3.xml"
 ENRICH = (sys.executable, "-m", "jats_enrich", "enrich")
@@ -34,7 +35,7 @@ def many_roles(count: int, seed: int = 1) -> bytes:
 
 
 def test_an_article_past_its_time_limit_fails_alone():
-    slow = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), time_limit=0.05, max_targets=0))
+    slow = Enricher(EnrichOptions(vocab=("credit", "casrai"), time_limit=0.05, max_targets=0))
     result = slow.enrich_bytes(many_roles(20_000), "many.xml")
     assert result.output is None and not result.internal_error
     assert result.report.error == "many.xml: over the time limit of 0.05 s for one article (time_limit)"
@@ -76,7 +77,7 @@ def test_the_batch_around_a_slow_article_finishes(tmp_path):
 
 
 def test_the_budget_reaches_work_in_a_thread_as_on_dask():
-    slow = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), time_limit=0.05, max_targets=0))
+    slow = Enricher(EnrichOptions(vocab=("credit", "casrai"), time_limit=0.05, max_targets=0))
     results = []
     thread = threading.Thread(target=lambda: results.append(slow.enrich_bytes(many_roles(20_000), "many.xml")))
     thread.start()

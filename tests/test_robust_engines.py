@@ -18,7 +18,8 @@ from support import FIXTURES, ROOT
 
 from jats_enrich.article.reader import read_article
 from jats_enrich.article.targets import attributes_of
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 from jats_enrich.write import xslt_engine as engine_xslt
 from jats_enrich.write.xslt_engine import MAX_ATTRIBUTES, identity_elements, saxon_stderr
 
@@ -246,7 +247,7 @@ def test_a_user_mode_without_the_accumulator_still_gives_the_same_bytes(tmp_path
     )
     data = (FIXTURES / "credit-variants-1.3.xml").read_bytes()
     by_lxml = Enricher(EnrichOptions()).enrich_bytes(data, "v.xml")
-    by_user = Enricher(EnrichOptions(engine="xslt", stylesheet=stylesheet)).enrich_bytes(data, "v.xml")
+    by_user = Enricher(EnrichOptions(engine="xslt", xslt=str(stylesheet))).enrich_bytes(data, "v.xml")
     assert by_user.report.error is None and by_user.output == by_lxml.output
 
 

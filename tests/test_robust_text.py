@@ -10,9 +10,10 @@ import pstats
 
 import pytest
 
+from jats_enrich.config import EnrichOptions
 from jats_enrich.decide.found_forms import is_placeholder
 from jats_enrich.match.qualifiers import split_qualifier
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 from jats_enrich.text import normalize, without_trailing_punctuation
 
 HOSTILE = {
@@ -56,7 +57,7 @@ def test_normalising_and_splitting_are_linear(shape):
 @pytest.mark.parametrize("where", ["role", "kwd"])
 def test_a_600_kb_hostile_text_costs_little_more_than_a_short_one(shape, where):
     def cost(size: int) -> int:
-        enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))  # nothing cached
+        enricher = Enricher(EnrichOptions(vocab=("credit", "casrai")))  # nothing cached
         return calls(enricher.enrich_bytes, article(HOSTILE[shape](size // len(HOSTILE[shape](1))), where))
 
     short, long = cost(500), cost(600_000)
@@ -128,7 +129,7 @@ def test_an_article_of_more_targets_than_the_limit_fails_at_once(tmp_path, eleme
 
     one = "<kwd/>" if "kwd" in element else "<contrib><role/></contrib>"
     data = article_with(element.format(one * (600_000 // len(one))))
-    enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+    enricher = Enricher(EnrichOptions(vocab=("credit", "casrai")))
     result = enricher.enrich_bytes(data, "big.xml")
     assert (
         result.report.error
@@ -164,7 +165,7 @@ def test_the_pieces_of_statements_count_too():
     from jats_enrich.limits import MAX_TARGETS
     from jats_enrich.match.analyse import PIECES_PER_TARGET
 
-    enricher = Enricher(EnrichOptions(vocabularies=("credit", "casrai")))
+    enricher = Enricher(EnrichOptions(vocab=("credit", "casrai")))
     hostile = "".join(
         f"<contrib><role>Concept {i} and writing, method {i}, data {i} e review {i}</role></contrib>"
         for i in range(2_000)
@@ -177,5 +178,5 @@ def test_the_pieces_of_statements_count_too():
     result = enricher.enrich_bytes(article_with(f"<contrib-group>{real}</contrib-group>"), "real.xml")
     assert result.report.error is None
     assert {f.outcome.value for f in result.report.findings} == {"compound"}
-    unlimited = Enricher(EnrichOptions(vocabularies=("credit", "casrai"), max_targets=0))
+    unlimited = Enricher(EnrichOptions(vocab=("credit", "casrai"), max_targets=0))
     assert unlimited.enrich_bytes(article_with(f"<contrib-group>{hostile}</contrib-group>"), "m").report.error is None

@@ -13,9 +13,10 @@ from xml.sax.saxutils import escape
 import pytest
 from support import ROOT, SHARED, needs_shared
 
+from jats_enrich.config import EnrichOptions, Thresholds
 from jats_enrich.dictionaries import load_vocabulary
 from jats_enrich.dictionaries.credit_translations import BCP47, name_forms, read_collection
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 TRANSLATIONS = SHARED / "credit-translation"
 SHIPPED = ROOT / "vocab" / "credit.jsonld"
@@ -29,7 +30,7 @@ def roles_article(*roles: str, lang: str = "en") -> bytes:
 
 
 def read(*roles: str, lang: str = "en", vocabularies: tuple[str, ...] = ("credit",)) -> list[tuple[str, str | None]]:
-    result = Enricher(EnrichOptions(vocabularies=vocabularies)).enrich_bytes(roles_article(*roles, lang=lang))
+    result = Enricher(EnrichOptions(vocab=vocabularies)).enrich_bytes(roles_article(*roles, lang=lang))
     assert result.report.error is None
     return [(f.outcome.value, f.term) for f in result.report.findings]
 
@@ -114,7 +115,7 @@ def test_a_keyword_of_a_stated_language_is_still_read_only_in_it(tmp_path):
     thesaurus.write_text(f"label,identifier,lang\n{rows}", encoding="utf-8")
     kwd = '<kwd-group xml:lang="en"><kwd>Gift</kwd></kwd-group>'
     article = f'<article dtd-version="1.3"><front><article-meta>{kwd}</article-meta></front></article>'
-    result = Enricher(EnrichOptions(vocabularies=(str(thesaurus),))).enrich_bytes(article.encode())
+    result = Enricher(EnrichOptions(vocab=(str(thesaurus),))).enrich_bytes(article.encode())
     assert result.report.findings[0].outcome.value != "tagged"
 
 
@@ -171,7 +172,7 @@ def test_a_closed_compound_matches_its_hyphenated_label_but_only_that():
         "scholarly communication</article-title></title-group><kwd-group><kwd>Preprint</kwd><kwd>Postprint</kwd>"
         "<kwd>Pre print</kwd><kwd>Reprint</kwd></kwd-group></article-meta></front></article>"
     )
-    result = Enricher(EnrichOptions(vocabularies=("casrai",))).enrich_bytes(article.encode())
+    result = Enricher(EnrichOptions(vocab=("casrai",))).enrich_bytes(article.encode())
     assert [(f.outcome.value, f.term, f.rule) for f in result.report.findings] == [
         ("tagged", "Pre-print", "normalised-label"),
         ("tagged", "Post-print", "normalised-label"),
@@ -184,7 +185,7 @@ def test_a_closed_compound_matches_its_hyphenated_label_but_only_that():
 
 
 def test_near_misses_say_every_word_of_their_label_and_a_hundred_says_why():
-    result = Enricher(EnrichOptions(vocabularies=("credit",))).enrich_bytes(
+    result = Enricher(EnrichOptions(vocab=("credit",))).enrich_bytes(
         roles_article("Reviewing Editor", "Methodolgy", "Data analysis", lang="en")
     )
     reviewing, typo, analysis = result.report.findings
@@ -196,7 +197,7 @@ def test_near_misses_say_every_word_of_their_label_and_a_hundred_says_why():
     keywords = "<kwd-group><kwd>Apc</kwd></kwd-group>"
     meta = f"<article-meta><article-categories>{heading}{discipline}</article-categories>{keywords}</article-meta>"
     article = f'<article dtd-version="1.3"><front>{meta}</front></article>'.encode()
-    found = Enricher(EnrichOptions(vocabularies=("casrai",), sense_gate=False)).enrich_bytes(article).report.findings
+    found = Enricher(EnrichOptions(vocab=("casrai",), sense_gate=False)).enrich_bytes(article).report.findings
     research, patients, apc = found
     assert research.suggestions == []  # not the output type "Newspaper Article"
     assert patients.suggestions == []  # not the output type "Patent", which no discipline group can hold
@@ -312,7 +313,6 @@ def test_translations_that_disagree_align_nothing():
 
 
 def test_a_degree_in_other_case_that_the_text_contradicts_is_not_rewritten():
-    from jats_enrich.decide.model import Policy
 
     attributes = (
         'vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Investigation" '
@@ -321,19 +321,18 @@ def test_a_degree_in_other_case_that_the_text_contradicts_is_not_rewritten():
     role = f'<contrib><role {attributes} degree-contribution="LEAD">Investigation (supporting)</role></contrib>'
     meta = f"<article-meta><contrib-group>{role}</contrib-group></article-meta>"
     article = f'<article dtd-version="1.3"><front>{meta}</front></article>'
-    result = Enricher(EnrichOptions(policy=Policy(upgrade=True))).enrich_bytes(article.encode())
+    result = Enricher(EnrichOptions(upgrade=True)).enrich_bytes(article.encode())
     assert b'degree-contribution="LEAD"' in result.output
     assert "the text says supporting" in (result.report.findings[0].note or "")
 
 
 def test_accept_fuzzy_never_applies_a_near_miss_a_rule_set_aside():
-    from jats_enrich.decide.model import Policy
 
     data = (
         b'<article dtd-version="1.3"><front><article-meta><kwd-group><kwd>Apc</kwd><kwd>Alms</kwd>'
         b"<kwd>Gold open access</kwd></kwd-group></article-meta></front></article>"
     )
-    options = EnrichOptions(vocabularies=("casrai",), policy=Policy(accept_fuzzy=90))
+    options = EnrichOptions(vocab=("casrai",), thresholds=Thresholds(accept_fuzzy=90))
     apc, alms, _ = Enricher(options).enrich_bytes(data).report.findings
     assert apc.outcome.value != "tagged" and alms.outcome.value != "tagged"
 
@@ -342,7 +341,7 @@ def test_accept_fuzzy_never_applies_a_near_miss_a_rule_set_aside():
     "text", ["Review", "Supervisor", "Investigator", "Validator", "Methodologist", "Programmer", "Validation cohort"]
 )
 def test_a_person_or_a_wider_phrase_is_no_near_miss_of_an_activity(text):
-    result = Enricher(EnrichOptions(vocabularies=("credit", "casrai"))).enrich_bytes(roles_article(text))
+    result = Enricher(EnrichOptions(vocab=("credit", "casrai"))).enrich_bytes(roles_article(text))
     assert result.report.findings[0].suggestions == []
 
 
@@ -377,9 +376,8 @@ def test_a_group_author_is_never_paired_with_a_named_one_by_position():
 
 
 def test_near_misses_need_the_first_letter_and_translations_of_the_stated_language():
-    from jats_enrich.decide.model import Policy
 
-    options = EnrichOptions(vocabularies=("credit",), policy=Policy(accept_fuzzy=90))
+    options = EnrichOptions(vocab=("credit",), thresholds=Thresholds(accept_fuzzy=90))
     article = (
         b'<article dtd-version="1.3"><front><article-meta><contrib-group><contrib><role>Supervisor</role></contrib>'
     )

@@ -23,7 +23,8 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 from support import CORPUS, FIXTURES, needs_shared
 
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 VOCABULARIES = ("credit", "casrai")
 MAX_BODY_MB = 4

@@ -15,10 +15,11 @@ import pytest
 from lxml import etree
 from support import FIXTURES, SHARED, needs_shared
 
+from jats_enrich.config import EnrichOptions
 from jats_enrich.dictionaries import load_dictionary_file, skos
 from jats_enrich.dictionaries.model import TermStatus
 from jats_enrich.errors import DictionaryError
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 
 EXTRACT = FIXTURES / "thesauri" / "heritage-extract.ttl"
 H = "https://thesaurus.jats-enrich.test/heritage/"
@@ -41,7 +42,7 @@ def tags(
 ) -> dict[str | None, tuple[str | None, ...]]:
     """Keyword text -> (outcome, vocab-identifier, vocab-term, vocab-term-identifier) as written
     (vocab-identifier on the keyword, or on its group for all of them)."""
-    enricher = Enricher(EnrichOptions(vocabularies=(str(path),), schemes=schemes))
+    enricher = Enricher(EnrichOptions(vocab=(str(path),), scheme=schemes))
     result = enricher.enrich_bytes(article(groups), "a.xml")
     assert result.report.error is None and result.output is not None, result.report.error
     outcomes = [f.outcome.value for f in result.report.findings]

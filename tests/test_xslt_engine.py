@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from support import CORPUS, FIXTURES, needs_shared, only_attributes_added
 
-from jats_enrich.decide.model import Policy
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher
 from jats_enrich.write.xslt_engine import XsltWriter, saxon_path
 
 VOCABULARIES = (
@@ -26,10 +26,9 @@ USER_STYLESHEET = FIXTURES / "xslt" / "credit-specific-use.xsl"
 
 
 def engines(upgrade: bool, vocabularies: tuple[str, ...] = VOCABULARIES) -> tuple[Enricher, Enricher]:
-    policy = Policy(upgrade=upgrade)
     return (
-        Enricher(EnrichOptions(vocabularies=vocabularies, policy=policy)),
-        Enricher(EnrichOptions(vocabularies=vocabularies, policy=policy, engine="xslt")),
+        Enricher(EnrichOptions(vocab=vocabularies, upgrade=upgrade)),
+        Enricher(EnrichOptions(vocab=vocabularies, upgrade=upgrade, engine="xslt")),
     )
 
 
@@ -62,7 +61,7 @@ def test_both_engines_write_the_same_bytes_and_findings_on_every_real_article(up
 def test_a_user_stylesheet_importing_the_shipped_one_adds_specific_use_to_tagged_roles():
     path = FIXTURES / "credit-variants-1.3.xml"
     original = path.read_bytes()
-    enricher = Enricher(EnrichOptions(engine="xslt", stylesheet=USER_STYLESHEET))
+    enricher = Enricher(EnrichOptions(engine="xslt", xslt=str(USER_STYLESHEET)))
     result = enricher.enrich_bytes(original, path.name)
     out = result.output.decode()
     tagged = [f for f in result.report.findings if f.changed]

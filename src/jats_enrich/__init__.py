@@ -27,7 +27,7 @@ _PUBLIC: dict[str, str] = {
     "BatchOptions": "batch.runner",
     "Policy": "decide.model",
     "Enricher": "pipeline",
-    "EnrichOptions": "pipeline",
+    "EnrichOptions": "config",
     "EnrichResult": "pipeline",
     "ArticleReport": "report.model",
     "Finding": "report.model",

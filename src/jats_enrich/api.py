@@ -17,7 +17,8 @@ from pathlib import Path
 from jats_enrich.article.reader import read_article
 from jats_enrich.batch.inputs import discover
 from jats_enrich.batch.runner import Batch, BatchOptions
-from jats_enrich.pipeline import Enricher, EnrichOptions, EnrichResult
+from jats_enrich.config import EnrichOptions
+from jats_enrich.pipeline import Enricher, EnrichResult
 from jats_enrich.report.model import ArticleReport, Finding, Report
 
 _ENRICHERS: dict[str, Enricher] = {}

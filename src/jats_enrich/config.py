@@ -44,9 +44,10 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from jats_enrich.article.targets import Targets
+from jats_enrich.decide.model import Policy
 from jats_enrich.decide.profiles import Profile
 from jats_enrich.decide.sense import SenseOptions
 from jats_enrich.dictionaries.model import TargetKind
@@ -65,28 +66,105 @@ class Thresholds(_Strict):
     suggestion: float = Field(default=80.0, ge=0, le=100)
 
 
-class Settings(_Strict):
-    """Everything a run can be told, from the configuration file and the command line."""
+class EnrichOptions(_Strict):
+    """Everything a run can be told: the one options model of the configuration file, the command
+    line (whose flags map onto these fields), the service (its query parameters likewise) and the
+    Python API. Field names are the configuration file's keys."""
 
-    vocab: tuple[str, ...] = ("credit",)
-    scheme: tuple[str, ...] = ()  # of the thesauri (SKOS) among vocab: only the concepts of these schemes
-    cache: str | None = None  # folder of compiled dictionaries; "off": none; unset: the default folder
-    precedence: tuple[str, ...] = ()
-    profile: Profile = "niso"
-    upgrade: bool = False
-    legacy: Literal["content-type", "skip"] = "content-type"
-    replace_deprecated: bool = False
-    fail_on: tuple[str, ...] = ()
-    engine: Literal["lxml", "xslt"] = "lxml"
-    xslt: str | None = None
+    vocab: tuple[str, ...] = Field(
+        default=("credit",), description="Dictionaries to match against: shipped names (credit, casrai) or files"
+    )
+    scheme: tuple[str, ...] = Field(
+        default=(), description="Of the thesauri (SKOS) among vocab: only the concepts of these schemes"
+    )
+    cache: str | None = Field(
+        default=None,
+        description="Folder of compiled dictionaries ('off': none; None: $JATS_ENRICH_CACHE, else "
+        "$XDG_CACHE_HOME/jats-enrich)",
+    )
+    precedence: tuple[str, ...] = Field(default=(), description="Which vocabulary wins when several define a text")
+    profile: Profile = Field(default="niso", description="Whose label is written as vocab-term: niso or jats4r")
+    upgrade: bool = Field(default=False, description="Rewrite older identifier forms into the current one")
+    legacy: Literal["content-type", "skip"] = Field(
+        default="content-type",
+        description="JATS <= 1.1 and NLM 3.0: write a role's term URI into content-type, or write nothing",
+    )
+    replace_deprecated: bool = Field(
+        default=False, description="Tag a deprecated term's replacement instead of reporting it"
+    )
+    fail_on: tuple[str, ...] = Field(default=(), description="Outcomes that make the command line exit 1")
+    engine: Literal["lxml", "xslt"] = Field(default="lxml", description="How the edits are applied")
+    xslt: str | None = Field(default=None, description="xslt engine: a stylesheet importing the shipped one")
     thresholds: Thresholds = Field(default_factory=Thresholds)
     targets: Targets = Field(default_factory=Targets)
-    applies_to: dict[str, tuple[TargetKind, ...]] = Field(default_factory=dict)
-    sense_gate: bool = True
-    sense: dict[str, SenseOptions] = Field(default_factory=dict)
-    time_limit: float | None = Field(default=ARTICLE_SECONDS, ge=0)  # 0 or None: no limit
-    max_targets: int | None = Field(default=MAX_TARGETS, ge=0)  # 0 or None: no limit
-    memory_limit: int | None = Field(default=None, gt=0)
+    applies_to: dict[str, tuple[TargetKind, ...]] = Field(
+        default_factory=dict, description="Per vocabulary name: the targets its terms are matched against"
+    )
+    sense_gate: bool = Field(default=True, description="False: sense-gated dictionaries need no evidence")
+    sense: dict[str, SenseOptions] = Field(
+        default_factory=dict, description="Per dictionary name: its sense gate's switch, journals and evidence"
+    )
+    time_limit: float | None = Field(
+        default=ARTICLE_SECONDS,
+        ge=0,
+        description="Seconds one article may take; past it, it fails alone (0 or None: no limit)",
+    )
+    max_targets: int | None = Field(
+        default=MAX_TARGETS,
+        ge=0,
+        description="Most roles, keywords and subjects enriched in one article; past it, the article fails alone "
+        "(0 or None: no limit)",
+    )
+    memory_limit: int | None = Field(
+        default=None,
+        gt=0,
+        description="Megabytes of data a worker process may hold while it enriches articles (None: no limit); "
+        "an article past it fails alone. Applied in worker processes, never in the caller's",
+    )
+    aliases: tuple[Path, ...] = Field(default=(), description="Reviewers' aliases CSV files (report aliases)")
+    write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_spellings(cls, data: Any) -> Any:
+        """The Python API's spellings before there was one model (0.10): still read, never written."""
+        if not isinstance(data, dict) or (not _OLDER_SPELLINGS.keys() & data.keys() and "policy" not in data):
+            return data
+        data = dict(data)
+        for old, new in _OLDER_SPELLINGS.items():
+            if old in data:
+                data.setdefault(new, data.pop(old))
+        policy = data.pop("policy", None)
+        if policy is not None:
+            given = policy.model_dump(exclude_unset=True) if isinstance(policy, BaseModel) else dict(policy)
+            thresholds = dict(data.get("thresholds") or {})
+            for key in ("accept_fuzzy", "close_call"):
+                if key in given:
+                    thresholds["suggestion" if key == "close_call" else key] = given.pop(key)
+            data = {**given, **data, "thresholds": thresholds}
+        return data
+
+    @property
+    def policy(self) -> Policy:
+        """What deciding is told: the fields of these options that it reads."""
+        return Policy(
+            upgrade=self.upgrade,
+            legacy=self.legacy,
+            accept_fuzzy=self.thresholds.accept_fuzzy,
+            close_call=self.thresholds.suggestion,
+            profile=self.profile,
+            replace_deprecated=self.replace_deprecated,
+        )
+
+    @property
+    def stylesheet(self) -> Path | None:
+        return Path(self.xslt) if self.xslt else None
+
+
+#: Field names of the Python API before the one options model -> the model's.
+_OLDER_SPELLINGS = {"vocabularies": "vocab", "schemes": "scheme", "dictionary_cache": "cache", "stylesheet": "xslt"}
+#: Fields a configuration file cannot set: whether a run writes is its command's choice.
+_NOT_IN_FILES = ("write",)
 
 
 def find_config(explicit: Path | None, cwd: Path | None = None) -> tuple[Path, dict[str, Any]] | None:
@@ -107,18 +185,21 @@ def find_config(explicit: Path | None, cwd: Path | None = None) -> tuple[Path, d
 
 def load_settings(
     explicit: Path | None = None, overrides: dict[str, Any] | None = None, cwd: Path | None = None
-) -> Settings:
-    """Settings from the configuration file (if any), with ``overrides`` (the flags given) on top."""
+) -> EnrichOptions:
+    """EnrichOptions from the configuration file (if any), with ``overrides`` (the flags given) on top."""
     data: dict[str, Any] = {}
     source = "command line"
     found = find_config(explicit, cwd)
     if found is not None:
         path, data = found
         source = str(path)
+        for key in data:
+            if key not in EnrichOptions.model_fields or key in _NOT_IN_FILES:
+                raise UsageError(f"{source}: unknown key {key!r}")
         data = _resolve_paths(data, path.parent)
     merged = _merge(data, overrides or {})
     try:
-        return Settings.model_validate(merged)
+        return EnrichOptions.model_validate(merged)
     except ValidationError as exc:
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"])
@@ -127,9 +208,9 @@ def load_settings(
         raise UsageError(f"{source}: {where}: {error['msg']}") from None
 
 
-def with_overrides(settings: Settings, overrides: dict[str, Any]) -> Settings:
+def with_overrides(settings: EnrichOptions, overrides: dict[str, Any]) -> EnrichOptions:
     """``settings`` with some keys given anew (nested tables merged): a service request's options."""
-    return Settings.model_validate(_merge(settings.model_dump(), overrides))
+    return EnrichOptions.model_validate(_merge(settings.model_dump(), overrides))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -147,6 +228,8 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
         data = {**data, "xslt": str(base / data["xslt"])}
     if isinstance(data.get("cache"), str) and data["cache"] != "off":
         data = {**data, "cache": str(base / data["cache"])}
+    if isinstance(data.get("aliases"), list):
+        data = {**data, "aliases": [str(base / a) if isinstance(a, str) else a for a in data["aliases"]]}
     vocab = data.get("vocab")
     if isinstance(vocab, list):
         from jats_enrich.dictionaries import SHIPPED

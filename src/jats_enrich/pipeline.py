@@ -13,104 +13,23 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from jats_enrich.article.reader import Article, read_article
-from jats_enrich.article.targets import Targets, TooManyTargets, find_targets
+from jats_enrich.article.targets import TooManyTargets, find_targets
 from jats_enrich.budget import OverBudget, check_time, time_budget
-from jats_enrich.config import Settings
+from jats_enrich.config import EnrichOptions
 from jats_enrich.decide.align import align_translations
-from jats_enrich.decide.model import Decision, Edit, Policy
+from jats_enrich.decide.model import Decision, Edit
 from jats_enrich.decide.placement import place_group_attributes
 from jats_enrich.decide.rules import decide
-from jats_enrich.decide.sense import Gate, SenseOptions, SenseSettings
+from jats_enrich.decide.sense import Gate, SenseSettings
 from jats_enrich.dictionaries import load_vocabulary
-from jats_enrich.dictionaries.model import TargetKind, Vocabulary
+from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.errors import ArticleError
-from jats_enrich.limits import ARTICLE_SECONDS, MAX_TARGETS
 from jats_enrich.match.analyse import Analyser
 from jats_enrich.match.reviewed_aliases import apply_aliases
 from jats_enrich.report.model import ArticleReport, Finding
 from jats_enrich.write import Writer, writer_for
-
-
-class EnrichOptions(BaseModel):
-    """What to match against, what to enrich, what to write, and whether to write at all."""
-
-    model_config = ConfigDict(frozen=True)
-
-    vocabularies: tuple[str, ...] = ("credit",)
-    schemes: tuple[str, ...] = Field(
-        default=(), description="Of the thesauri (SKOS) among the vocabularies: only the concepts of these schemes"
-    )
-    dictionary_cache: str | None = Field(
-        default=None,
-        description="Folder of compiled dictionaries ('off': none; None: $JATS_ENRICH_CACHE, else "
-        "$XDG_CACHE_HOME/jats-enrich)",
-    )
-    precedence: tuple[str, ...] = Field(default=(), description="Which vocabulary wins when several define a text")
-    applies_to: dict[str, tuple[TargetKind, ...]] = Field(
-        default_factory=dict, description="Per vocabulary name: the targets its terms are matched against"
-    )
-    targets: Targets = Field(default_factory=Targets)
-    policy: Policy = Field(default_factory=Policy)
-    sense_gate: bool = Field(default=True, description="False: sense-gated dictionaries need no evidence")
-    sense: dict[str, SenseOptions] = Field(
-        default_factory=dict, description="Per dictionary name: its sense gate's switch, journals and evidence"
-    )
-    write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
-    aliases: tuple[Path, ...] = Field(default=(), description="Reviewers' aliases CSV files (report aliases)")
-    engine: Literal["lxml", "xslt"] = Field(default="lxml", description="How the edits are applied")
-    time_limit: float | None = Field(
-        default=ARTICLE_SECONDS,
-        ge=0,
-        description="Seconds one article may take; past it, it fails alone (0 or None: no limit)",
-    )
-    max_targets: int | None = Field(
-        default=MAX_TARGETS,
-        ge=0,
-        description="Most roles, keywords and subjects enriched in one article; past it, the article fails alone "
-        "(0 or None: no limit)",
-    )
-    memory_limit: int | None = Field(
-        default=None,
-        gt=0,
-        description="Megabytes of data a worker process may hold while it enriches articles (None: no limit); "
-        "an article past it fails alone. Applied in worker processes, never in the caller's",
-    )
-    stylesheet: Path | None = Field(default=None, description="xslt engine: a stylesheet importing the shipped one")
-
-
-def enrich_options(settings: Settings, *, write: bool, aliases: Iterable[Path] = ()) -> EnrichOptions:
-    """The options of a run from its settings (configuration file and flags, or a service request)."""
-    policy = Policy(
-        upgrade=settings.upgrade,
-        legacy=settings.legacy,
-        accept_fuzzy=settings.thresholds.accept_fuzzy,
-        close_call=settings.thresholds.suggestion,
-        profile=settings.profile,
-        replace_deprecated=settings.replace_deprecated,
-    )
-    return EnrichOptions(
-        aliases=tuple(aliases),
-        vocabularies=settings.vocab,
-        schemes=settings.scheme,
-        dictionary_cache=settings.cache,
-        precedence=settings.precedence,
-        applies_to=settings.applies_to,
-        sense_gate=settings.sense_gate,
-        sense=settings.sense,
-        time_limit=settings.time_limit,
-        max_targets=settings.max_targets,
-        memory_limit=settings.memory_limit,
-        targets=settings.targets,
-        policy=policy,
-        write=write,
-        engine=settings.engine,
-        stylesheet=Path(settings.xslt) if settings.xslt else None,
-    )
 
 
 @dataclass(frozen=True)
@@ -127,7 +46,7 @@ class Enricher:
         self.options = options or EnrichOptions()
         o = self.options
         if vocabularies is None:
-            vocabularies = [load_vocabulary(v, o.schemes, o.dictionary_cache) for v in o.vocabularies]
+            vocabularies = [load_vocabulary(v, o.scheme, o.cache) for v in o.vocab]
         loaded = list(vocabularies)
         overrides = self.options.applies_to
         loaded = [

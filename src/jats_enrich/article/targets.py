@@ -26,7 +26,7 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict
 
 from jats_enrich.article.entities import decode_entity
-from jats_enrich.article.jats_version import JatsVersion, detect_version
+from jats_enrich.article.jats_version import GROUP_ATTRIBUTES, JatsVersion, detect_version
 from jats_enrich.article.reader import Article
 from jats_enrich.dictionaries.model import TargetKind
 from jats_enrich.errors import ArticleError
@@ -69,7 +69,6 @@ KIND_OF: dict[str, TargetKind] = {
     "compound-subject": "subject",
 }
 GROUP_OF: dict[TargetKind, str] = {"keyword": "kwd-group", "subject": "subj-group"}
-GROUP_ATTRIBUTES = ("vocab", "vocab-identifier")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _WHITESPACE = re.compile(r"\s+")
 

@@ -28,10 +28,11 @@ from jats_enrich.batch.journal import fingerprint
 from jats_enrich.batch.packages import Member, read_member
 from jats_enrich.batch.workers import exit_with
 from jats_enrich.budget import give_back_memory, limit_memory
+from jats_enrich.config import EnrichOptions
 from jats_enrich.errors import ArticleError, OutputError, UsageError
 from jats_enrich.files import atomic_write, read_at_most
 from jats_enrich.limits import MAX_ARTICLE_BYTES
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 from jats_enrich.report.model import ArticleReport
 
 

@@ -25,9 +25,10 @@ from jats_enrich.batch.executors import EXECUTORS, Task, TaskResult, default_wor
 from jats_enrich.batch.inputs import ARTICLE_PATTERNS, Source, check_outputs, is_input
 from jats_enrich.batch.journal import Journal, fingerprint, options_fingerprint
 from jats_enrich.batch.packages import Member, list_members, uncompressed, write_package
+from jats_enrich.config import EnrichOptions
 from jats_enrich.errors import ArticleError, OutputError, UsageError
 from jats_enrich.files import TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temporaries
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 from jats_enrich.report.model import ArticleReport, Report, printable, summarise_counts
 
 

@@ -23,16 +23,13 @@ import sys
 from typing import NoReturn
 
 from jats_enrich.cli.enrich import add_enrich_commands
+from jats_enrich.cli.exit_codes import ExitCode
 from jats_enrich.cli.report import add_report_commands
 from jats_enrich.cli.serve import add_serve_command
 from jats_enrich.cli.vocab import add_vocab_commands
 
 __all__ = ["main"]
 
-EXIT_USAGE = 64
-EXIT_DICTIONARY = 65
-EXIT_SOFTWARE = 70
-EXIT_CANT_WRITE = 73
 DEBUG_VARIABLE = "JATS_ENRICH_DEBUG"
 
 
@@ -41,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ[DEBUG_VARIABLE] = "1"  # worker processes inherit it
     if args.command is None:
         parser.print_help(sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     from jats_enrich.errors import DictionaryError, OutputError, UsageError
 
     try:
@@ -86,13 +83,13 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except UsageError as exc:
         _error(str(exc))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except DictionaryError as exc:
         _error(str(exc))
-        return EXIT_DICTIONARY
+        return ExitCode.DICTIONARY
     except OutputError as exc:
         _error(str(exc))
-        return EXIT_CANT_WRITE
+        return ExitCode.CANT_WRITE
     except KeyboardInterrupt:
         _error("interrupted; files already written are complete, nothing is half-written")
         return 130
@@ -105,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
-        return EXIT_SOFTWARE
+        return ExitCode.SOFTWARE
 
 
 def _error(message: str) -> None:

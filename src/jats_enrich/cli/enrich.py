@@ -13,18 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jats_enrich.cli.article_options import add_article_options
+from jats_enrich.cli.exit_codes import ExitCode
 from jats_enrich.cli.progress import Progress
 
 if TYPE_CHECKING:
     from jats_enrich.batch.inputs import Source
     from jats_enrich.batch.runner import Batch, BatchOptions
-    from jats_enrich.config import Settings
-    from jats_enrich.pipeline import Enricher, EnrichOptions
+    from jats_enrich.config import EnrichOptions
+    from jats_enrich.pipeline import Enricher
     from jats_enrich.report.model import ArticleReport, Report
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_ARTICLE_FAILED = 2
 
 
 def add_enrich_commands(commands: Any) -> None:
@@ -199,10 +196,10 @@ def _run_batch(batch: Batch, enricher: Enricher, reports: list[Path], quiet: boo
 
 def _exit_code(report: Report, fail_on: tuple[str, ...]) -> int:
     if report.articles_failed:
-        return EXIT_ARTICLE_FAILED
+        return ExitCode.ARTICLE_FAILED
     if any(report.summary.get(outcome) for outcome in fail_on):
-        return EXIT_FINDINGS
-    return EXIT_OK
+        return ExitCode.FINDINGS
+    return ExitCode.OK
 
 
 def _default_workers() -> int:
@@ -256,7 +253,7 @@ def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[
     return _exit_code(report, fail_on)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace) -> EnrichOptions:
     """The configuration file's settings with the flags given on top."""
     from jats_enrich.config import load_settings
 
@@ -282,10 +279,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(args.config, {k: v for k, v in flags.items() if v is not None})
 
 
-def _options(settings: Settings, write: bool, aliases: list[Path] | None = None) -> EnrichOptions:
-    from jats_enrich.pipeline import enrich_options
-
-    return enrich_options(settings, write=write, aliases=aliases or ())
+def _options(settings: EnrichOptions, write: bool, aliases: list[Path] | None = None) -> EnrichOptions:
+    return settings.model_copy(update={"write": write, "aliases": tuple(aliases or ())})
 
 
 def _summary_line(report: Report, report_paths: list[Path]) -> str:

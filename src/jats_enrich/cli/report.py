@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
+from jats_enrich.cli.exit_codes import ExitCode
 
 
 def add_report_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -68,7 +68,7 @@ def add_report_commands(commands: Any, parser_class: type[argparse.ArgumentParse
 def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     def show(args: argparse.Namespace) -> int:
         parser.print_help(sys.stderr)
-        return 64
+        return ExitCode.USAGE
 
     return show
 
@@ -81,7 +81,7 @@ def report_schema() -> dict[str, object]:
 
 def _schema(args: argparse.Namespace) -> int:
     print(json.dumps(report_schema(), indent=2))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _merge(args: argparse.Namespace) -> int:
@@ -96,7 +96,7 @@ def _merge(args: argparse.Namespace) -> int:
         f"jats-enrich: {len(args.inputs)} reports, {merged.articles_total} articles -> {', '.join(map(str, args.out))}",
         file=sys.stderr,
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _render(args: argparse.Namespace) -> int:
@@ -105,7 +105,7 @@ def _render(args: argparse.Namespace) -> int:
     for path in args.out:
         report_format(path)
     write_report(read_report(args.input), args.out)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _aliases(args: argparse.Namespace) -> int:
@@ -120,4 +120,4 @@ def _aliases(args: argparse.Namespace) -> int:
         f"jats-enrich: {rows} unmatched strings -> {args.out}; fill in the term column, then use --aliases",
         file=sys.stderr,
     )
-    return EXIT_OK
+    return ExitCode.OK

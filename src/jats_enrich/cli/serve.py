@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
+from jats_enrich.cli.exit_codes import ExitCode
+
 DEFAULT_MAX_CONNECTIONS = 1000
 FILES_PER_WORKER = 8  # the service's open files per worker process (pipes, sentinels), with room to spare
 FILES_RESERVED = 64  # the service's other open files: listener, event loop, logs, fork server
@@ -127,7 +128,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     )
     server.run(sockets=[listener])
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _checked_limits(args: argparse.Namespace) -> tuple[int, int | None]:

@@ -8,13 +8,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jats_enrich.cli.exit_codes import ExitCode
+
 if TYPE_CHECKING:
     from jats_enrich.dictionaries.model import Vocabulary
     from jats_enrich.match.candidates import Candidate
 
-EXIT_OK = 0
-EXIT_NOT_FOUND = 1
-EXIT_USAGE = 64
 
 #: Kinds of target (vocabulary.TARGET_KINDS; kept here so --help imports nothing heavy).
 TARGET_KINDS = ("role", "keyword", "subject")
@@ -158,7 +157,7 @@ def _import_credit_translations(args: argparse.Namespace) -> int:
     for f in files:
         print(f"{f.tag:8s} {len(f.names):3d} names  {f.name}  ({f.path.name})")
     print(f"{len(files):6d}  languages written to {args.out}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _scheme_option(parser: argparse.ArgumentParser) -> None:
@@ -185,7 +184,7 @@ def _load(name_or_path: str, schemes: list[str], cache: str | None = None) -> Vo
 def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
     def show(args: argparse.Namespace) -> int:
         parser.print_help(sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
 
     return show
 
@@ -199,7 +198,7 @@ def _list(args: argparse.Namespace) -> int:
             v = load_vocabulary(name)
             rows.append((name, v.identifier, str(len(v.terms)), v.title or ""))
         _print_table(rows)
-        return EXIT_OK
+        return ExitCode.OK
     vocabulary = _load(args.name, args.scheme)
     print(f"{vocabulary.name}: {vocabulary.identifier} ({len(vocabulary.terms)} terms)")
     if args.languages:
@@ -211,12 +210,12 @@ def _list(args: argparse.Namespace) -> int:
         for term in vocabulary.terms:
             by_lang.append((term.label, term.identifier, "; ".join(labels_in(term, args.lang))))
         _print_table(by_lang)
-        return EXIT_OK
+        return ExitCode.OK
     rows = [("LABEL", "IDENTIFIER", "STATUS", "ALIASES")]
     for term in vocabulary.terms:
         rows.append((term.label, term.identifier, term.status.value, "; ".join(term.aliases)))
     _print_table(rows)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _list_languages(vocabulary: Vocabulary) -> int:
@@ -232,7 +231,7 @@ def _list_languages(vocabulary: Vocabulary) -> int:
         credit = f"{source.attribution} ({source.license or 'licence not given'})" if source else "jats-enrich"
         rows.append((lang, str(counts[lang]), name, credit))
     _print_table(rows)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _print_table(rows: Sequence[tuple[str, ...]]) -> None:
@@ -248,7 +247,7 @@ def _validate(args: argparse.Namespace) -> int:
         f"{args.file}: valid; vocabulary {vocabulary.name!r} ({vocabulary.identifier}), "
         f"{len(vocabulary.terms)} terms, {deprecated} deprecated"
     )
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _vocabularies(names: list[str] | None, schemes: list[str]) -> list[Vocabulary]:
@@ -266,16 +265,16 @@ def _show(args: argparse.Namespace) -> int:
         form = "its current identifier" if current else "an older form of its identifier"
         print(f"{args.text!r} is {form}:")
         print("\n".join(describe_term(vocabulary, term)))
-        return EXIT_OK
+        return ExitCode.OK
     if not found.candidates:
         print(f"{args.text!r} (key {found.key!r}) names no term", file=sys.stderr)
-        return EXIT_NOT_FOUND
+        return ExitCode.NOT_FOUND
     for candidate in found.candidates:
         how = RULE_EXPLANATIONS[candidate.rule]
         lang = f" ({candidate.lang})" if candidate.lang else ""
         print(f"{args.text!r} {how} {candidate.matched_label!r}{lang} [{candidate.rule.value}]:")
         print("\n".join(describe_term(candidate.vocabulary, candidate.term)))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -300,7 +299,7 @@ def _search(args: argparse.Namespace) -> int:
         print(f"near   {s.score:5.1f}             {named}  (via {s.label!r}{why})")
     if not found.candidates and not found.suggestions and found.by_identifier is None:
         print("nothing matches, and nothing comes close")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _several(candidates: Sequence[Candidate], target: str | None) -> str:
@@ -315,7 +314,7 @@ def _compile(args: argparse.Namespace) -> int:
     from jats_enrich.dictionaries import compile_dictionary_file
 
     print(compile_dictionary_file(args.file, tuple(args.scheme), args.cache))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -336,7 +335,7 @@ def _convert(args: argparse.Namespace) -> int:
             name if name.startswith("vocabulary ") else f"{name} ({count} terms)" for name, count in lost.items()
         )
         print(f"jats-enrich: note: {args.target.suffix} cannot hold, so {args.target} lacks: {fields}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -370,4 +369,4 @@ def _import(args: argparse.Namespace) -> int:
         print(f"jats-enrich: note: the old address {address} names no page of the release", file=sys.stderr)
     if result.skipped:
         print(f"jats-enrich: {len(result.skipped)} pages or folders not read (listed above)", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK

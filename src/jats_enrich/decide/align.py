@@ -25,7 +25,6 @@ Anything else leaves the role as it was: a wrong identifier is worse than a miss
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from dataclasses import dataclass
 
 from lxml import etree
@@ -36,6 +35,7 @@ from jats_enrich.decide.rules import decide
 from jats_enrich.match.analyse import Analysis
 from jats_enrich.match.candidates import Candidate, MatchResult, MatchRule
 from jats_enrich.match.qualifiers import split_qualifier
+from jats_enrich.text import without_accents
 
 #: Agreeing pairs needed before an alignment is trusted.
 MIN_AGREEING = 2
@@ -59,8 +59,7 @@ class _Contributor:
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    return " ".join(without_accents(text.casefold()).split())
 
 
 def _name_key(contrib: etree._Element) -> str | None:

@@ -9,9 +9,10 @@ the role text from the qualifier; the caller matches the role text on its own.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+
+from jats_enrich.text import without_accents
 
 
 class Degree(StrEnum):
@@ -53,8 +54,7 @@ class Qualifier:
 
 
 def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return without_accents(word.casefold())
 
 
 def _degrees(qualifier: str) -> tuple[Degree, ...] | None:

@@ -14,7 +14,6 @@ import glob
 import json
 import os
 import secrets
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Protocol
@@ -23,7 +22,7 @@ from jats_enrich import __version__
 from jats_enrich.dictionaries.csv_format import spreadsheet_row
 from jats_enrich.errors import OutputError, UsageError
 from jats_enrich.files import atomic_write, is_stale
-from jats_enrich.report.model import REPORT_SCHEMA_VERSION, ArticleReport, Finding, Report, summarise_counts
+from jats_enrich.report.model import REPORT_SCHEMA_VERSION, ArticleReport, Finding, Report, summarise
 
 CSV_COLUMNS = (
     "path",
@@ -277,7 +276,7 @@ def report_of(articles: list[ArticleReport]) -> Report:
         tool=f"jats-enrich {__version__}",
         articles_total=len(articles),
         articles_failed=sum(1 for a in articles if a.error),
-        summary=summarise_counts(Counter(f.outcome.value for a in articles for f in a.findings)),
+        summary=summarise(articles),
         articles=articles,
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jats_enrich.config import Settings
+from jats_enrich.config import EnrichOptions
 
 MB = 1024 * 1024
 DEFAULT_MAX_BODY = 20 * MB
@@ -18,7 +18,7 @@ LINGER_SECONDS = 10.0  # at most, reading and throwing away the rest of a refuse
 
 @dataclass(frozen=True)
 class ServiceConfig:
-    settings: Settings = field(default_factory=Settings)
+    settings: EnrichOptions = field(default_factory=EnrichOptions)
     workers: int = 1
     max_body: int = DEFAULT_MAX_BODY  # bytes
     timeout: float = DEFAULT_TIMEOUT

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from jats_enrich.batch.workers import exit_with
-from jats_enrich.config import Settings, with_overrides
+from jats_enrich.config import EnrichOptions, with_overrides
 from jats_enrich.dictionaries.model import Vocabulary
-from jats_enrich.pipeline import Enricher, enrich_options
+from jats_enrich.pipeline import Enricher
 from jats_enrich.service.models import EnrichResponse
 
 WORKER_NICENESS = 5
@@ -49,7 +49,7 @@ class Outcome:
 
 
 class _Worker:
-    def __init__(self, settings: Settings, vocabularies: dict[str, Vocabulary]) -> None:
+    def __init__(self, settings: EnrichOptions, vocabularies: dict[str, Vocabulary]) -> None:
         self.settings = settings
         self.vocabularies = vocabularies
         self.enrichers: dict[str, Enricher] = {}
@@ -61,7 +61,7 @@ class _Worker:
             if len(self.enrichers) >= 32:  # many distinct option sets: start afresh rather than grow
                 self.enrichers.clear()
             chosen = [self.vocabularies[name] for name in settings.vocab]
-            self.enrichers[key] = Enricher(enrich_options(settings, write=write), chosen)
+            self.enrichers[key] = Enricher(settings.model_copy(update={"write": write}), chosen)
         return self.enrichers[key]
 
 
@@ -77,7 +77,7 @@ _started: StartBarrier | None = None
 
 
 def start_worker(
-    settings: Settings,
+    settings: EnrichOptions,
     vocabularies: dict[str, Vocabulary],
     main_pid: int,
     timeout: float,
