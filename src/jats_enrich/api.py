@@ -10,16 +10,20 @@ Results are typed: ``EnrichResult`` (the bytes and an ``ArticleReport``) and ``R
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from jats_enrich.article.reader import read_article
-from jats_enrich.batch.inputs import discover
+from jats_enrich.batch.executors import default_workers
+from jats_enrich.batch.inputs import Source, discover, is_input
 from jats_enrich.batch.runner import Batch, BatchOptions
-from jats_enrich.config import EnrichOptions
+from jats_enrich.config import EnrichOptions, load_settings
+from jats_enrich.errors import UsageError
 from jats_enrich.pipeline import Enricher, EnrichResult
 from jats_enrich.report.model import ArticleReport, Finding, Report
+from jats_enrich.report.sinks import open_sinks, report_format, report_of, write_report
 
 _ENRICHERS: dict[str, Enricher] = {}
 
@@ -78,35 +82,141 @@ def iter_findings(data: bytes, options: EnrichOptions | None = None, name: str =
         yield Finding.from_decision(decision, written=False)
 
 
-def run_batch(
+def load_options(
+    config: Path | None = None, overrides: Mapping[str, Any] | None = None, cwd: Path | None = None
+) -> EnrichOptions:
+    """The options of a run: the configuration file (``config``, else ./jats-enrich.toml, else
+    [tool.jats-enrich] in ./pyproject.toml) with ``overrides`` on top; UsageError naming the file."""
+    return load_settings(config, dict(overrides or {}), cwd)
+
+
+def open_enricher(options: EnrichOptions | None = None) -> Enricher:
+    """The Enricher for these options with its dictionaries loaded and its engine ready, so that
+    a bad dictionary, engine or stylesheet fails now, before any article."""
+    enricher = enricher_for(options)
+    enricher.writer  # noqa: B018 -- made for its errors
+    return enricher
+
+
+def find_sources(
     inputs: Iterable[str | Path],
+    *,
+    from_list: Path | None = None,
+    exclude: Path | None = None,
+    patterns: tuple[str, ...] | None = None,
+) -> list[Source]:
+    """The articles and packages named (files, folders searched recursively, a list file's
+    entries); UsageError when there are none. ``exclude`` (the output folder) is never searched."""
+    given = [Path(i) for i in inputs]
+    sources = discover(given, from_list=from_list, exclude=exclude, **({"patterns": patterns} if patterns else {}))
+    if not sources:
+        raise UsageError(f"no articles found in {', '.join(map(str, given)) or from_list}")
+    return sources
+
+
+def default_journal(reports: Sequence[Path], out: Path | None, inputs: Sequence[Path]) -> Path:
+    """Where a run keeps its journal when it is not told: beside its first report, else hidden in
+    the output folder, or (in place) in the first input's folder; never outside what was named."""
+    if reports:
+        return reports[0].with_name(reports[0].name + ".journal")
+    if out is not None:
+        return out / ".jats-enrich-journal"
+    first = inputs[0] if inputs else Path(".")
+    return (first if first.is_dir() else first.parent) / ".jats-enrich-journal"
+
+
+def run_batch(
+    inputs: Iterable[str | Path] = (),
     out: str | Path | None = None,
     options: EnrichOptions | None = None,
     *,
     in_place: bool = False,
     workers: int = 1,
     on_article: Callable[[ArticleReport], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+    reports: Sequence[Path] = (),
+    sources: list[Source] | None = None,
+    enricher: Enricher | None = None,
+    keep: bool = True,
     **batch: object,
 ) -> Report:
     """Enrich files, folders and packages into ``out`` (or in place), calling ``on_article`` with
-    each article's report as it is done; returns the run's report. ``batch`` takes the other
-    fields of ``BatchOptions`` (backup, patterns, executor, scheduler, journal, resume)."""
+    each article's report as it is done; returns the run's report. ``reports``: report files
+    written as the run goes (format by extension; none is left half-written if the run fails).
+    ``sources``: inputs already found (find_sources). ``on_start`` gets the number of articles,
+    ``on_warning`` what went wrong beside the articles. ``keep=False`` leaves the returned report's
+    articles empty (counts kept), for runs too large to hold. ``batch`` takes the other fields of
+    ``BatchOptions`` (backup, patterns, executor, scheduler, journal, resume, fsync)."""
     options = options or EnrichOptions()
     target = Path(out) if out is not None else None
-    sources = discover([Path(i) for i in inputs], exclude=target)
+    if sources is None:
+        sources = discover([Path(i) for i in inputs], exclude=target)
     batch_options = BatchOptions.model_validate({"out": target, "in_place": in_place, "workers": workers, **batch})
     runner = Batch(sources, options, batch_options)
-    return runner.run(on_article=on_article, enricher=enricher_for(options) if workers == 1 else None)
+    if enricher is None and workers == 1:
+        enricher = enricher_for(options)
+    sinks = open_sinks(reports)
+
+    def each(article: ArticleReport) -> None:
+        if on_article is not None:
+            on_article(article)
+        for sink in sinks:
+            sink.add(article)
+
+    try:
+        report = runner.run(on_article=each, enricher=enricher, on_start=on_start, keep=keep)
+        for sink in sinks:
+            sink.close(report)
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
+    for warning in runner.warnings:
+        if on_warning is not None:
+            on_warning(warning)
+    return report
+
+
+def check_report_paths(reports: Iterable[Path], sources: list[Source]) -> None:
+    """Each report's format is known (by its extension) and no report would overwrite an input."""
+    for report_path in reports:
+        report_format(report_path)
+        if is_input(report_path, sources):
+            raise UsageError(f"{report_path}: the report would overwrite an input article")
+
+
+def run_one(data: bytes, options: EnrichOptions | None = None, name: str = "<bytes>") -> tuple[EnrichResult, Report]:
+    """One article in hand (standard input, say): its result, and a run's report with it alone."""
+    result = enricher_for(options).enrich_bytes(data, name)
+    return result, report_of([result.report])
+
+
+def write_reports(report: Report, paths: Iterable[Path]) -> None:
+    """A finished report into report files, each in the format its extension names."""
+    write_report(report, paths)
 
 
 __all__ = [
+    "ArticleReport",
     "EnrichOptions",
     "EnrichResult",
+    "Enricher",
+    "Report",
+    "Source",
     "TextResult",
+    "check_report_paths",
+    "default_journal",
+    "default_workers",
     "enrich_bytes",
     "enrich_path",
     "enrich_text",
     "enricher_for",
+    "find_sources",
     "iter_findings",
+    "load_options",
+    "open_enricher",
     "run_batch",
+    "run_one",
+    "write_reports",
 ]

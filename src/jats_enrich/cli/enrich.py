@@ -17,11 +17,7 @@ from jats_enrich.cli.exit_codes import ExitCode
 from jats_enrich.cli.progress import Progress
 
 if TYPE_CHECKING:
-    from jats_enrich.batch.inputs import Source
-    from jats_enrich.batch.runner import Batch, BatchOptions
-    from jats_enrich.config import EnrichOptions
-    from jats_enrich.pipeline import Enricher
-    from jats_enrich.report.model import ArticleReport, Report
+    from jats_enrich.api import Enricher, EnrichOptions, Report, Source
 
 
 def add_enrich_commands(commands: Any) -> None:
@@ -69,7 +65,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, write: bool) -> int:
-    from jats_enrich.batch.runner import Batch
+    from jats_enrich import api
 
     settings = _settings(args)
     options = _options(settings, write=write, aliases=args.aliases)
@@ -79,12 +75,12 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     enricher = _ready_enricher(options, quiet=args.quiet)
     sources = _sources(args, write)
     reports: list[Path] = args.report or []
-    _check_reports(reports, sources)
-    batch = Batch(sources, options, _batch_options(args, write))
-    report = _run_batch(batch, enricher, reports, quiet=args.quiet)
+    api.check_report_paths(reports, sources)
+    warnings: list[str] = []
+    report = _run_batch(args, write, sources, options, enricher, reports, warnings)
     if not args.quiet:
         print(_summary_line(report, reports), file=sys.stderr)
-    for warning in batch.warnings:
+    for warning in warnings:
         print(f"jats-enrich: warning: {warning}", file=sys.stderr)
     return _exit_code(report, settings.fail_on)
 
@@ -111,10 +107,9 @@ def _ready_enricher(options: EnrichOptions, quiet: bool) -> Enricher:
     """The enricher, its dictionaries and writer loaded, so that a bad engine option or stylesheet
     fails now, before any article; unless quiet, what a dictionary's reader had to assume (a
     thesaurus without a scheme) on stderr."""
-    from jats_enrich.pipeline import Enricher
+    from jats_enrich import api
 
-    enricher = Enricher(options)
-    enricher.writer  # noqa: B018 -- loaded for its errors, see above
+    enricher = api.open_enricher(options)
     if not quiet:
         for vocabulary in enricher.vocabularies:
             for note in vocabulary.notes:
@@ -128,70 +123,58 @@ def _patterns(args: argparse.Namespace) -> dict[str, tuple[str, ...]]:
 
 
 def _sources(args: argparse.Namespace, write: bool) -> list[Source]:
-    from jats_enrich.batch.inputs import discover
-    from jats_enrich.errors import UsageError
+    from jats_enrich import api
 
     exclude = getattr(args, "out", None) if write else None  # never read back what this run writes
-    sources = discover(args.inputs, from_list=args.from_list, exclude=exclude, **_patterns(args))
-    if not sources:
-        raise UsageError(f"no articles found in {', '.join(map(str, args.inputs)) or args.from_list}")
-    return sources
+    return api.find_sources(args.inputs, from_list=args.from_list, exclude=exclude, **_patterns(args))
 
 
-def _check_reports(reports: list[Path], sources: list[Source]) -> None:
-    """Each report's format is known and no report would overwrite an input."""
-    from jats_enrich.batch.inputs import is_input
-    from jats_enrich.errors import UsageError
-    from jats_enrich.report.sinks import report_format
-
-    for report_path in reports:
-        report_format(report_path)
-        if is_input(report_path, sources):
-            raise UsageError(f"{report_path}: the report would overwrite an input article")
-
-
-def _batch_options(args: argparse.Namespace, write: bool) -> BatchOptions:
-    from jats_enrich.batch.runner import BatchOptions
+def _batch_options(args: argparse.Namespace, write: bool) -> dict[str, Any]:
+    """The flags that say where outputs go and how the work is spread, as run_batch's keywords."""
+    from jats_enrich import api
 
     out = getattr(args, "out", None)
-    return BatchOptions(
-        out=out if write else None,
-        in_place=getattr(args, "in_place", False),
-        backup=args.backup,
-        workers=args.workers or _default_workers(),
-        executor=args.executor,
-        scheduler=args.scheduler,
-        journal=_journal_path(args, out) if write else None,
-        resume=args.resume,
-        fsync=getattr(args, "fsync", False),
+    return {
+        "out": out if write else None,
+        "in_place": getattr(args, "in_place", False),
+        "backup": args.backup,
+        "workers": args.workers or api.default_workers(),
+        "executor": args.executor,
+        "scheduler": args.scheduler,
+        "journal": _journal_path(args, out) if write else None,
+        "resume": args.resume,
+        "fsync": getattr(args, "fsync", False),
         **_patterns(args),
-    )
+    }
 
 
-def _run_batch(batch: Batch, enricher: Enricher, reports: list[Path], quiet: bool) -> Report:
-    """The batch, each article shown in the progress and streamed to the reports as it ends; on any
-    failure or interruption the reports are aborted, not left half-written."""
-    from jats_enrich.report.sinks import open_sinks
+def _run_batch(
+    args: argparse.Namespace,
+    write: bool,
+    sources: list[Source],
+    options: EnrichOptions,
+    enricher: Enricher,
+    reports: list[Path],
+    warnings: list[str],
+) -> Report:
+    """The batch, each article shown in the progress and streamed to the reports as it ends."""
+    from jats_enrich import api
 
-    progress = Progress(quiet=quiet)
-    sinks = open_sinks(reports)
-
-    def on_article(article: ArticleReport) -> None:
-        progress.update(article)
-        for sink in sinks:
-            sink.add(article)
-
+    progress = Progress(quiet=args.quiet)
     try:
-        report = batch.run(on_article=on_article, enricher=enricher, on_start=progress.start, keep=False)
-        for sink in sinks:
-            sink.close(report)
-    except BaseException:
-        for sink in sinks:
-            sink.abort()
-        raise
+        return api.run_batch(
+            options=options,
+            sources=sources,
+            enricher=enricher,
+            reports=reports,
+            on_article=progress.update,
+            on_start=progress.start,
+            on_warning=warnings.append,
+            keep=False,
+            **_batch_options(args, write),
+        )
     finally:
         progress.close()
-    return report
 
 
 def _exit_code(report: Report, fail_on: tuple[str, ...]) -> int:
@@ -202,52 +185,30 @@ def _exit_code(report: Report, fail_on: tuple[str, ...]) -> int:
     return ExitCode.OK
 
 
-def _default_workers() -> int:
-    from jats_enrich.batch.executors import default_workers
-
-    return default_workers()
-
-
 def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
-    """The run journal: --journal, else beside the report, else hidden in the output folder, or
-    for --in-place in the (first) input's folder: nothing is written outside what the user named."""
+    """The run journal: --journal, else where the library keeps it (beside the report, ...)."""
+    from jats_enrich import api
+
     if args.journal is not None:
         return Path(args.journal)
-    if args.report:
-        report: Path = args.report[0]
-        return report.with_name(report.name + ".journal")
-    if out is not None:
-        return out / ".jats-enrich-journal"
-    first: Path = args.inputs[0] if args.inputs else Path(".")
-    return (first if first.is_dir() else first.parent) / ".jats-enrich-journal"
+    return api.default_journal(args.report or [], out, args.inputs)
 
 
 def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[str, ...]) -> int:
     """One article on standard input; the enriched article on standard output."""
-    from jats_enrich import __version__
+    from jats_enrich import api
     from jats_enrich.files import read_at_most
     from jats_enrich.limits import MAX_ARTICLE_BYTES
-    from jats_enrich.pipeline import Enricher
-    from jats_enrich.report.model import Report, summarise
-    from jats_enrich.report.sinks import write_report
 
     # Never more than one byte over the limit (the reader then refuses it): `cat /dev/zero |` ends.
     data = read_at_most(sys.stdin.buffer, MAX_ARTICLE_BYTES)
-    result = Enricher(options).enrich_bytes(data, "-")
+    result, report = api.run_one(data, options, "-")
     if options.write and result.output is not None:
         sys.stdout.buffer.write(result.output)
         sys.stdout.buffer.flush()
-    articles = [result.report]
-    report = Report(
-        tool=f"jats-enrich {__version__}",
-        articles_total=1,
-        articles_failed=1 if result.report.error else 0,
-        summary=summarise(articles),
-        articles=articles,
-    )
     if result.report.error:
         print(f"jats-enrich: {result.report.error}", file=sys.stderr)
-    write_report(report, args.report or [])
+    api.write_reports(report, args.report or [])
     if not args.quiet:
         print(_summary_line(report, args.report or []), file=sys.stderr)
     return _exit_code(report, fail_on)
@@ -255,7 +216,7 @@ def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[
 
 def _settings(args: argparse.Namespace) -> EnrichOptions:
     """The configuration file's settings with the flags given on top."""
-    from jats_enrich.config import load_settings
+    from jats_enrich import api
 
     flags: dict[str, Any] = {
         "vocab": tuple(args.vocab) if args.vocab else None,
@@ -276,7 +237,7 @@ def _settings(args: argparse.Namespace) -> EnrichOptions:
         "engine": args.engine,
         "xslt": str(args.xslt) if args.xslt else None,
     }
-    return load_settings(args.config, {k: v for k, v in flags.items() if v is not None})
+    return api.load_options(args.config, {k: v for k, v in flags.items() if v is not None})
 
 
 def _options(settings: EnrichOptions, write: bool, aliases: list[Path] | None = None) -> EnrichOptions:
