@@ -12,9 +12,10 @@ from lxml import etree
 from support import only_attributes_added
 
 from jats_enrich.article.reader import Article, read_article
+from jats_enrich.config import EnrichOptions
 from jats_enrich.decide.model import Edit, Policy
 from jats_enrich.errors import UsageError
-from jats_enrich.pipeline import Enricher, EnrichOptions
+from jats_enrich.pipeline import Enricher
 from jats_enrich.write import writer_for
 from jats_enrich.write.patcher import ATTRIBUTE_ORDER, escape_attribute, in_attribute_order
 

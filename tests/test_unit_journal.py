@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from jats_enrich.batch.journal import Journal, fingerprint, options_fingerprint
+from jats_enrich.config import EnrichOptions
 from jats_enrich.decide.model import Policy
 from jats_enrich.errors import OutputError, UsageError
-from jats_enrich.pipeline import EnrichOptions
 from jats_enrich.report.model import ArticleReport
 
 OPTIONS = "0123456789abcdef"
@@ -105,7 +105,15 @@ def test_a_journal_of_a_run_with_other_options_does_not_apply(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "first_line", ['{"journal": 2, "options": "0123456789abcdef"}', '{"options": "0123456789abcdef"}', "not json"]
+    "first_line",
+    [
+        '{"journal": 2, "options": "0123456789abcdef"}',
+        '{"options": "0123456789abcdef"}',
+        "not json",
+        "[1]",
+        "42",
+        "null",
+    ],
 )
 def test_a_file_that_is_not_a_journal_is_refused_on_resume(tmp_path, first_line):
     path = tmp_path / "run.journal"
@@ -161,3 +169,15 @@ def test_a_journal_that_can_no_longer_be_written_is_given_up_and_the_run_goes_on
     journal.record("a.xml", fingerprint(A), None, ArticleReport(path="a.xml"))  # nothing to write to: ignored
     journal.close()
     assert journal.error is not None and journal.error.startswith("/dev/full: cannot write the run journal")
+
+
+def test_a_last_line_cut_inside_a_character_is_ignored_like_any_cut_line(tmp_path):
+    path = tmp_path / "run.journal"
+    journal = Journal(path, OPTIONS, resume=False)
+    journal.open()
+    journal.record("a.xml", fingerprint(A), None, ArticleReport(path="a.xml"))
+    journal.record("b.xml", fingerprint(B), None, ArticleReport(path="ação.xml"))
+    journal.close()
+    whole = path.read_bytes()
+    path.write_bytes(whole[: whole.rindex("ç".encode()) + 1])  # the first byte of ç's two
+    assert list(Journal(path, OPTIONS, resume=True).done) == ["a.xml"]

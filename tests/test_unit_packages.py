@@ -241,3 +241,28 @@ def test_a_broken_gzip_stream_or_a_member_cut_short_is_an_article_error(tmp_path
     assert read_member(tar, "tar", members[0]) == ONE
     with pytest.raises(ArticleError, match="member cut short: the package ends inside it"):
         read_member(tar, "tar", members[4])
+
+
+def test_a_tar_whose_first_header_is_damaged_is_a_broken_package_not_a_crash(tmp_path):
+    package = make_tar(tmp_path / "p.tar")
+    data = bytearray(package.read_bytes())
+    data[148:156] = b"9999999\x00"  # the first header's checksum
+    package.write_bytes(bytes(data))
+    with pytest.raises(ArticleError):
+        list_members(package, "tar", ARTICLE_PATTERNS)
+
+
+def test_a_file_named_tar_that_is_none_is_a_broken_package(tmp_path):
+    package = tmp_path / "p.tar"
+    package.write_bytes(b"<article/>" * 100)
+    with pytest.raises(ArticleError):
+        list_members(package, "tar", ARTICLE_PATTERNS)
+
+
+def test_a_zip_replaced_at_the_same_path_is_read_anew(tmp_path):
+    package = make_zip(tmp_path / "p.zip", {"a.xml": ONE})
+    (member,) = list_members(package, "zip", ARTICLE_PATTERNS)
+    assert read_member(package, "zip", member) == ONE
+    write_package(package, "zip", package, {0: TWO})  # in place: the same path, another file
+    (member,) = list_members(package, "zip", ARTICLE_PATTERNS)
+    assert read_member(package, "zip", member) == TWO

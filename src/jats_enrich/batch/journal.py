@@ -63,15 +63,15 @@ class Journal:
         if not self.path.is_file():
             return {}
         entries: dict[str, JournalEntry] = {}
-        with self.path.open(encoding="utf-8") as handle:
-            lines = handle.read().splitlines()
+        # Bytes, line by line: a kill can cut the last line inside a character, as well as inside JSON.
+        lines = self.path.read_bytes().splitlines()
         if not lines:
             return {}
         try:
             header = json.loads(lines[0])
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, UnicodeDecodeError):
             raise UsageError(f"{self.path}: not a jats-enrich journal") from None
-        if header.get("journal") != JOURNAL_FORMAT:
+        if not isinstance(header, dict) or header.get("journal") != JOURNAL_FORMAT:
             raise UsageError(f"{self.path}: not a jats-enrich journal")
         if header.get("options") != self.options:
             raise UsageError(

@@ -86,7 +86,10 @@ class _CheckedTar(tarfile.TarFile):
     """A tar reader that reads past a damaged header (as GNU tar does) and remembers it, instead
     of taking it for the end of the package."""
 
-    damage: list[str]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # TarFile.__init__ reads the first header already: what it finds damaged must be kept.
+        self.damage: list[str] = []
+        super().__init__(*args, **kwargs)
 
     def _dbg(self, level: int, msg: str) -> None:  # called by TarFile.next on each skipped block
         if "end of file header" not in msg:
@@ -97,7 +100,6 @@ class _CheckedTar(tarfile.TarFile):
 def _open_tar(path: Path) -> Iterator[_CheckedTar]:
     package = _CheckedTar.open(path, "r:*", ignore_zeros=True)
     assert isinstance(package, _CheckedTar)
-    package.damage = []
     try:
         yield package
     finally:
@@ -207,18 +209,20 @@ def read_member(path: Path, kind: str, member: Member) -> bytes:
     return data
 
 
-#: Zip packages open in this process (a worker reads many members of one package): by path.
-_ZIPS: dict[Path, zipfile.ZipFile] = {}
+#: Zip packages open in this process (a worker reads many members of one package): by path and
+#: by the file's identity, so that a package replaced at the same path is read anew.
+_ZIPS: dict[tuple[Path, int, int, int], zipfile.ZipFile] = {}
 
 
 def _zip(path: Path) -> zipfile.ZipFile:
-    package = _ZIPS.get(path)
+    status = path.stat()
+    key = (path, status.st_ino, status.st_size, status.st_mtime_ns)
+    package = _ZIPS.get(key)
     if package is None:
-        if len(_ZIPS) >= 8:
-            for old in _ZIPS.values():
-                old.close()
-            _ZIPS.clear()
-        package = _ZIPS[path] = zipfile.ZipFile(path)
+        stale = [k for k in _ZIPS if k[0] == path or len(_ZIPS) >= 8]
+        for old in stale:
+            _ZIPS.pop(old).close()
+        package = _ZIPS[key] = zipfile.ZipFile(path)
     return package
 
 
