@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
 from support import FIXTURES
 
 from jats_enrich.article.reader import read_article
@@ -218,3 +219,17 @@ def test_an_upgrade_of_an_older_group_vocab_identifier_is_one_group_edit_for_all
     assert group_values(groups) == [("kwd-group", GROUP)]  # once, though both terms ask for it
     assert groups[0].element is upgraded[0].target.group
     assert [set_attributes(d) for d in placed] == [term_attributes("Article-level metrics", ALM)] * 2
+
+
+@pytest.mark.parametrize(
+    ("group_says", "term_gets"),
+    [('vocab="casrai"', {"vocab-identifier": CASRAI}), (f'vocab-identifier="{CASRAI}"', {"vocab": "casrai"})],
+)
+def test_a_group_that_says_half_of_the_vocabulary_leaves_the_other_half_to_its_terms(group_says, term_gets):
+    """A group with only vocab (or only vocab-identifier): the identity is complete only if each
+    term carries what the group does not say."""
+    (decision,) = decisions(f"<kwd-group {group_says}><kwd>Article-level metrics</kwd></kwd-group>")
+    assert decision.outcome is Outcome.TAGGED
+    assert set_attributes(decision) == {**term_gets, **term_attributes("Article-level metrics", ALM)}
+    placed, groups = place_group_attributes([decision])
+    assert groups == [] and set_attributes(placed[0]) == set_attributes(decision)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from jats_enrich.article.jats_version import GROUP_ATTRIBUTES, TERM_ATTRIBUTES, VOCAB_ATTRIBUTES, JatsVersion, declares
+from jats_enrich.article.jats_version import TERM_ATTRIBUTES, VOCAB_ATTRIBUTES, JatsVersion, declares
 from jats_enrich.decide.found_forms import DEGREES, DegreeForm, degree_form, what_is_wrong
 from jats_enrich.decide.model import Decision, Edit, Meaning, Outcome, Policy, join_notes
 from jats_enrich.decide.profiles import label_for
@@ -120,9 +120,9 @@ class IdentityPlacer:
         present = dict(e.attributes) | ({"degree-contribution": e.degree} if e.degree is not None else {})
         group_found, group_edit = self._group_upgrade(meaning)
         if e.inherited and not ("vocab" in e.attributes or "vocab-identifier" in e.attributes):
-            # The keyword's group carries vocab and vocab-identifier for it (current, or an older
-            # form handled on the group itself): the term needs only its own two.
-            wanted = {k: v for k, v in wanted.items() if k not in GROUP_ATTRIBUTES}
+            # The keyword's group carries vocab and/or vocab-identifier for it (current, or an older
+            # form handled on the group itself): the term needs only what the group does not say.
+            wanted = {k: v for k, v in wanted.items() if k not in e.inherited}
         missing = {k: v for k, v in wanted.items() if k not in present}
         degree_note = self._degree_note(meaning)
         if group_found:
