@@ -28,7 +28,7 @@ from jats_enrich.service.models import (
 )
 from jats_enrich.service.negotiation import negotiate
 from jats_enrich.service.state import _State
-from jats_enrich.service.work import Job, Outcome
+from jats_enrich.service.work import Job, JobResult
 
 ARTICLE_BODY = {
     "requestBody": {
@@ -119,7 +119,7 @@ async def check(request: Request, options: OptionsQuery, state: SharedState) -> 
     return Response(outcome.body, media_type=media, headers={SUMMARY_HEADER: _summary(outcome)})
 
 
-async def _process(state: _State, request: Request, options: RequestOptions, write: bool, as_json: bool) -> Outcome:
+async def _process(state: _State, request: Request, options: RequestOptions, write: bool, as_json: bool) -> JobResult:
     for vocab in options.vocab or ():
         state.vocabulary(vocab)
     held = state.bodies.hold()
@@ -217,5 +217,5 @@ def _term(vocabulary: Vocabulary, term: Term) -> TermSummary:
     )
 
 
-def _summary(outcome: Outcome) -> str:
+def _summary(outcome: JobResult) -> str:
     return ", ".join(f"{outcome_name}={count}" for outcome_name, count in outcome.summary.items())

@@ -19,7 +19,7 @@ from jats_enrich.service.body import BodyMemory
 from jats_enrich.service.config import ServiceConfig
 from jats_enrich.service.errors import ServiceError
 from jats_enrich.service.logs import log
-from jats_enrich.service.work import Job, Outcome, ready, run_job, start_worker
+from jats_enrich.service.work import Job, JobResult, ready, run_job, start_worker
 
 GRACE_SECONDS = 5.0  # beyond the timeout, before a worker that has not stopped its job is killed
 MAX_WAITING_PER_WORKER = 64  # requests waiting for a worker, beyond which the service answers 503
@@ -104,7 +104,7 @@ class _State:
             self.lookups[(name, target)] = Lookup([self.vocabulary(name)], target)
         return self.lookups[(name, target)]
 
-    async def run(self, job: Job) -> Outcome:
+    async def run(self, job: Job) -> JobResult:
         if self.pool is None:
             raise ServiceError(503, "the service is starting or stopping")
         if self.waiting >= self.config.workers * MAX_WAITING_PER_WORKER:

@@ -40,7 +40,7 @@ class Job:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class JobResult:
     status: int  # 200, 422 (the article's fault), 500 (the tool's), 504 (out of time)
     body: bytes
     doi: str | None
@@ -121,14 +121,14 @@ def ready(wait: float) -> int:
     return os.getpid()
 
 
-def run_job(job: Job) -> Outcome:
+def run_job(job: Job) -> JobResult:
     if _worker is None:
         raise RuntimeError("worker not started")
     signal.setitimer(signal.ITIMER_REAL, _timeout)
     try:
         result = _worker.enricher(job.overrides, job.write).enrich_bytes(job.data, job.name)
     except JobTimeout:
-        return Outcome(504, b"", None, {}, f"{job.name}: not done within {_timeout:g} s; stopped")
+        return JobResult(504, b"", None, {}, f"{job.name}: not done within {_timeout:g} s; stopped")
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
     report = result.report
@@ -137,7 +137,7 @@ def run_job(job: Job) -> Outcome:
         summary[finding.outcome.value] = summary.get(finding.outcome.value, 0) + 1
     if report.error is not None:
         status = 500 if result.internal_error else 422
-        return Outcome(status, b"", report.doi, summary, report.error)
+        return JobResult(status, b"", report.doi, summary, report.error)
     if not job.write:
         body = report.model_dump_json().encode("utf-8")
     elif job.as_json:
@@ -148,7 +148,7 @@ def run_job(job: Job) -> Outcome:
     else:
         assert result.output is not None
         body = result.output
-    return Outcome(200, body, report.doi, summary, None)
+    return JobResult(200, body, report.doi, summary, None)
 
 
 def as_text(data: bytes) -> tuple[str, str]:
