@@ -206,3 +206,22 @@ def test_the_readme_command_with_the_report_inside_the_output_folder(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["articles_failed"] == 0
     assert not [p for p in (tmp_path / "out").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_options_the_library_names_by_field_the_command_line_names_by_flag(tmp_path):
+    """A note says `upgrade` to a Python or HTTP caller, --upgrade on the command line (report
+    and terminal alike); every flag the library's names map to is one the command line has."""
+    from jats_enrich.api import enrich_path
+    from jats_enrich.cli.flags import FLAGS
+
+    article = FIXTURES / "credit-existing-markup-1.3.xml"
+    notes = [f.note or "" for f in enrich_path(article).report.findings]
+    assert any("`upgrade` rewrites it" in n for n in notes) and not any("--upgrade" in n for n in notes)
+    done = run("check", str(article), "--report", str(tmp_path / "r.json"))
+    written = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    cli_notes = [f["note"] or "" for a in written["articles"] for f in a["findings"]]
+    assert any("--upgrade rewrites it" in n for n in cli_notes) and not any("`" in n for n in cli_notes)
+    assert done.returncode == 0
+    enrich_help = run("enrich", "--help").stdout
+    known = {word.rstrip(",") for word in enrich_help.split() if word.startswith("--")}
+    assert set(FLAGS.values()) <= known

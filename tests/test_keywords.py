@@ -46,7 +46,7 @@ def test_keywords_against_casrai_and_a_journal_topic_list():
         (44, "kwd", "unmatched", None, None),
     ]
     notes = {f.line: f.note for f in result.report.findings}
-    assert "replaced by Alternative metrics" in notes[34] and "--replace-deprecated" in notes[34]
+    assert "replaced by Alternative metrics" in notes[34] and "`replace_deprecated`" in notes[34]
     assert "no replacement" in notes[35]
     out = result.output.decode()
     assert (

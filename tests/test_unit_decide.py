@@ -128,7 +128,7 @@ def test_an_older_form_is_reported_and_rewritten_only_under_upgrade(name, older,
     assert reported.outcome is Outcome.DEPRECATED_IDENTIFIER
     assert reported.found_identifier == f'{name}="{older}"'
     assert reported.edit is None
-    assert reported.note is not None and reported.note.endswith("--upgrade rewrites it")
+    assert reported.note is not None and reported.note.endswith("`upgrade` rewrites it")
     upgraded = decided(markup, upgrade=True)
     assert upgraded.outcome is Outcome.UPGRADED
     assert upgraded.found_identifier == f'{name}="{older}"'
@@ -242,7 +242,7 @@ def test_jats_1_1_gets_the_term_uri_in_content_type_unless_legacy_is_skip():
     assert skipped.outcome is Outcome.SKIPPED_VERSION
     assert skipped.edit is None
     assert skipped.meaning is not None and skipped.meaning.term.identifier == SOFTWARE  # found, not written
-    assert skipped.note == "JATS 1.1: nothing written under --legacy skip"
+    assert skipped.note == "JATS 1.1: nothing written under `legacy` skip"
 
 
 def test_jats_1_1_content_type_another_value_or_an_older_uri():

@@ -167,7 +167,7 @@ def test_a_value_the_encoding_cannot_hold_is_written_as_a_character_reference():
         ("saxon", None, "unknown engine 'saxon'; known: lxml, xslt"),
         ("LXML", None, "unknown engine 'LXML'; known: lxml, xslt"),
         ("", None, "unknown engine ''; known: lxml, xslt"),
-        ("lxml", Path("mine.xsl"), r"a stylesheet \(--xslt\) needs --engine xslt"),
+        ("lxml", Path("mine.xsl"), r"a stylesheet \(`xslt`\) needs `engine` xslt"),
     ],
 )
 def test_an_unknown_engine_or_a_stylesheet_without_the_xslt_engine_is_a_usage_error(engine, stylesheet, message):

@@ -164,7 +164,7 @@ def test_a_journal_that_can_no_longer_be_written_is_given_up_and_the_run_goes_on
     journal = Journal(Path("/dev/full"), OPTIONS, resume=False)
     journal.open()  # no exception: the header's flush fails, and the journal is given up
     assert journal.error == (
-        "/dev/full: cannot write the run journal: No space left on device; --resume would redo the articles"
+        "/dev/full: cannot write the run journal: No space left on device; `resume` would redo the articles"
     )
     journal.record("a.xml", fingerprint(A), None, ArticleReport(path="a.xml"))  # nothing to write to: ignored
     journal.close()

@@ -135,6 +135,7 @@ def run_batch(
     on_article: Callable[[ArticleReport], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
+    rewrite: Callable[[ArticleReport], ArticleReport] | None = None,
     reports: Sequence[Path] = (),
     sources: list[Source] | None = None,
     enricher: Enricher | None = None,
@@ -142,12 +143,13 @@ def run_batch(
     **batch: object,
 ) -> Report:
     """Enrich files, folders and packages into ``out`` (or in place), calling ``on_article`` with
-    each article's report as it is done; returns the run's report. ``reports``: report files
-    written as the run goes (format by extension; none is left half-written if the run fails).
-    ``sources``: inputs already found (find_sources). ``on_start`` gets the number of articles,
-    ``on_warning`` what went wrong beside the articles. ``keep=False`` leaves the returned report's
-    articles empty (counts kept), for runs too large to hold. ``batch`` takes the other fields of
-    ``BatchOptions`` (backup, patterns, executor, scheduler, journal, resume, fsync)."""
+        each article's report as it is done; returns the run's report. ``reports``: report files
+        written as the run goes (format by extension; none is left half-written if the run fails).
+        ``sources``: inputs already found (find_sources). ``on_start`` gets the number of articles,
+        ``on_warning`` what went wrong beside the articles; ``rewrite`` turns each article's report into
+    the one passed on and written (the command line shows options as flags). ``keep=False`` leaves the returned report's
+        articles empty (counts kept), for runs too large to hold. ``batch`` takes the other fields of
+        ``BatchOptions`` (backup, patterns, executor, scheduler, journal, resume, fsync)."""
     options = options or EnrichOptions()
     target = Path(out) if out is not None else None
     if sources is None:
@@ -159,6 +161,8 @@ def run_batch(
     sinks = open_sinks(reports)
 
     def each(article: ArticleReport) -> None:
+        if rewrite is not None:
+            article = rewrite(article)
         if on_article is not None:
             on_article(article)
         for sink in sinks:

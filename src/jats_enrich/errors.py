@@ -2,6 +2,10 @@
 
 One base class; each subclass also inherits the builtin that fits, so callers can catch either.
 Every message names the file (or input) it is about. Only the CLI turns them into exit codes.
+
+Messages (errors, report notes) name an option by its field name in EnrichOptions or BatchOptions,
+between backquotes (`upgrade`, `cache` off): that is what a Python or HTTP caller sets. The
+command line, whose users set flags, shows each as its flag (cli/flags.py).
 """
 
 from __future__ import annotations

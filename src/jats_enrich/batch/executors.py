@@ -265,7 +265,7 @@ def run_on_dask(
     try:
         distributed: Any = importlib.import_module("dask.distributed")
     except ImportError:
-        raise UsageError("--executor dask needs Dask: pip install 'jats-enrich[dask]'") from None
+        raise UsageError("`executor` dask needs Dask: pip install 'jats-enrich[dask]'") from None
     cluster: Any = None
     if scheduler is None:
         cluster = distributed.LocalCluster(

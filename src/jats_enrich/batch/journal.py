@@ -75,7 +75,7 @@ class Journal:
             raise UsageError(f"{self.path}: not a jats-enrich journal")
         if header.get("options") != self.options:
             raise UsageError(
-                f"{self.path}: the interrupted run used other options; run again without --resume, or with its options"
+                f"{self.path}: the interrupted run used other options; run again without `resume`, or with its options"
             )
         for line in lines[1:]:
             try:
@@ -141,7 +141,7 @@ class Journal:
     def _fail(self, exc: OSError) -> None:
         """The journal cannot be written (the disk is full): the run goes on without it."""
         self.error = (
-            f"{self.path}: cannot write the run journal: {exc.strerror or exc}; --resume would redo the articles"
+            f"{self.path}: cannot write the run journal: {exc.strerror or exc}; `resume` would redo the articles"
         )
         handle, self._handle = self._handle, None
         if handle is not None:

@@ -24,6 +24,7 @@ from typing import NoReturn
 
 from jats_enrich.cli.enrich import add_enrich_commands
 from jats_enrich.cli.exit_codes import ExitCode
+from jats_enrich.cli.flags import as_flags
 from jats_enrich.cli.report import add_report_commands
 from jats_enrich.cli.serve import add_serve_command
 from jats_enrich.cli.vocab import add_vocab_commands
@@ -106,4 +107,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    print(f"jats-enrich: error: {message}", file=sys.stderr)
+    print(f"jats-enrich: error: {as_flags(message)}", file=sys.stderr)

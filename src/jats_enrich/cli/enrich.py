@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from jats_enrich.cli.article_options import add_article_options
 from jats_enrich.cli.exit_codes import ExitCode
+from jats_enrich.cli.flags import as_flags, report_with_flags
 from jats_enrich.cli.progress import Progress
 
 if TYPE_CHECKING:
@@ -81,7 +82,7 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     if not args.quiet:
         print(_summary_line(report, reports), file=sys.stderr)
     for warning in warnings:
-        print(f"jats-enrich: warning: {warning}", file=sys.stderr)
+        print(f"jats-enrich: warning: {as_flags(warning)}", file=sys.stderr)
     return _exit_code(report, settings.fail_on)
 
 
@@ -113,7 +114,7 @@ def _ready_enricher(options: EnrichOptions, quiet: bool) -> Enricher:
     if not quiet:
         for vocabulary in enricher.vocabularies:
             for note in vocabulary.notes:
-                print(f"jats-enrich: note: {vocabulary.name}: {note}", file=sys.stderr)
+                print(f"jats-enrich: note: {vocabulary.name}: {as_flags(note)}", file=sys.stderr)
     return enricher
 
 
@@ -170,6 +171,7 @@ def _run_batch(
             on_article=progress.update,
             on_start=progress.start,
             on_warning=warnings.append,
+            rewrite=report_with_flags,
             keep=False,
             **_batch_options(args, write),
         )
@@ -203,11 +205,12 @@ def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[
     # Never more than one byte over the limit (the reader then refuses it): `cat /dev/zero |` ends.
     data = read_at_most(sys.stdin.buffer, MAX_ARTICLE_BYTES)
     result, report = api.run_one(data, options, "-")
+    report = report.model_copy(update={"articles": [report_with_flags(a) for a in report.articles]})
     if options.write and result.output is not None:
         sys.stdout.buffer.write(result.output)
         sys.stdout.buffer.flush()
-    if result.report.error:
-        print(f"jats-enrich: {result.report.error}", file=sys.stderr)
+    if report.articles[0].error:
+        print(f"jats-enrich: {report.articles[0].error}", file=sys.stderr)
     api.write_reports(report, args.report or [])
     if not args.quiet:
         print(_summary_line(report, args.report or []), file=sys.stderr)

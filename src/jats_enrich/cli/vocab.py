@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jats_enrich.cli.exit_codes import ExitCode
+from jats_enrich.cli.flags import as_flags
 
 if TYPE_CHECKING:
     from jats_enrich.dictionaries.model import Vocabulary
@@ -177,7 +178,7 @@ def _load(name_or_path: str, schemes: list[str], cache: str | None = None) -> Vo
 
     vocabulary = load_vocabulary(name_or_path, tuple(schemes), cache)
     for note in vocabulary.notes:
-        print(f"jats-enrich: note: {name_or_path}: {note}", file=sys.stderr)
+        print(f"jats-enrich: note: {name_or_path}: {as_flags(note)}", file=sys.stderr)
     return vocabulary
 
 

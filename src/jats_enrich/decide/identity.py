@@ -96,7 +96,7 @@ class IdentityPlacer:
                 named = (
                     f"replaced by {replacement.label} ({replacement.identifier})" if replacement else "no replacement"
                 )
-                how = "; --replace-deprecated tags the replacement" if replacement else ""
+                how = "; `replace_deprecated` tags the replacement" if replacement else ""
                 return self._result(
                     Outcome.DEPRECATED, meaning, note=f"{meaning.term.label} is deprecated: {named}{how}"
                 )
@@ -161,7 +161,7 @@ class IdentityPlacer:
                 meaning,
                 found_identifier=found,
                 edit=edit,
-                note=join_notes("; ".join(wrong) + "; --upgrade rewrites it", degree_note),
+                note=join_notes("; ".join(wrong) + "; `upgrade` rewrites it", degree_note),
             )
         if missing:
             return self._result(Outcome.TAGGED, meaning, edit=Edit.on(self.a.target, missing), note=degree_note)
@@ -193,7 +193,7 @@ class IdentityPlacer:
                     edit=Edit.on(self.a.target, {"content-type": meaning.term.identifier}),
                     note=join_notes(f"rewrote {found} into the term URI", degree_note),
                 )
-            how = "; --upgrade rewrites it" if self.legacy_writable else ""
+            how = "; `upgrade` rewrites it" if self.legacy_writable else ""
             return self._result(
                 Outcome.DEPRECATED_IDENTIFIER,
                 meaning,
@@ -202,7 +202,7 @@ class IdentityPlacer:
             )
         if not self.legacy_writable:
             if self.policy.legacy == "skip" and declares(self.version, self.name, "content-type"):
-                why = f"JATS {shown}: nothing written under --legacy skip"
+                why = f"JATS {shown}: nothing written under `legacy` skip"
             else:
                 why = f"JATS version {shown} declares no vocab attributes on <{self.name}>"
             return self._result(Outcome.SKIPPED_VERSION, meaning, note=join_notes(why, degree_note))

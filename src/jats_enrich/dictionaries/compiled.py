@@ -94,7 +94,7 @@ def compile_file(
     """Compile ``source`` into the cache folder now (``vocab compile``); the entry's path."""
     folder = cache_folder(setting)
     if folder is None:
-        raise OutputError("no cache folder to compile into (--no-cache, or JATS_ENRICH_CACHE=off)")
+        raise OutputError("no cache folder to compile into (`cache` off, or JATS_ENRICH_CACHE=off)")
     if _usable(folder) is None:
         raise OutputError(f"{folder}: not used as a cache: another user owns it, or others may write to it")
     entry = entry_path(folder, source, source.read_bytes(), schemes)

@@ -180,12 +180,12 @@ def _vocabulary(path: Path, g: _Graph, wanted: tuple[str, ...]) -> Vocabulary:
             notes.append(f"no skos:ConceptScheme <{identifier}> in the file; its concepts' skos:inScheme names it")
     elif wanted:
         identifier = wanted[0]
-        notes.append(f"no scheme in the file: every concept is given the scheme <{identifier}> (--scheme)")
+        notes.append(f"no scheme in the file: every concept is given the scheme <{identifier}> (`scheme`)")
     else:
         identifier = _shared_base(path, [str(c) for c in concepts])
         notes.append(
             f"no scheme in the file: vocab-identifier <{identifier}> is the base address its concepts share "
-            "(give the right one with --scheme URI)"
+            "(give the right one with `scheme` URI)"
         )
     terms = [_term(path, g, concept, _own_scheme(schemes_of[concept], ranked, identifier)) for concept in concepts]
     terms = _settle_replacements(path, terms, notes)
@@ -212,7 +212,7 @@ def _shared_base(path: Path, identifiers: list[str]) -> str:
     cut = max(prefix.rfind("/"), prefix.rfind("#"), prefix.rfind(":") if prefix.startswith("urn:") else -1)
     if cut < len("urn:x"):
         raise DictionaryError(
-            f"{path}: no scheme in the file and its concepts share no base address; give one with --scheme URI"
+            f"{path}: no scheme in the file and its concepts share no base address; give one with `scheme` URI"
         )
     return prefix[: cut + 1]
 

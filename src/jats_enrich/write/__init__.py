@@ -49,5 +49,5 @@ def writer_for(engine: str, stylesheet: Path | None = None) -> Writer:
     if make is None:
         raise UsageError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     if stylesheet is not None and engine != "xslt":
-        raise UsageError("a stylesheet (--xslt) needs --engine xslt")
+        raise UsageError("a stylesheet (`xslt`) needs `engine` xslt")
     return make(stylesheet)
