@@ -141,9 +141,6 @@ OVERSIZED: dict[str, int] = {
     "batch.runner.run": 76,
     "cli.program._run": 80,
     "cli.serve._serve": 63,
-    "dictionaries.casrai.import_release": 63,
-    "dictionaries.jsonld.vocabulary_from_jsonld": 61,
-    "dictionaries.jsonld._term": 67,
     "service.app.create_app": 176,
 }
 
