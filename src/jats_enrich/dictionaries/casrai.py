@@ -204,6 +204,24 @@ def import_release(folder: Path) -> ImportResult:
     """Read every page of the release; the vocabulary, counts by kind, and the pages skipped."""
     if not folder.is_dir():
         raise DictionaryError(f"{folder}: no such folder (the CASRAI dictionary's Markdown release)")
+    pages, skipped = _read_folder(folder)
+    old_addresses, unresolved = _old_addresses(pages)
+    terms, counts, refused = _terms(pages, old_addresses)
+    if not terms:
+        raise DictionaryError(f"{folder}: no pages of the CASRAI dictionary found (folders: {', '.join(KINDS)})")
+    vocabulary = Vocabulary(
+        name="casrai",
+        identifier=BASE,
+        title="CASRAI Dictionary",
+        license="https://creativecommons.org/licenses/by/4.0/",
+        applies_to=KEYWORDS,  # every term says its own (_applies_to)
+        terms=tuple(_without_other_labels(terms)),
+    )
+    return ImportResult(vocabulary, counts, skipped + refused, unresolved)
+
+
+def _read_folder(folder: Path) -> tuple[list[Page], list[tuple[Path, str]]]:
+    """The pages of the five sections (by section, then path), and the pages and folders not read."""
     pages: list[Page] = []
     skipped: list[tuple[Path, str]] = []
     for top, kind in KINDS.items():
@@ -229,40 +247,34 @@ def import_release(folder: Path) -> ImportResult:
         if not any(path.is_relative_to(section) for section in sections):
             reason = "the release's description, not a term page" if path.parent == folder else "outside the sections"
             skipped.append((path, f"{reason} ({', '.join(KINDS)})"))
+    return pages, skipped
 
-    old_addresses, unresolved = _old_addresses(pages)
+
+def _terms(pages: list[Page], old: dict[str, list[str]]) -> tuple[list[Term], Counter[str], list[tuple[Path, str]]]:
+    """A term for each page whose identifier is its own, counted by kind; the other pages, and why."""
     terms: list[Term] = []
     counts: Counter[str] = Counter()
+    refused: list[tuple[Path, str]] = []
     by_slug: dict[str, list[Page]] = {}
     for page in pages:
         by_slug.setdefault(slug(page.name), []).append(page)
     for page in pages:
         identifier = TERM_BASE + slug(page.name)
         if not slug(page.name):
-            skipped.append((page.path, f"its name {page.name!r} has no letter or digit for an identifier"))
+            refused.append((page.path, f"its name {page.name!r} has no letter or digit for an identifier"))
             continue
         clash = [p for p in by_slug[slug(page.name)] if p is not page]
         if clash:  # no first-come identifier: a later release could reorder the pages
             others = ", ".join(str(p.path) for p in clash)
-            skipped.append((page.path, f"same identifier {identifier} as {others}; given to neither"))
+            refused.append((page.path, f"same identifier {identifier} as {others}; given to neither"))
             continue
         try:
-            terms.append(_term(page, identifier, old_addresses.get(page.name.casefold(), [])))
+            terms.append(_term(page, identifier, old.get(page.name.casefold(), [])))
         except ValidationError as exc:
-            skipped.append((page.path, str(exc.errors()[0]["msg"])))
+            refused.append((page.path, str(exc.errors()[0]["msg"])))
             continue
         counts[page.kind] += 1
-    if not terms:
-        raise DictionaryError(f"{folder}: no pages of the CASRAI dictionary found (folders: {', '.join(KINDS)})")
-    vocabulary = Vocabulary(
-        name="casrai",
-        identifier=BASE,
-        title="CASRAI Dictionary",
-        license="https://creativecommons.org/licenses/by/4.0/",
-        applies_to=KEYWORDS,  # every term says its own (_applies_to)
-        terms=tuple(_without_other_labels(terms)),
-    )
-    return ImportResult(vocabulary, counts, skipped, unresolved)
+    return terms, counts, refused
 
 
 def _old_addresses(pages: list[Page]) -> tuple[dict[str, list[str]], list[str]]:

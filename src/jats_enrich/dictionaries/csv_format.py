@@ -107,45 +107,16 @@ def read_rows(path: Path, text: str) -> tuple[list[str], list[dict[str, str]]]:
 def read_csv(path: Path) -> Vocabulary:
     text = _read_text(path)
     header, rows = read_rows(path, text)
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise DictionaryError(f"{path}: header has no {missing[0]!r} column (columns: {', '.join(KNOWN)})")
-    unknown = [c for c in header if c not in KNOWN]
-    if unknown:
-        raise DictionaryError(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(KNOWN)})")
-
+    _check_columns(path, header)
     entries: dict[str, _Entry] = {}
     names: set[str] = set()
     vocab_ids: set[str] = set()
     for number, row in enumerate(rows, start=2):
-        label, identifier = row.get("label", ""), row.get("identifier", "")
-        if not label:
-            raise DictionaryError(f"{path}: line {number}: term {identifier or '?'!r}: missing label")
-        if not identifier:
-            raise DictionaryError(f"{path}: line {number}: term {label!r}: missing identifier")
+        _add_row(path, number, row, entries)
         if row.get("vocab"):
             names.add(row["vocab"])
         if row.get("vocab_identifier"):
             vocab_ids.add(row["vocab_identifier"])
-        lang = (row.get("lang") or "").lower().split("-")[0] or None
-        aliases = [a.strip() for a in row.get("aliases", "").split(ALIAS_SEPARATOR) if a.strip()]
-        entry = entries.setdefault(identifier, _Entry(line=number))
-        if lang not in (None, "en"):
-            entry.translations.setdefault(lang, []).extend([label, *aliases])
-            continue
-        if entry.label is not None:
-            raise DictionaryError(
-                f"{path}: line {number}: duplicate identifier {identifier!r} (already on line {entry.line})"
-            )
-        entry.label, entry.aliases = label, aliases
-        entry.status = row.get("status") or "stable"
-        entry.replaced_by = row.get("replaced_by") or None
-        entry.applies_to = _applies_to(path, number, row.get("applies_to", ""))
-        entry.broader = row.get("broader") or None
-        entry.deprecated = [
-            i.strip() for i in row.get("deprecated_identifiers", "").split(ALIAS_SEPARATOR) if i.strip()
-        ]
-
     if not entries:
         raise DictionaryError(f"{path}: no terms")
     if len(names) > 1 or len(vocab_ids) > 1:
@@ -156,6 +127,41 @@ def read_csv(path: Path) -> Vocabulary:
         return Vocabulary(name=names.pop() if names else path.stem, identifier=identifier, terms=tuple(terms))
     except ValidationError as exc:
         raise DictionaryError(f"{path}: {_message(exc)}") from None
+
+
+def _check_columns(path: Path, header: list[str]) -> None:
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise DictionaryError(f"{path}: header has no {missing[0]!r} column (columns: {', '.join(KNOWN)})")
+    unknown = [c for c in header if c not in KNOWN]
+    if unknown:
+        raise DictionaryError(f"{path}: unknown column {unknown[0]!r} (columns: {', '.join(KNOWN)})")
+
+
+def _add_row(path: Path, number: int, row: dict[str, str], entries: dict[str, _Entry]) -> None:
+    """What one row says, added to the entry of its identifier: the term's English or untagged
+    label and fields, or a translation."""
+    label, identifier = row.get("label", ""), row.get("identifier", "")
+    if not label:
+        raise DictionaryError(f"{path}: line {number}: term {identifier or '?'!r}: missing label")
+    if not identifier:
+        raise DictionaryError(f"{path}: line {number}: term {label!r}: missing identifier")
+    lang = (row.get("lang") or "").lower().split("-")[0] or None
+    aliases = [a.strip() for a in row.get("aliases", "").split(ALIAS_SEPARATOR) if a.strip()]
+    entry = entries.setdefault(identifier, _Entry(line=number))  # an entry's line is its first row's
+    if lang not in (None, "en"):
+        entry.translations.setdefault(lang, []).extend([label, *aliases])
+        return
+    if entry.label is not None:
+        raise DictionaryError(
+            f"{path}: line {number}: duplicate identifier {identifier!r} (already on line {entry.line})"
+        )
+    entry.label, entry.aliases = label, aliases
+    entry.status = row.get("status") or "stable"
+    entry.replaced_by = row.get("replaced_by") or None
+    entry.applies_to = _applies_to(path, number, row.get("applies_to", ""))
+    entry.broader = row.get("broader") or None
+    entry.deprecated = [i.strip() for i in row.get("deprecated_identifiers", "").split(ALIAS_SEPARATOR) if i.strip()]
 
 
 @dataclass

@@ -57,30 +57,13 @@ def read_jsonld(path: Path) -> Vocabulary:
 
 
 def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Vocabulary:
+    header: dict[str, Any]
     if isinstance(data, dict) and _has_type(data, "DefinedTermSet"):
-        items = data.get("hasDefinedTerm")
-        if not isinstance(items, list) or not items:
-            raise DictionaryError(f"{source}: DefinedTermSet: field 'hasDefinedTerm' must be a non-empty list")
-        terms = [_term(item, i, source) for i, item in enumerate(items, 1)]
+        terms, identifier = _set_terms(data, source)
         header = data
-        identifier = _string(data, "identifier", source, "DefinedTermSet") or _string(
-            data, "@id", source, "DefinedTermSet"
-        )
-        if not identifier:
-            raise DictionaryError(f"{source}: DefinedTermSet: field 'identifier' is missing")
     elif isinstance(data, list | dict):
-        items = data if isinstance(data, list) else [data]
-        if not items:
-            raise DictionaryError(f"{source}: the list of DefinedTerm objects is empty")
-        terms = [_term(item, i, source) for i, item in enumerate(items, 1)]
-        sets = {t.domain for t in terms}
-        if len(sets) != 1 or None in sets:
-            raise DictionaryError(
-                f"{source}: a list of DefinedTerm objects needs one shared 'inDefinedTermSet' "
-                f"(found {sorted(s or '(none)' for s in sets)}); use a DefinedTermSet instead"
-            )
-        header = {}
-        identifier = sets.pop() or ""
+        terms, identifier = _listed_terms(data if isinstance(data, list) else [data], source)
+        header = {}  # a bare list of terms has no set keys: the defaults
     else:
         raise DictionaryError(f"{source}: expected a DefinedTermSet object or a list of DefinedTerm objects")
 
@@ -91,12 +74,8 @@ def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Voca
         raise DictionaryError(
             f"{source}: DefinedTermSet: field 'appliesTo' has {unknown[0]!r}; expected {', '.join(TARGET_KINDS)}"
         )
-    corroborate = header.get("corroborate", False)
-    if not isinstance(corroborate, bool):
-        raise DictionaryError(f"{source}: DefinedTermSet: field 'corroborate' must be true or false")
-    takes_degree = header.get("takesDegree", False)
-    if not isinstance(takes_degree, bool):
-        raise DictionaryError(f"{source}: DefinedTermSet: field 'takesDegree' must be true or false")
+    corroborate = _flag(header, "corroborate", source)
+    takes_degree = _flag(header, "takesDegree", source)
     sense = _sense(header, source)
     if corroborate and sense is None:
         sense = SenseGate(domain=_string(header, "name", source, "DefinedTermSet") or name)
@@ -117,6 +96,39 @@ def vocabulary_from_jsonld(data: Any, *, source: str, default_name: str) -> Voca
         )
     except ValidationError as exc:
         raise DictionaryError(f"{source}: {_first_error(exc)}") from None
+
+
+def _set_terms(data: dict[str, Any], source: str) -> tuple[list[Term], str]:
+    """The terms of a DefinedTermSet, and its identifier (checked after its terms)."""
+    items = data.get("hasDefinedTerm")
+    if not isinstance(items, list) or not items:
+        raise DictionaryError(f"{source}: DefinedTermSet: field 'hasDefinedTerm' must be a non-empty list")
+    terms = [_term(item, i, source) for i, item in enumerate(items, 1)]
+    identifier = _string(data, "identifier", source, "DefinedTermSet") or _string(data, "@id", source, "DefinedTermSet")
+    if not identifier:
+        raise DictionaryError(f"{source}: DefinedTermSet: field 'identifier' is missing")
+    return terms, identifier
+
+
+def _listed_terms(items: list[Any], source: str) -> tuple[list[Term], str]:
+    """The terms of a list of DefinedTerm objects, and the one set they share (the identifier)."""
+    if not items:
+        raise DictionaryError(f"{source}: the list of DefinedTerm objects is empty")
+    terms = [_term(item, i, source) for i, item in enumerate(items, 1)]
+    sets = {t.domain for t in terms}
+    if len(sets) != 1 or None in sets:
+        raise DictionaryError(
+            f"{source}: a list of DefinedTerm objects needs one shared 'inDefinedTermSet' "
+            f"(found {sorted(s or '(none)' for s in sets)}); use a DefinedTermSet instead"
+        )
+    return terms, sets.pop() or ""
+
+
+def _flag(header: dict[str, Any], key: str, source: str) -> bool:
+    value = header.get(key, False)
+    if not isinstance(value, bool):
+        raise DictionaryError(f"{source}: DefinedTermSet: field '{key}' must be true or false")
+    return value
 
 
 def _sense(header: dict[str, Any], source: str) -> SenseGate | None:
@@ -175,49 +187,19 @@ def _has_type(obj: dict[str, Any], wanted: str) -> bool:
 
 
 def _term(item: Any, index: int, source: str) -> Term:
-    where = f"term #{index}"
-    if not isinstance(item, dict):
-        raise DictionaryError(f"{source}: {where}: expected a DefinedTerm object, found {type(item).__name__}")
-    names = _tagged_values(item, "name", source, where)
-    if not names:
-        raise DictionaryError(f"{source}: {where}: field 'name' is missing")
-    label = next((v for lang, v in names if lang is None or _english(lang)), None)
-    if label is None:
-        raise DictionaryError(f"{source}: {where}: field 'name' has no English or untagged value")
-    where = f"term #{index} ({label!r})"
+    label, names = _label(item, index, source)
+    where = f"term #{index} ({label!r})"  # from here on, errors name the term
     if not _has_type(item, "DefinedTerm"):
         raise DictionaryError(f"{source}: {where}: field '@type' must be 'DefinedTerm'")
-
-    aliases: list[str] = []
-    translations: dict[str, list[str]] = {}
-    other_ids: list[str] = []
-    for lang, value in names:
-        if value != label:
-            _file_name(value, lang, aliases, translations)
-    for lang, value in _tagged_values(item, "alternateName", source, where):
-        _file_name(value, lang, aliases, translations)
-    for lang, value in _tagged_values(item, "sameAs", source, where):
-        if value.startswith(("http://", "https://", "urn:")):
-            other_ids.append(value)
-        else:
-            _file_name(value, lang, aliases, translations)
-
+    aliases, translations, other_ids = _other_names(item, names, label, source, where)
     term_applies = _strings(item, "appliesTo", source, where) if "appliesTo" in item else None
     if term_applies is not None and any(kind not in TARGET_KINDS for kind in term_applies):
         raise DictionaryError(f"{source}: {where}: field 'appliesTo' must list {', '.join(TARGET_KINDS)}")
-    status_text = _string(item, "status", source, where) or TermStatus.STABLE.value
-    try:
-        status = TermStatus(status_text.lower())
-    except ValueError:
-        allowed = ", ".join(s.value for s in TermStatus)
-        raise DictionaryError(
-            f"{source}: {where}: field 'status' is {status_text!r}, expected one of {allowed}"
-        ) from None
-
+    status = _status(item, source, where)
     identifier = _string(item, "identifier", source, where) or _string(item, "@id", source, where)
     if not identifier:
         raise DictionaryError(f"{source}: {where}: field 'identifier' is missing")
-    try:
+    try:  # fields read in this order: a term with several wrong ones names the first
         return Term(
             label=label,
             identifier=identifier,
@@ -241,6 +223,51 @@ def _term(item: Any, index: int, source: str) -> Term:
         )
     except ValidationError as exc:
         raise DictionaryError(f"{source}: {where}: {_first_error(exc)}") from None
+
+
+def _label(item: Any, index: int, source: str) -> tuple[str, list[tuple[str | None, str]]]:
+    """A term's label (its English or untagged name) and all its names, as (language, text)."""
+    where = f"term #{index}"
+    if not isinstance(item, dict):
+        raise DictionaryError(f"{source}: {where}: expected a DefinedTerm object, found {type(item).__name__}")
+    names = _tagged_values(item, "name", source, where)
+    if not names:
+        raise DictionaryError(f"{source}: {where}: field 'name' is missing")
+    label = next((v for lang, v in names if lang is None or _english(lang)), None)
+    if label is None:
+        raise DictionaryError(f"{source}: {where}: field 'name' has no English or untagged value")
+    return label, names
+
+
+def _other_names(
+    item: dict[str, Any], names: list[tuple[str | None, str]], label: str, source: str, where: str
+) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """Aliases, translations by language, and the other identifiers (URLs in ``sameAs``)."""
+    aliases: list[str] = []
+    translations: dict[str, list[str]] = {}
+    other_ids: list[str] = []
+    for lang, value in names:
+        if value != label:
+            _file_name(value, lang, aliases, translations)
+    for lang, value in _tagged_values(item, "alternateName", source, where):
+        _file_name(value, lang, aliases, translations)
+    for lang, value in _tagged_values(item, "sameAs", source, where):
+        if value.startswith(("http://", "https://", "urn:")):
+            other_ids.append(value)
+        else:
+            _file_name(value, lang, aliases, translations)
+    return aliases, translations, other_ids
+
+
+def _status(item: dict[str, Any], source: str, where: str) -> TermStatus:
+    status_text = _string(item, "status", source, where) or TermStatus.STABLE.value
+    try:
+        return TermStatus(status_text.lower())
+    except ValueError:
+        allowed = ", ".join(s.value for s in TermStatus)
+        raise DictionaryError(
+            f"{source}: {where}: field 'status' is {status_text!r}, expected one of {allowed}"
+        ) from None
 
 
 def _file_name(value: str, lang: str | None, aliases: list[str], translations: dict[str, list[str]]) -> None:
@@ -341,35 +368,27 @@ def vocabulary_to_jsonld(vocabulary: Vocabulary, *, definitions: bool = True) ->
 
 def _term_to_jsonld(term: Term, definitions: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"@type": "DefinedTerm", "name": term.label, "identifier": term.identifier}
-    if term.kind:
-        out["additionalType"] = term.kind
-    if term.uuid:
-        out["termCode"] = term.uuid
-    if definitions and term.definition:
-        out["description"] = term.definition
-    if term.domain:
-        out["inDefinedTermSet"] = term.domain
-    if term.broader:
-        out["broader"] = term.broader
-    if term.canonical:
-        out["canonical"] = term.canonical
-    if term.domains:
-        out["domains"] = list(term.domains)
-    if term.applies_to is not None:
-        out["appliesTo"] = list(term.applies_to)
-    if term.group_types is not None:
-        out["groupTypes"] = list(term.group_types)
-    out["status"] = term.status.value
-    if term.replaced_by:
-        out["replacedBy"] = term.replaced_by
     names: list[Any] = list(term.aliases)
     names += [{"@value": v, "@language": lang} for lang, values in term.translations.items() for v in values]
-    if names:
-        out["alternateName"] = names
-    if term.deprecated_identifiers:
-        out["deprecatedIdentifier"] = list(term.deprecated_identifiers)
-    if term.distinctive:
-        out["distinctive"] = list(term.distinctive)
+    # The keys in the order written; None leaves one out. An empty value is left out too, except
+    # appliesTo's and groupTypes', where an empty list (appliesTo: matched to nothing) differs from none.
+    keys: tuple[tuple[str, Any], ...] = (
+        ("additionalType", term.kind or None),
+        ("termCode", term.uuid or None),
+        ("description", term.definition if definitions and term.definition else None),
+        ("inDefinedTermSet", term.domain or None),
+        ("broader", term.broader or None),
+        ("canonical", term.canonical or None),
+        ("domains", list(term.domains) or None),
+        ("appliesTo", None if term.applies_to is None else list(term.applies_to)),
+        ("groupTypes", None if term.group_types is None else list(term.group_types)),
+        ("status", term.status.value),
+        ("replacedBy", term.replaced_by or None),
+        ("alternateName", names or None),
+        ("deprecatedIdentifier", list(term.deprecated_identifiers) or None),
+        ("distinctive", list(term.distinctive) or None),
+    )
+    out.update((key, value) for key, value in keys if value is not None)
     return out
 
 

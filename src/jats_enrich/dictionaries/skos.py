@@ -36,6 +36,7 @@ import os
 import re
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -332,28 +333,47 @@ def write_skos(vocabulary: Vocabulary, path: Path) -> None:
     if vocabulary.title:
         graph.add((scheme, DCTERMS.title, Literal(vocabulary.title, lang="en")))
     for term in vocabulary.terms:
-        concept = URIRef(term.identifier)
-        graph.add((concept, RDF.type, SKOS.Concept))
-        graph.add((concept, SKOS.inScheme, URIRef(vocabulary.scheme_of(term))))
-        for notation in term.notations:
-            graph.add((concept, SKOS.notation, Literal(notation)))
-        graph.add((concept, SKOS.prefLabel, Literal(term.label, lang="en")))
-        for alias in term.aliases:
-            graph.add((concept, SKOS.altLabel, Literal(alias, lang="en")))
-        for lang, labels in term.translations.items():
-            graph.add((concept, SKOS.prefLabel, Literal(labels[0], lang=lang)))
-            for other in labels[1:]:
-                graph.add((concept, SKOS.altLabel, Literal(other, lang=lang)))
-        if term.definition:
-            graph.add((concept, SKOS.definition, Literal(term.definition, lang="en")))
-        if term.status is TermStatus.DEPRECATED:
-            graph.add((concept, OWL.deprecated, Literal(True)))
-        if term.replaced_by:
-            graph.add((concept, DCTERMS.isReplacedBy, URIRef(term.replaced_by)))
-        if term.broader:
-            graph.add((concept, SKOS.broader, URIRef(term.broader)))
-        if term.applies_to is not None or vocabulary.applies_to != DEFAULT_APPLIES_TO:
-            kinds: list[str] = [kind for kind in TARGET_KINDS if vocabulary.applies(term, kind)]
-            for kind in kinds or [NOTHING]:
-                graph.add((concept, URIRef(JE + "appliesTo"), Literal(kind)))
+        for triple in _concept(vocabulary, term):
+            graph.add(triple)
     atomic_write(path, graph.serialize(format=skos_format(path)).encode("utf-8"))
+
+
+def _concept(vocabulary: Vocabulary, term: Term) -> Iterator[tuple[Any, Any, Any]]:
+    """The triples that describe one term as a SKOS concept."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+
+    concept = URIRef(term.identifier)
+    yield concept, RDF.type, SKOS.Concept
+    yield concept, SKOS.inScheme, URIRef(vocabulary.scheme_of(term))
+    for notation in term.notations:
+        yield concept, SKOS.notation, Literal(notation)
+    for predicate, label in _labels(term):
+        yield concept, predicate, label
+    if term.definition:
+        yield concept, SKOS.definition, Literal(term.definition, lang="en")
+    if term.status is TermStatus.DEPRECATED:
+        yield concept, OWL.deprecated, Literal(True)
+    if term.replaced_by:
+        yield concept, DCTERMS.isReplacedBy, URIRef(term.replaced_by)
+    if term.broader:
+        yield concept, SKOS.broader, URIRef(term.broader)
+    # written only where it differs from what a reader assumes of a concept that does not say
+    if term.applies_to is not None or vocabulary.applies_to != DEFAULT_APPLIES_TO:
+        kinds: list[str] = [kind for kind in TARGET_KINDS if vocabulary.applies(term, kind)]
+        for kind in kinds or [NOTHING]:
+            yield concept, URIRef(JE + "appliesTo"), Literal(kind)
+
+
+def _labels(term: Term) -> Iterator[tuple[Any, Any]]:
+    """(predicate, label): the English label and aliases, then each language's label and aliases."""
+    from rdflib import Literal
+    from rdflib.namespace import SKOS
+
+    yield SKOS.prefLabel, Literal(term.label, lang="en")
+    for alias in term.aliases:
+        yield SKOS.altLabel, Literal(alias, lang="en")
+    for lang, labels in term.translations.items():
+        yield SKOS.prefLabel, Literal(labels[0], lang=lang)
+        for other in labels[1:]:
+            yield SKOS.altLabel, Literal(other, lang=lang)

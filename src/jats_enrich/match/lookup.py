@@ -85,39 +85,52 @@ def labels_in(term: Term, lang: str) -> list[str]:
 def describe_term(vocabulary: Vocabulary, term: Term) -> list[str]:
     """Lines describing a term, for the terminal."""
     lines = [
-        f"{term.label}",
-        f"  identifier:  {term.identifier}",
-        f"  vocabulary:  {vocabulary.name} ({vocabulary.identifier})",
-        f"  matched to:  {_matched_to(vocabulary, term)}",
-        f"  status:      {term.status.value}",
+        term.label,
+        _line("identifier", term.identifier),
+        _line("vocabulary", f"{vocabulary.name} ({vocabulary.identifier})"),
+        _line("matched to", _matched_to(vocabulary, term)),
+        _line("status", term.status.value),
     ]
-    if term.kind:
-        lines.append(f"  entry:       {term.kind}")
-    if term.broader:
-        parent = vocabulary.term(term.broader)
-        lines.append(f"  part of:     {parent.label if parent else '?'} ({term.broader})")
-    if term.canonical:
-        lines.append(f"  canonical:   {term.canonical}")
-    if term.replaced_by:
-        replacement = vocabulary.term(term.replaced_by)
-        lines.append(f"  replaced by: {replacement.label if replacement else '?'} ({term.replaced_by})")
-    if term.aliases:
-        lines.append(f"  aliases:     {'; '.join(term.aliases)}")
-    for lang, labels in sorted(term.translations.items()):
-        lines.append(f"  {lang + ':':12s} {'; '.join(labels)}")
-    if vocabulary.translation_sources and term.translations:
-        lines.append(f"  translated:  see 'jats-enrich vocab list {vocabulary.name} --languages' for whom to credit")
-    if term.deprecated_identifiers:
-        lines.append(f"  older ids:   {'; '.join(term.deprecated_identifiers)}")
-    if term.domain:
-        lines.append(f"  domain:      {term.domain}")
-    if term.domains:
-        lines.append(f"  domains:     {', '.join(term.domains)}")
-    if term.uuid:
-        lines.append(f"  uuid:        {term.uuid}")
-    if term.definition:
-        lines.append(f"  definition:  {term.definition}")
+    # None leaves a line out: a field not given, or given empty (a list with an empty name is shown)
+    lines += _given(
+        ("entry", term.kind or None),
+        ("part of", _named(vocabulary, term.broader)),
+        ("canonical", term.canonical or None),
+        ("replaced by", _named(vocabulary, term.replaced_by)),
+        ("aliases", _joined(term.aliases)),
+    )
+    lines += [_line(lang, "; ".join(labels)) for lang, labels in sorted(term.translations.items())]
+    credit = f"see 'jats-enrich vocab list {vocabulary.name} --languages' for whom to credit"
+    lines += _given(
+        ("translated", credit if vocabulary.translation_sources and term.translations else None),
+        ("older ids", _joined(term.deprecated_identifiers)),
+        ("domain", term.domain or None),
+        ("domains", _joined(term.domains, ", ")),
+        ("uuid", term.uuid or None),
+        ("definition", term.definition or None),
+    )
     return lines
+
+
+def _line(name: str, value: str) -> str:
+    # names padded to the longest, 'replaced by:', so that the values line up
+    return f"  {name + ':':12s} {value}"
+
+
+def _given(*fields: tuple[str, str | None]) -> list[str]:
+    return [_line(name, value) for name, value in fields if value is not None]
+
+
+def _joined(values: tuple[str, ...], separator: str = "; ") -> str | None:
+    return separator.join(values) if values else None
+
+
+def _named(vocabulary: Vocabulary, identifier: str | None) -> str | None:
+    """'Label (identifier)' of a related term; '?' for the label of one the vocabulary lacks."""
+    if not identifier:
+        return None
+    other = vocabulary.term(identifier)
+    return f"{other.label if other else '?'} ({identifier})"
 
 
 def matched_to(vocabulary: Vocabulary, term: Term) -> list[TargetKind]:
