@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +50,7 @@ from pydantic import ValidationError
 
 from jats_enrich.dictionaries.model import SenseGate, TargetKind, Term, TermStatus, Vocabulary
 from jats_enrich.errors import DictionaryError
-from jats_enrich.text import normalize
+from jats_enrich.text import normalize, without_accents
 
 BASE = "https://casrai.org/dictionary/"
 TERM_BASE = BASE + "term/"
@@ -136,9 +135,7 @@ class ImportResult:
 
 def slug(text: str) -> str:
     """'Article-level metrics' -> 'article-level-metrics'; 'Reviewer Roles/Editor' -> 'reviewer-roles-editor'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    return re.sub(r"[^a-z0-9]+", "-", without_accents(text.casefold())).strip("-")
 
 
 def read_page(path: Path, kind: str) -> Page:
