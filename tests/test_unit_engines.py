@@ -190,3 +190,17 @@ def test_escape_attribute(quote, escaped):
     parsed = etree.fromstring(f"<x a={quote}{escaped}{quote}/>".encode())
     assert parsed.get("a") == value
     assert escape_attribute("https://credit.niso.org/", quote) == "https://credit.niso.org/"
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-32", "utf-16-be", "iso-8859-1"])
+def test_the_service_answers_an_article_in_any_codec_as_text_that_gives_its_bytes_back(codec):
+    """UTF-32's byte order mark begins with UTF-16's: read as UTF-16 it would give other text."""
+    from jats_enrich.service.work import as_text
+
+    declaration = '<?xml version="1.0" encoding="iso-8859-1"?>' if codec == "iso-8859-1" else ""
+    data = (declaration + "<article><p>Ação</p></article>").encode(codec)
+    if codec == "utf-16-be":
+        data = "\ufeff<article><p>Ação</p></article>".encode(codec)
+    text, used = as_text(data)
+    assert used != "base64" and text.encode(used) == data
+    assert "<article><p>Ação</p></article>" in text

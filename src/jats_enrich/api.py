@@ -9,12 +9,12 @@ Results are typed: ``EnrichResult`` (the bytes and an ``ArticleReport``) and ``R
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jats_enrich.article.encoding import declared_encoding
 from jats_enrich.article.reader import read_article
 from jats_enrich.batch.executors import default_workers
 from jats_enrich.batch.inputs import Source, discover, is_input
@@ -55,14 +55,10 @@ class TextResult:
     report: ArticleReport
 
 
-_DECLARED = re.compile(r"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
-
-
 def enrich_text(text: str, options: EnrichOptions | None = None, name: str = "<text>") -> TextResult:
     """Enrich one article given as text; the result is text too. The text is encoded as its XML
     declaration says (UTF-8 when it says nothing), so the declaration stays true."""
-    m = _DECLARED.match(text)
-    codec = m.group(1) if m else "utf-8"
+    codec = declared_encoding(text) or "utf-8"
     try:
         data = text.encode(codec)
     except (LookupError, UnicodeEncodeError) as exc:

@@ -8,18 +8,17 @@ bytes, ready to send.
 from __future__ import annotations
 
 import base64
-import codecs
 import contextlib
 import json
 import logging
 import os
-import re
 import signal
 import sys
 import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from jats_enrich.article.encoding import byte_order_mark, declared_encoding
 from jats_enrich.batch.workers import exit_with
 from jats_enrich.config import EnrichOptions, with_overrides
 from jats_enrich.dictionaries.model import Vocabulary
@@ -27,7 +26,6 @@ from jats_enrich.pipeline import Enricher
 from jats_enrich.service.models import EnrichResponse
 
 WORKER_NICENESS = 5
-ENCODING_DECLARATION = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
 @dataclass(frozen=True)
@@ -154,15 +152,8 @@ def run_job(job: Job) -> JobResult:
 def as_text(data: bytes) -> tuple[str, str]:
     """The article as text, and the codec that gives its exact bytes back (its byte order mark
     stays in the text, as U+FEFF); base64 when no codec does."""
-    if data.startswith(codecs.BOM_UTF8):
-        codec = "utf-8"
-    elif data.startswith(codecs.BOM_UTF16_LE):
-        codec = "utf-16-le"
-    elif data.startswith(codecs.BOM_UTF16_BE):
-        codec = "utf-16-be"
-    else:
-        declared = ENCODING_DECLARATION.match(data)
-        codec = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    marked = byte_order_mark(data)
+    codec = marked[1] if marked is not None else (declared_encoding(data) or "utf-8").lower()
     try:
         text = data.decode(codec)
         if text.encode(codec) == data:

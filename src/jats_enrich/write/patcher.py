@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from jats_enrich.article.encoding import byte_order_mark
 from jats_enrich.article.entities import decode_entity
 from jats_enrich.errors import ArticleError
 
@@ -37,14 +38,6 @@ _TAG_OPEN = re.compile(r"<[^\s/!?>]")
 #: One start tag, its attributes matched in one sweep (quoted values whole: '>' inside is no end).
 _START_TAG = re.compile(r"""<(?P<name>[^\s/>]+)(?P<attrs>[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>""")
 _ATTRIBUTE = re.compile(r"""\s+(?P<name>[^\s=/>]+)\s*=\s*(?P<quote>["'])(?P<value>.*?)(?P=quote)""", re.DOTALL)
-
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
 
 
 #: Codecs whose decode/encode round trip is exact, so re-encoding an untouched slice gives back its
@@ -128,9 +121,10 @@ def count_elements(root: etree._Element) -> int:
 
 def split_bom(data: bytes, declared: str | None) -> tuple[bytes, bytes, str]:
     """(BOM bytes, body bytes, Python codec of the body)."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return bom, data[len(bom) :], codec
+    marked = byte_order_mark(data)
+    if marked is not None:
+        bom, codec = marked
+        return bom, data[len(bom) :], codec
     try:
         codec = codecs.lookup(declared or "utf-8").name
     except LookupError:
