@@ -88,8 +88,10 @@ def load_options(
 
 def open_enricher(options: EnrichOptions | None = None) -> Enricher:
     """The Enricher for these options with its dictionaries loaded and its engine ready, so that
-    a bad dictionary, engine or stylesheet fails now, before any article."""
-    enricher = enricher_for(options)
+    a bad dictionary, engine or stylesheet fails now, before any article. Not kept (unlike
+    enricher_for's): a run's index of a large thesaurus is freed when the run's caller lets it go,
+    not by the collector at the interpreter's exit (seconds for a million objects)."""
+    enricher = Enricher(options or EnrichOptions())
     enricher.writer  # noqa: B018 -- made for its errors
     return enricher
 

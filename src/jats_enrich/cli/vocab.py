@@ -111,7 +111,7 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         "reason. credit-translations: adds the translations (one JSON file per language, with its attribution) "
         "to the CRediT dictionary given as --base; prints the languages.",
     )
-    imports.add_argument("source", choices=("casrai", "credit-translations"), help="which release format")
+    imports.add_argument("source", choices=tuple(IMPORTERS), help="which release format")
     imports.add_argument("folder", type=Path, metavar="DIR", help="the release's folder")
     imports.add_argument(
         "--base",
@@ -340,15 +340,18 @@ def _convert(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from jats_enrich.dictionaries import load_dictionary_file
-    from jats_enrich.dictionaries.casrai import import_release, with_seed_term, with_sense, without_definitions
-    from jats_enrich.dictionaries.jsonld import write_jsonld
     from jats_enrich.errors import UsageError
 
     if args.out.suffix != ".jsonld":
         raise UsageError(f"{args.out}: the import is written as JSON-LD; name the file *.jsonld")
-    if args.source == "credit-translations":
-        return _import_credit_translations(args)
+    return IMPORTERS[args.source](args)
+
+
+def _import_casrai(args: argparse.Namespace) -> int:
+    from jats_enrich.dictionaries import load_dictionary_file
+    from jats_enrich.dictionaries.casrai import import_release, with_seed_term, with_sense, without_definitions
+    from jats_enrich.dictionaries.jsonld import write_jsonld
+
     result = import_release(args.folder)
     vocabulary = result.vocabulary
     if args.with_seed is not None:
@@ -371,3 +374,10 @@ def _import(args: argparse.Namespace) -> int:
     if result.skipped:
         print(f"jats-enrich: {len(result.skipped)} pages or folders not read (listed above)", file=sys.stderr)
     return ExitCode.OK
+
+
+#: Release format (vocab import SOURCE) -> its importer.
+IMPORTERS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "casrai": _import_casrai,
+    "credit-translations": _import_credit_translations,
+}
