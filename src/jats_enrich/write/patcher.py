@@ -22,14 +22,17 @@ from jats_enrich.article.encoding import byte_order_mark
 from jats_enrich.article.entities import decode_entity
 from jats_enrich.errors import ArticleError
 
-#: Markup whose text is no markup: comments, processing instructions, CDATA sections, and the
-#: DOCTYPE with its internal subset (declarations may hold '<').
+#: The DOCTYPE with its internal subset (whose declarations may hold '<' and '>'), as a verbose
+#: pattern: used here and by the XSLT engine, which drops it.
+DOCTYPE_PATTERN = r"""<!DOCTYPE(?:[^\["'>]|"[^"]*"|'[^']*')*
+    (?:\[(?:<!--.*?-->|<\?.*?\?>|"[^"]*"|'[^']*'|<(?:[^>"']|"[^"]*"|'[^']*')*>|[^\]"'<])*\]\s*)?>"""
+#: Markup whose text is no markup: comments, processing instructions, CDATA sections, the DOCTYPE.
 _OPAQUE = re.compile(
     r"""<!--.*?-->
       | <\?.*?\?>
       | <!\[CDATA\[.*?\]\]>
-      | <!DOCTYPE(?:[^\["'>]|"[^"]*"|'[^']*')*
-          (?:\[(?:<!--.*?-->|<\?.*?\?>|"[^"]*"|'[^']*'|<(?:[^>"']|"[^"]*"|'[^']*')*>|[^\]"'<])*\]\s*)?>""",
+      | """
+    + DOCTYPE_PATTERN,
     re.DOTALL | re.VERBOSE,
 )
 #: Outside those, '<' followed by a name character can only open a start tag: character data and

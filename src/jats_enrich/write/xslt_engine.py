@@ -59,6 +59,7 @@ from jats_enrich.article.targets import attributes_of
 from jats_enrich.decide.model import Edit
 from jats_enrich.errors import ArticleError, UsageError
 from jats_enrich.write.patcher import (
+    DOCTYPE_PATTERN,
     AttributeChange,
     apply_changes,
     element_indices,
@@ -84,11 +85,7 @@ SHIPPED_URI = "urn:jats-enrich:xslt:enrich.xsl"
 PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_DOCTYPE = re.compile(
-    r"""<!DOCTYPE(?:[^\["'>]|"[^"]*"|'[^']*')*
-        (?:\[(?:<!--.*?-->|<\?.*?\?>|"[^"]*"|'[^']*'|<(?:[^>"']|"[^"]*"|'[^']*')*>|[^\]"'<])*\]\s*)?>""",
-    re.DOTALL | re.VERBOSE,
-)
+_DOCTYPE = re.compile(DOCTYPE_PATTERN, re.DOTALL | re.VERBOSE)
 _ENTITY = re.compile(r"&([A-Za-z_][\w.\-]*);")
 #: A namespace declaration in a start tag's attributes: its prefix ('' for the default namespace).
 _NAMESPACE_DECLARATION = re.compile(r"""\sxmlns(?::([^\s=/>]+))?\s*=""")
