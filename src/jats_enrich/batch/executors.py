@@ -8,16 +8,12 @@ stylesheet compiled) and keeps it for all its tasks.
 
 from __future__ import annotations
 
-import ctypes
 import importlib
-import multiprocessing
 import os
-import signal
 import stat
 import sys
 import threading
 from collections.abc import Generator, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,7 +22,7 @@ from pydantic_core import PydanticSerializationError
 
 from jats_enrich.batch.journal import fingerprint
 from jats_enrich.batch.packages import Member, read_member
-from jats_enrich.batch.workers import exit_with
+from jats_enrich.batch.workers import become_worker, worker_context, worker_pool
 from jats_enrich.budget import give_back_memory, limit_memory
 from jats_enrich.config import EnrichOptions
 from jats_enrich.errors import ArticleError, OutputError, UsageError
@@ -161,23 +157,11 @@ def run_here(tasks: Iterable[Task], enricher: Enricher) -> Generator[TaskResult,
 _WORKER: Enricher | None = None
 
 
-def _die_with_parent() -> None:
-    """Linux: a worker is killed when the process that forked it (the fork server) dies; the
-    watcher of worker_lifetime covers the main process's death."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _init_worker(options: EnrichOptions | Enricher, main_pid: int) -> None:
     """Options: build the worker's Enricher (fork server). An Enricher: the one this worker
     inherited from the main process when it was forked (shared copy-on-write, nothing to load)."""
     global _WORKER
-    _die_with_parent()
-    exit_with(main_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+    become_worker(main_pid)
     _WORKER = options if isinstance(options, Enricher) else Enricher(options)
     limit = _WORKER.options.memory_limit
     limit_memory(limit * 1024 * 1024 if limit else None)
@@ -218,19 +202,13 @@ def can_fork(enricher: Enricher | None) -> bool:
 def run_in_pool(
     tasks: list[Task], options: EnrichOptions, workers: int, enricher: Enricher | None = None
 ) -> Generator[TaskResult, None, None]:
-    if can_fork(enricher):
-        context: Any = multiprocessing.get_context("fork")
-        start: EnrichOptions | Enricher = enricher  # type: ignore[assignment]
-    else:
-        # Workers are forked from a server process that has imported the library but created
-        # nothing (no Saxon, no JVM, no copy of this process's memory), and build their own.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["jats_enrich.pipeline", "jats_enrich.batch.executors"])
-        start = options
+    forked = can_fork(enricher)
+    # Not forked: workers start from a server process that has imported the library but created
+    # nothing (no Saxon, no JVM, no copy of this process's memory), and build their own.
+    context = worker_context(fork=forked, preload=("jats_enrich.pipeline", "jats_enrich.batch.executors"))
+    start: EnrichOptions | Enricher = enricher if forked and enricher is not None else options
     chunk = max(1, min(16, len(tasks) // (workers * 8) or 1))
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_init_worker, initargs=(start, os.getpid())
-    ) as pool:
+    with worker_pool(workers, context, _init_worker, (start, os.getpid())) as pool:
         try:
             yield from pool.map(_work_in_worker, tasks, chunksize=chunk)
         except GeneratorExit:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from jats_enrich.batch.workers import worker_context, worker_pool
 from jats_enrich.dictionaries import load_vocabulary
 from jats_enrich.dictionaries.model import TargetKind, Vocabulary
 from jats_enrich.errors import DictionaryError
@@ -47,20 +47,16 @@ class _State:
         self.bodies = BodyMemory(config.buffered_limit)
 
     def start_pool(self) -> None:
-        # forkserver: workers do not inherit the event loop's threads and sockets.
-        context = multiprocessing.get_context("forkserver")
-        self.pool = ProcessPoolExecutor(
-            max_workers=self.config.workers,
-            mp_context=context,
-            initializer=start_worker,
-            initargs=(
-                self.settings,
-                self.vocabularies,
-                os.getpid(),
-                self.config.timeout,
-                context.Barrier(self.config.workers),
-            ),
+        # From the fork server: workers do not inherit the event loop's threads and sockets.
+        context = worker_context()
+        initargs = (
+            self.settings,
+            self.vocabularies,
+            os.getpid(),
+            self.config.timeout,
+            context.Barrier(self.config.workers),
         )
+        self.pool = worker_pool(self.config.workers, context, start_worker, initargs)
         # Two jobs per worker are handed to the pool (one running, one ready, so that no worker
         # idles between jobs); the others wait here, up to a bound.
         self.running = asyncio.Semaphore(self.config.workers * 2)

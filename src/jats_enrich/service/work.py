@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from jats_enrich.article.encoding import byte_order_mark, declared_encoding
-from jats_enrich.batch.workers import exit_with
+from jats_enrich.batch.workers import become_worker
 from jats_enrich.config import EnrichOptions, with_overrides
 from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.pipeline import Enricher
@@ -85,14 +85,14 @@ def start_worker(
 
     Workers run at a lower priority than the service's event loop: when every core is busy
     enriching, the loop still gets the processor at once to answer /healthz and take requests.
-    They end with the service, leave Ctrl-C to it, and stop a job that runs past ``timeout``.
+    They end with the service (become_worker: also when the fork server is killed), leave
+    Ctrl-C to it, and stop a job that runs past ``timeout``.
     ``started`` is the pool's start-up barrier: ``ready`` waits on it (see there)."""
     global _worker, _timeout, _started
     log_json_lines()
     with contextlib.suppress(OSError, AttributeError):
         os.nice(WORKER_NICENESS)
-    exit_with(main_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    become_worker(main_pid)
     signal.signal(signal.SIGALRM, _out_of_time)
     _timeout = timeout
     _started = started
