@@ -22,19 +22,18 @@ from jats_enrich.batch.runner import Batch, BatchOptions
 from jats_enrich.config import EnrichOptions, load_settings
 from jats_enrich.errors import UsageError
 from jats_enrich.pipeline import Enricher, EnrichResult
+from jats_enrich.recent import Recent
 from jats_enrich.report.model import ArticleReport, Finding, Report
 from jats_enrich.report.sinks import open_sinks, report_format, report_of, write_report
 
-_ENRICHERS: dict[str, Enricher] = {}
+#: Enrichers of the last few sets of options a caller used (each holds its dictionaries' index).
+_ENRICHERS: Recent[str, Enricher] = Recent(8)
 
 
 def enricher_for(options: EnrichOptions | None = None) -> Enricher:
-    """The Enricher for these options, built on first use and kept."""
-    options = options or EnrichOptions()
-    key = options.model_dump_json()
-    if key not in _ENRICHERS:
-        _ENRICHERS[key] = Enricher(options)
-    return _ENRICHERS[key]
+    """The Enricher for these options, built on first use and kept (for the last 8 sets)."""
+    chosen = options or EnrichOptions()
+    return _ENRICHERS.get(chosen.model_dump_json(), lambda: Enricher(chosen))
 
 
 def enrich_bytes(data: bytes, options: EnrichOptions | None = None, name: str = "<bytes>") -> EnrichResult:

@@ -29,6 +29,7 @@ from jats_enrich.errors import ArticleError, OutputError, UsageError
 from jats_enrich.files import atomic_write, read_at_most
 from jats_enrich.limits import MAX_ARTICLE_BYTES
 from jats_enrich.pipeline import Enricher
+from jats_enrich.recent import Recent
 from jats_enrich.report.model import ArticleReport
 
 
@@ -224,14 +225,12 @@ def run_in_pool(
 
 # -- Dask ------------------------------------------------------------------------------------
 
-_DASK_WORKERS: dict[str, Enricher] = {}
+_DASK_WORKERS: Recent[str, Enricher] = Recent(8)
 
 
 def _work_on_dask(task: Task, options_json: str) -> TaskResult:
     """Runs on a Dask worker: one Enricher per worker process and options, kept between tasks."""
-    enricher = _DASK_WORKERS.get(options_json)
-    if enricher is None:
-        enricher = _DASK_WORKERS[options_json] = Enricher(EnrichOptions.model_validate_json(options_json))
+    enricher = _DASK_WORKERS.get(options_json, lambda: Enricher(EnrichOptions.model_validate_json(options_json)))
     return work(task, enricher)
 
 

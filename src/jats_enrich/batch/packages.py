@@ -40,6 +40,7 @@ from typing import IO, Any, cast
 from jats_enrich.batch.inputs import is_article_name
 from jats_enrich.errors import ArticleError, OutputError
 from jats_enrich.files import read_at_most
+from jats_enrich.recent import Recent
 
 #: Largest package member read into memory, in bytes.
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
@@ -211,19 +212,14 @@ def read_member(path: Path, kind: str, member: Member) -> bytes:
 
 #: Zip packages open in this process (a worker reads many members of one package): by path and
 #: by the file's identity, so that a package replaced at the same path is read anew.
-_ZIPS: dict[tuple[Path, int, int, int], zipfile.ZipFile] = {}
+_ZIPS: Recent[tuple[Path, int, int, int], zipfile.ZipFile] = Recent(8, close=zipfile.ZipFile.close)
 
 
 def _zip(path: Path) -> zipfile.ZipFile:
     status = path.stat()
     key = (path, status.st_ino, status.st_size, status.st_mtime_ns)
-    package = _ZIPS.get(key)
-    if package is None:
-        stale = [k for k in _ZIPS if k[0] == path or len(_ZIPS) >= 8]
-        for old in stale:
-            _ZIPS.pop(old).close()
-        package = _ZIPS[key] = zipfile.ZipFile(path)
-    return package
+    _ZIPS.drop(lambda k: k[0] == path and k != key)  # an earlier file at this path
+    return _ZIPS.get(key, lambda: zipfile.ZipFile(path))
 
 
 def write_package(source: Path, kind: str, target: Path, replacements: dict[int, Path | bytes]) -> None:

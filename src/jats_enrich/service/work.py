@@ -23,6 +23,7 @@ from jats_enrich.batch.workers import become_worker
 from jats_enrich.config import EnrichOptions, with_overrides
 from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.pipeline import Enricher
+from jats_enrich.recent import Recent
 from jats_enrich.service.models import EnrichResponse
 
 WORKER_NICENESS = 5
@@ -50,17 +51,15 @@ class _Worker:
     def __init__(self, settings: EnrichOptions, vocabularies: dict[str, Vocabulary]) -> None:
         self.settings = settings
         self.vocabularies = vocabularies
-        self.enrichers: dict[str, Enricher] = {}
+        self.enrichers: Recent[str, Enricher] = Recent(32)
 
     def enricher(self, overrides: dict[str, Any], write: bool) -> Enricher:
         settings = with_overrides(self.settings, overrides)
-        key = settings.model_dump_json() + str(write)
-        if key not in self.enrichers:
-            if len(self.enrichers) >= 32:  # many distinct option sets: start afresh rather than grow
-                self.enrichers.clear()
-            chosen = [self.vocabularies[name] for name in settings.vocab]
-            self.enrichers[key] = Enricher(settings.model_copy(update={"write": write}), chosen)
-        return self.enrichers[key]
+        chosen = [self.vocabularies[name] for name in settings.vocab]
+        return self.enrichers.get(
+            settings.model_dump_json() + str(write),
+            lambda: Enricher(settings.model_copy(update={"write": write}), chosen),
+        )
 
 
 class StartBarrier(Protocol):
