@@ -1,4 +1,5 @@
-"""Configuration: a TOML file for what would otherwise be a long command line.
+"""The options of a run, one model for every door (EnrichOptions), and the configuration file that
+sets them: a TOML file for what would otherwise be a long command line.
 
 Found as ``--config FILE``, else ``jats-enrich.toml`` in the working folder, else the
 ``[tool.jats-enrich]`` table of ``pyproject.toml`` there. Command-line flags override it. Unknown
