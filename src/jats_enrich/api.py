@@ -19,7 +19,9 @@ from jats_enrich.article.reader import read_article
 from jats_enrich.batch.executors import default_workers
 from jats_enrich.batch.inputs import Source, discover, is_input
 from jats_enrich.batch.runner import Batch, BatchOptions
-from jats_enrich.config import EnrichOptions, load_settings
+from jats_enrich.config import EnrichOptions, load_settings, with_overrides
+from jats_enrich.dictionaries import load_vocabulary
+from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.errors import UsageError
 from jats_enrich.pipeline import Enricher, EnrichResult
 from jats_enrich.recent import Recent
@@ -83,6 +85,16 @@ def load_options(
     """The options of a run: the configuration file (``config``, else ./jats-enrich.toml, else
     [tool.jats-enrich] in ./pyproject.toml) with ``overrides`` on top; UsageError naming the file."""
     return load_settings(config, dict(overrides or {}), cwd)
+
+
+def options_with(options: EnrichOptions, changes: Mapping[str, Any]) -> EnrichOptions:
+    """``options`` with some fields given anew (nested tables merged), as a service request gives them."""
+    return with_overrides(options, dict(changes))
+
+
+def enricher_with(options: EnrichOptions, vocabularies: Sequence[Vocabulary]) -> Enricher:
+    """An Enricher for these options over dictionaries already loaded (a server loads them once)."""
+    return Enricher(options, vocabularies)
 
 
 def open_enricher(options: EnrichOptions | None = None) -> Enricher:
@@ -206,6 +218,7 @@ __all__ = [
     "Report",
     "Source",
     "TextResult",
+    "Vocabulary",
     "check_report_paths",
     "default_journal",
     "default_workers",
@@ -213,10 +226,13 @@ __all__ = [
     "enrich_path",
     "enrich_text",
     "enricher_for",
+    "enricher_with",
     "find_sources",
     "iter_findings",
     "load_options",
+    "load_vocabulary",
     "open_enricher",
+    "options_with",
     "run_batch",
     "run_one",
     "write_reports",

@@ -90,7 +90,7 @@ def add_serve_command(commands: Any, parser_class: type[argparse.ArgumentParser]
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from jats_enrich.config import load_settings
+    from jats_enrich.api import load_options
     from jats_enrich.errors import UsageError
 
     try:
@@ -103,7 +103,7 @@ def _serve(args: argparse.Namespace) -> int:
     max_body, max_buffered = _checked_limits(args)
     workers = args.workers or os.cpu_count() or 1
     max_connections = _max_connections(args.max_connections, workers)
-    settings = load_settings(args.config, {"vocab": tuple(args.vocab)} if args.vocab else {})
+    settings = load_options(args.config, {"vocab": tuple(args.vocab)} if args.vocab else {})
     config = ServiceConfig(
         settings=settings,
         workers=workers,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jats_enrich.config import EnrichOptions
+from jats_enrich.api import EnrichOptions
 
 MB = 1024 * 1024
 DEFAULT_MAX_BODY = 20 * MB

@@ -10,9 +10,9 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from jats_enrich.api import Vocabulary, load_vocabulary
 from jats_enrich.batch.workers import worker_context, worker_pool
-from jats_enrich.dictionaries import load_vocabulary
-from jats_enrich.dictionaries.model import TargetKind, Vocabulary
+from jats_enrich.dictionaries.model import TargetKind
 from jats_enrich.errors import DictionaryError
 from jats_enrich.match.lookup import Lookup
 from jats_enrich.service.body import BodyMemory

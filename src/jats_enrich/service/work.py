@@ -18,11 +18,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from jats_enrich.api import Enricher, EnrichOptions, Vocabulary, enricher_with, options_with
 from jats_enrich.article.encoding import byte_order_mark, declared_encoding
 from jats_enrich.batch.workers import become_worker
-from jats_enrich.config import EnrichOptions, with_overrides
-from jats_enrich.dictionaries.model import Vocabulary
-from jats_enrich.pipeline import Enricher
 from jats_enrich.recent import Recent
 from jats_enrich.service.models import EnrichResponse
 
@@ -54,11 +52,11 @@ class _Worker:
         self.enrichers: Recent[str, Enricher] = Recent(32)
 
     def enricher(self, overrides: dict[str, Any], write: bool) -> Enricher:
-        settings = with_overrides(self.settings, overrides)
+        settings = options_with(self.settings, overrides)
         chosen = [self.vocabularies[name] for name in settings.vocab]
         return self.enrichers.get(
             settings.model_dump_json() + str(write),
-            lambda: Enricher(settings.model_copy(update={"write": write}), chosen),
+            lambda: enricher_with(settings.model_copy(update={"write": write}), chosen),
         )
 
 
