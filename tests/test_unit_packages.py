@@ -266,3 +266,16 @@ def test_a_zip_replaced_at_the_same_path_is_read_anew(tmp_path):
     write_package(package, "zip", package, {0: TWO})  # in place: the same path, another file
     (member,) = list_members(package, "zip", ARTICLE_PATTERNS)
     assert read_member(package, "zip", member) == TWO
+
+
+@pytest.mark.parametrize("cut", [700, 1300])
+def test_a_tar_cut_short_inside_a_header_is_refused_not_taken_for_its_first_members(tmp_path, cut):
+    """tarfile stops without a word at a header cut short: a package rewritten from that listing
+    would lose every member after the cut."""
+    package = make_tar(tmp_path / "p.tar")
+    data = package.read_bytes()
+    offsets = [m.offset for m in list_members(package, "tar", ARTICLE_PATTERNS) if m.offset is not None]
+    header = next(o for o in offsets if o > cut) - 512  # a header after the cut's block
+    package.write_bytes(data[: header + (cut % 512 or 1)])
+    with pytest.raises(ArticleError, match="cut short"):
+        list_members(package, "tar", ARTICLE_PATTERNS)

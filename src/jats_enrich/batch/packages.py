@@ -185,6 +185,10 @@ def _tar_entries(path: Path) -> list[tuple[str, int, bool, int | None]]:
                 f"damaged tar header at offset {where} ({len(package.damage)} blocks unreadable); "
                 "members after it could be lost, so the package is left as it is"
             )
+    if path.stat().st_size % tarfile.BLOCKSIZE:
+        # A tar is whole blocks: this one was cut short, perhaps inside a header, where tarfile
+        # stops reading without a word and every member after the cut would be lost.
+        raise ArticleError("the package ends inside a block (cut short); members could be lost, so it is left as it is")
     return entries
 
 
