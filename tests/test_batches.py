@@ -234,7 +234,7 @@ def test_stdin_to_stdout_in_a_shell_pipeline(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "b.xml").read_bytes() == enrich_bytes(ARTICLE.read_bytes()).output
-    assert done.stderr.startswith(b"jats-enrich: 1 articles, 0 failed")
+    assert done.stderr.startswith(b"jats-enrich: 1 article, 0 failed")
     broken = cli("enrich", "-", "--report", str(tmp_path / "r.json"), stdin=b"<article>")
     assert broken.returncode == 2 and broken.stdout == b""
     assert json.loads((tmp_path / "r.json").read_text())["articles_failed"] == 1

@@ -94,7 +94,7 @@ def test_output_folder_inside_the_input_is_not_read_back(tmp_path):
     for _ in range(2):
         done = run("enrich", str(inputs), "--out", str(inputs / "out"))
         assert done.returncode == 0, done.stderr
-        assert "1 articles" in done.stderr
+        assert "1 article," in done.stderr
     assert not (inputs / "out" / "out").exists()
 
 
@@ -225,3 +225,37 @@ def test_options_the_library_names_by_field_the_command_line_names_by_flag(tmp_p
     enrich_help = run("enrich", "--help").stdout
     known = {word.rstrip(",") for word in enrich_help.split() if word.startswith("--")}
     assert set(FLAGS.values()) <= known
+
+
+def test_command_line_slips_a_new_user_makes_get_a_usage_error_that_says_what_to_do(tmp_path):
+    article = str(FIXTURES / "legacy-1.1.xml")
+    nowhere = str(tmp_path / "no" / "r.json")
+    cases = [
+        (["enrich", "--out", str(tmp_path / "o")], "no input: name article files"),
+        (["enrich", article, "--out", str(tmp_path / "o"), "--vocab", "crdit"], "crdit: no shipped dictionary"),
+        (["enrich", article, "--out", str(tmp_path / "o"), "--workers", "0"], "--workers must be at least 1"),
+        (
+            ["enrich", article, "--out", str(tmp_path / "o"), "--report", str(tmp_path / "no" / "r.json")],
+            "no such folder",
+        ),
+        (["check", article, "--report", nowhere], "no such folder"),
+    ]
+    for args, message in cases:
+        done = run(*args)
+        assert (done.returncode, done.stderr.count("\n")) == (64, 1), (args, done.stderr)
+        assert message in done.stderr, (args, done.stderr)
+    assert not (tmp_path / "no").exists() and not (tmp_path / "o").exists()
+
+
+def test_a_report_may_go_into_the_output_folder_the_run_creates(tmp_path):
+    out = tmp_path / "out"
+    done = run("enrich", str(FIXTURES / "legacy-1.1.xml"), "--out", str(out), "--report", str(out / "r" / "r.json"))
+    assert done.returncode == 0, done.stderr
+    assert (out / "r" / "r.json").is_file()
+    assert done.stderr.startswith("jats-enrich: 1 article, 0 failed;")
+
+
+def test_check_help_does_not_promise_an_article_on_standard_output():
+    assert "standard output" in run("enrich", "--help").stdout
+    assert "standard output" not in run("check", "--help").stdout
+    assert "keywords and subjects" in run("--help").stdout

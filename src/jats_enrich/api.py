@@ -191,12 +191,22 @@ def run_batch(
     return report
 
 
-def check_report_paths(reports: Iterable[Path], sources: list[Source]) -> None:
-    """Each report's format is known (by its extension) and no report would overwrite an input."""
+def check_report_paths(reports: Iterable[Path], sources: list[Source], out: Path | None = None) -> None:
+    """Each report's format is known (by its extension), its folder exists (or is in ``out``, the
+    output folder the run creates) and no report would overwrite an input."""
     for report_path in reports:
         report_format(report_path)
+        folder = report_path.parent
+        if not folder.is_dir() and not (out is not None and _made_with(folder, out)):
+            raise UsageError(f"{report_path}: no such folder {folder}")
         if is_input(report_path, sources):
             raise UsageError(f"{report_path}: the report would overwrite an input article")
+
+
+def _made_with(folder: Path, out: Path) -> bool:
+    """Does making the output folder (with its parents) make ``folder``, or is it inside it?"""
+    mine, theirs = folder.resolve(), out.resolve()
+    return mine.is_relative_to(theirs) or theirs.is_relative_to(mine)
 
 
 def run_one(data: bytes, options: EnrichOptions | None = None, name: str = "<bytes>") -> tuple[EnrichResult, Report]:

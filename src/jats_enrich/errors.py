@@ -27,5 +27,10 @@ class UsageError(JatsEnrichError, ValueError):
     """The caller asked for something impossible (bad option, output over an input...)."""
 
 
+class UnknownDictionary(UsageError, DictionaryError):
+    """A dictionary named that is neither shipped nor a file: a slip of the caller's (usage), about
+    a dictionary (caught as either)."""
+
+
 class OutputError(JatsEnrichError, OSError):
     """An output file could not be written."""

@@ -48,9 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="jats-enrich",
         description=(
-            "Tag contributor roles in JATS XML articles with controlled-vocabulary identities "
-            "(CRediT by default) and report what could not be tagged: unmatched, compound, ambiguous and "
-            "near-miss roles, older identifier forms, conflicts between text and markup."
+            "Tag the contributor roles, keywords and subjects of JATS XML articles with their controlled-vocabulary "
+            "identities (CRediT for roles by default; the CASRAI dictionary and your own thesauri for keywords and "
+            "subjects) and report what could not be tagged: unmatched, compound, ambiguous and near-miss texts, "
+            "older identifier forms, conflicts between text and markup."
         ),
         epilog="Exit codes: 0 all articles processed; 1 a finding matched --fail-on; 2 some article failed; "
         "64 usage error; 65 invalid dictionary; 70 internal error; 73 cannot write output. "

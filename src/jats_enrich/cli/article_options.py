@@ -31,16 +31,17 @@ OUTCOMES = (
 )
 
 
-def add_article_options(parser: argparse.ArgumentParser) -> None:
-    """Options of enrich and check. Defaults are None so that the configuration file's values
-    stand unless a flag is given (see config.py)."""
+def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
+    """Options of enrich and check (``writes``: enrich's). Defaults are None so that the
+    configuration file's values stand unless a flag is given (see config.py)."""
+    stdin = "the result goes to standard output" if writes else "nothing is written but the report"
     parser.add_argument(
         "inputs",
         nargs="*",
         type=Path,
         metavar="INPUT",
         help="article files; folders (searched recursively for *.xml and *.nxml); zip, tar and tar.gz packages; "
-        "or - for one article on standard input (the result goes to standard output)",
+        f"or - for one article on standard input ({stdin})",
     )
     parser.add_argument(
         "--glob",

@@ -33,7 +33,7 @@ def add_enrich_commands(commands: Any) -> None:
             "them only inside the start tags of enriched elements. Inputs are never modified unless --in-place."
         ),
     )
-    add_article_options(enrich)
+    add_article_options(enrich, writes=True)
     enrich.add_argument("--out", "-o", type=Path, metavar="DIR", help="folder for the outputs (created if missing)")
     enrich.add_argument("--in-place", action="store_true", help="replace the inputs themselves (each atomically)")
     enrich.add_argument(
@@ -53,7 +53,7 @@ def add_enrich_commands(commands: Any) -> None:
         description="The same matching, decisions and report as enrich, with every option of enrich; "
         "no article is written.",
     )
-    add_article_options(check)
+    add_article_options(check, writes=False)
     check.set_defaults(handler=_check, out=None, in_place=False, backup=None)
 
 
@@ -76,7 +76,7 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     enricher = _ready_enricher(options, quiet=args.quiet)
     sources = _sources(args, write)
     reports: list[Path] = args.report or []
-    api.check_report_paths(reports, sources)
+    api.check_report_paths(reports, sources, getattr(args, "out", None) if write else None)
     warnings: list[str] = []
     report = _run_batch(args, write, sources, options, enricher, reports, warnings)
     if not args.quiet:
@@ -90,8 +90,12 @@ def _refuse_bad_usage(args: argparse.Namespace, write: bool) -> None:
     """Combinations of options that cannot work, refused before any dictionary is loaded."""
     from jats_enrich.errors import UsageError
 
+    if not args.inputs and args.from_list is None:
+        raise UsageError("no input: name article files, folders or packages, --from-list FILE, or - for standard input")
     if Path("-") in args.inputs:
         raise UsageError("'-' (standard input) must be the only input")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     out = getattr(args, "out", None)
     in_place = getattr(args, "in_place", False)
     if write and (out is None) == (not in_place):
@@ -202,6 +206,7 @@ def _run_stdin(args: argparse.Namespace, options: EnrichOptions, fail_on: tuple[
     from jats_enrich.files import read_at_most
     from jats_enrich.limits import MAX_ARTICLE_BYTES
 
+    api.check_report_paths(args.report or [], [])
     # Never more than one byte over the limit (the reader then refuses it): `cat /dev/zero |` ends.
     data = read_at_most(sys.stdin.buffer, MAX_ARTICLE_BYTES)
     result, report = api.run_one(data, options, "-")
@@ -250,4 +255,5 @@ def _options(settings: EnrichOptions, write: bool, aliases: list[Path] | None = 
 def _summary_line(report: Report, report_paths: list[Path]) -> str:
     findings = ", ".join(f"{n} {outcome}" for outcome, n in report.summary.items()) or "no findings"
     where = f"; report: {', '.join(map(str, report_paths))}" if report_paths else ""
-    return f"jats-enrich: {report.articles_total} articles, {report.articles_failed} failed; {findings}{where}"
+    articles = f"{report.articles_total} article{'' if report.articles_total == 1 else 's'}"
+    return f"jats-enrich: {articles}, {report.articles_failed} failed; {findings}{where}"

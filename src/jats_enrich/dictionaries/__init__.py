@@ -14,7 +14,7 @@ from pathlib import Path
 
 from jats_enrich.dictionaries.compiled import OFF, compile_file, load_compiled
 from jats_enrich.dictionaries.model import Vocabulary
-from jats_enrich.errors import DictionaryError
+from jats_enrich.errors import DictionaryError, UnknownDictionary
 
 #: Dictionaries shipped in vocab/, by the name users give on the command line.
 SHIPPED: dict[str, str] = {"credit": "credit.jsonld", "casrai": "casrai.jsonld"}
@@ -220,7 +220,7 @@ def load_vocabulary(
         return load_shipped(name_or_path)
     path = Path(name_or_path)
     if isinstance(name_or_path, str) and not path.exists() and path.suffix == "":
-        raise DictionaryError(
+        raise UnknownDictionary(
             f"{name_or_path}: no shipped dictionary of that name ({', '.join(SHIPPED)}) and no such file"
         )
     return load_dictionary_file(path, schemes, cache)
