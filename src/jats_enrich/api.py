@@ -26,7 +26,7 @@ from jats_enrich.errors import UsageError
 from jats_enrich.pipeline import Enricher, EnrichResult
 from jats_enrich.recent import Recent
 from jats_enrich.report.model import ArticleReport, Finding, Report
-from jats_enrich.report.sinks import open_sinks, report_format, report_of, write_report
+from jats_enrich.report.sinks import report_files, report_format, report_of, write_report
 
 #: Enrichers of the last few sets of options a caller used (each holds its dictionaries' index).
 _ENRICHERS: Recent[str, Enricher] = Recent(8)
@@ -167,24 +167,19 @@ def run_batch(
     runner = Batch(sources, options, batch_options)
     if enricher is None and workers == 1:
         enricher = enricher_for(options)
-    sinks = open_sinks(reports)
+    with report_files(reports) as sinks:
 
-    def each(article: ArticleReport) -> None:
-        if rewrite is not None:
-            article = rewrite(article)
-        if on_article is not None:
-            on_article(article)
-        for sink in sinks:
-            sink.add(article)
+        def each(article: ArticleReport) -> None:
+            if rewrite is not None:
+                article = rewrite(article)
+            if on_article is not None:
+                on_article(article)
+            for sink in sinks:
+                sink.add(article)
 
-    try:
         report = runner.run(on_article=each, enricher=enricher, on_start=on_start, keep=keep)
         for sink in sinks:
             sink.close(report)
-    except BaseException:
-        for sink in sinks:
-            sink.abort()
-        raise
     for warning in runner.warnings:
         if on_warning is not None:
             on_warning(warning)

@@ -123,16 +123,9 @@ def _top_article(element: etree._Element) -> etree._Element:
 
 
 def needs_gate(decision: Decision) -> bool:
-    """Did the decision find a term of a gated dictionary from a keyword's or subject's text?"""
-    meaning = decision.meaning
-    return (
-        meaning is not None
-        and meaning.vocabulary.sense is not None
-        and decision.target.kind != "role"
-        and meaning.rule != "identifier"
-        and meaning.term.group_types is None
-        and decision.outcome in GATED_OUTCOMES
-    )
+    """Did the decision find a term of a gated dictionary from a keyword's or subject's text, with
+    an outcome the gate decides on?"""
+    return needs_gate_of(decision) and decision.outcome in GATED_OUTCOMES
 
 
 def _gated_suggestions(decision: Decision) -> bool:

@@ -214,19 +214,27 @@ def open_sinks(paths: Iterable[Path]) -> list[Sink]:
     return [FORMATS[report_format(path)](path) for path in paths]
 
 
-def write_report(report: Report, paths: Iterable[Path]) -> None:
-    """A finished Report (merged shards, say) into report files."""
+@contextlib.contextmanager
+def report_files(paths: Iterable[Path]) -> Iterator[list[Sink]]:
+    """The report files, open for a run's articles (close each with the run's Report); on any
+    failure or interruption every one is aborted, none left half-written."""
     sinks = open_sinks(paths)
     try:
+        yield sinks
+    except BaseException:
+        for sink in sinks:
+            sink.abort()
+        raise
+
+
+def write_report(report: Report, paths: Iterable[Path]) -> None:
+    """A finished Report (merged shards, say) into report files."""
+    with report_files(paths) as sinks:
         for article in report.articles:
             for sink in sinks:
                 sink.add(article)
         for sink in sinks:
             sink.close(report)
-    except BaseException:
-        for sink in sinks:
-            sink.abort()
-        raise
 
 
 def _totals(report: Report) -> dict[str, object]:
