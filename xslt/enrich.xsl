@@ -25,6 +25,16 @@
     stylesheet whose mode leaves the accumulator out still works: the position is then counted
     element by element (slowly).
 
+    The parameter $insertions (the add_roles option) says which <role> elements to add to
+    which contributors, by the contributor's position among all <contrib> elements in document
+    order, counting from 1 (the accumulator je:contrib):
+
+      { "3": [ { "set": { "vocab": "credit", ... }, "text": "Conceptualization" } ] }
+
+    Each new role is written at the end of its contributor, marked je:inserted="3"; jats-enrich
+    takes the new roles (attributes and text) from the result and writes them into the original
+    file after the contributor's last role or name, with the indentation of its children.
+
   Extending it
     Import this stylesheet (href="urn:jats-enrich:xslt:enrich.xsl" resolves to it) and
     override the named template je:extra-attributes, which is called inside every element
@@ -50,12 +60,14 @@
     exclude-result-prefixes="#all">
 
   <xsl:param name="decisions" as="xs:string" select="'{}'"/>
+  <xsl:param name="insertions" as="xs:string" select="'{}'"/>
+  <xsl:variable name="new-roles" as="map(*)" select="parse-json($insertions)"/>
 
   <!-- position of an element (je:index) -> map with "set" (attribute name -> value) and "remove" (names) -->
   <xsl:variable name="edits" as="map(*)" select="parse-json($decisions)"/>
 
   <!-- Everything not matched below is copied as it is. -->
-  <xsl:mode on-no-match="shallow-copy" use-accumulators="je:index"/>
+  <xsl:mode on-no-match="shallow-copy" use-accumulators="je:index je:contrib"/>
 
   <!-- The position of each element that can carry an identity among them all, in document
        order (the key of its decision), counted in one pass. -->
@@ -63,6 +75,29 @@
     <xsl:accumulator-rule select="$value + 1"
         match="role | kwd | compound-kwd | nested-kwd | subject | compound-subject | kwd-group | subj-group"/>
   </xsl:accumulator>
+
+  <!-- The position of each contributor among them all, in document order. -->
+  <xsl:accumulator name="je:contrib" as="xs:integer" initial-value="0">
+    <xsl:accumulator-rule select="$value + 1" match="contrib"/>
+  </xsl:accumulator>
+
+  <!-- A contributor given new roles: copied, the roles added at its end. -->
+  <xsl:template match="contrib[map:size($new-roles) gt 0]">
+    <xsl:variable name="position" as="xs:string" select="string(accumulator-before('je:contrib'))"/>
+    <xsl:variable name="roles" as="array(*)?" select="$new-roles($position)"/>
+    <xsl:copy>
+      <xsl:apply-templates select="@* | node()"/>
+      <xsl:for-each select="$roles?*">
+        <xsl:variable name="set" as="map(*)" select="?set"/>
+        <role je:inserted="{$position}">
+          <xsl:for-each select="map:keys($set)">
+            <xsl:attribute name="{.}" select="$set(current())"/>
+          </xsl:for-each>
+          <xsl:value-of select="?text"/>
+        </role>
+      </xsl:for-each>
+    </xsl:copy>
+  </xsl:template>
 
   <!-- The elements that can carry a vocabulary identity. Only those with an edit change. -->
   <xsl:template match="role | kwd | compound-kwd | nested-kwd | subject | compound-subject

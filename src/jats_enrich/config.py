@@ -123,6 +123,11 @@ class EnrichOptions(_Strict):
         "an article past it fails alone. Applied in worker processes, never in the caller's",
     )
     aliases: tuple[Path, ...] = Field(default=(), description="Reviewers' aliases CSV files (report aliases)")
+    add_roles: bool = Field(
+        default=False,
+        description="Insert a <role> for each role a contribution statement names exactly, for contributors "
+        "with no identified role yet",
+    )
     write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
 
     @model_validator(mode="before")

@@ -23,12 +23,14 @@ from jats_enrich.decide.model import Decision, Edit
 from jats_enrich.decide.placement import place_group_attributes
 from jats_enrich.decide.rules import decide
 from jats_enrich.decide.sense import Gate, SenseSettings
+from jats_enrich.decide.statements import read_statements
 from jats_enrich.dictionaries import load_vocabulary
 from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.errors import ArticleError
 from jats_enrich.match.analyse import Analyser
 from jats_enrich.match.reviewed_aliases import apply_aliases
 from jats_enrich.report.model import ArticleReport, Finding
+from jats_enrich.report.statements import StatementReport
 from jats_enrich.write import Writer, writer_for
 
 
@@ -87,8 +89,14 @@ class Enricher:
             with time_budget(self.options.time_limit):
                 article = read_article(data, source)
                 decisions, group_edits = self.decide_article(article)
+                statements = read_statements(
+                    article, decisions, self.analyser, self.options.policy, self.options.add_roles
+                )
                 edits = [d.edit for d in decisions if d.edit is not None] + group_edits
-                output = self.writer.write(article, edits) if self.options.write else article.data
+                if self.options.write:
+                    output = self.writer.write(article, edits, statements.insertions)
+                else:
+                    output = article.data
         except TooManyTargets as exc:  # found past reading: the message does not name the article yet
             return EnrichResult(output=None, report=ArticleReport(path=source, error=f"{source}: {exc}"))
         except ArticleError as exc:
@@ -110,6 +118,7 @@ class Enricher:
             doi=article.doi,
             jats_version=str(article.version) if article.version else None,
             findings=[Finding.from_decision(d, written=self.options.write) for d in decisions],
+            statements=[StatementReport.from_entry(e, written=self.options.write) for e in statements.statements],
         )
         return EnrichResult(output=output, report=report)
 

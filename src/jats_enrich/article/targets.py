@@ -114,7 +114,7 @@ def find_targets(
     if not names:
         return []
     paths = _Paths(article.tree)
-    versions = _Versions(article)
+    versions = ArticleVersions(article)
     found: list[Target] = []
     for element in article.root.iter(*names):
         if limit and len(found) > limit:
@@ -143,7 +143,7 @@ def in_citation(element: etree._Element) -> bool:
     return any(ancestor.tag in CITATION_ELEMENTS for ancestor in element.iterancestors())
 
 
-class _Versions:
+class ArticleVersions:
     """The JATS version of the article each element is in: the document's, or in an article set
     (pmc-articleset), each article's own @dtd-version."""
 

@@ -149,6 +149,13 @@ def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
         'content-type="http://credit.casrai.org/") into the current form; default: report them only',
     )
     parser.add_argument(
+        "--add-roles",
+        action=argparse.BooleanOptionalAction,
+        help="insert a <role> for each CRediT role an author-contribution statement names exactly (label, "
+        "alias or translation; never a near miss or an older category), for contributors with no identified "
+        "role yet; default: report statements only",
+    )
+    parser.add_argument(
         "--replace-deprecated",
         action=argparse.BooleanOptionalAction,
         help="tag a term the dictionary marks deprecated with its replacement; default: report it",

@@ -233,6 +233,7 @@ def _settings(args: argparse.Namespace) -> EnrichOptions:
         "precedence": args.precedence,
         "profile": args.profile,
         "upgrade": args.upgrade,
+        "add_roles": args.add_roles,
         "legacy": args.legacy,
         "replace_deprecated": args.replace_deprecated,
         "sense_gate": args.sense_gate,

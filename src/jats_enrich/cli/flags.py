@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 FLAGS: dict[str, str] = {
     "`cache` off": "--no-cache",
     "`upgrade`": "--upgrade",
+    "`add_roles`": "--add-roles",
     "`replace_deprecated`": "--replace-deprecated",
     "`legacy`": "--legacy",
     "`scheme`": "--scheme",

@@ -14,8 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from jats_enrich.decide.model import Decision, Outcome
 from jats_enrich.match.analyse import Part
 from jats_enrich.match.fuzzy import Suggestion
+from jats_enrich.report.statements import StatementReport
+from jats_enrich.report.terms import TermRef
 
-REPORT_SCHEMA_VERSION = "1.2"
+REPORT_SCHEMA_VERSION = "1.3"
 
 
 def printable(text: str) -> str:
@@ -26,16 +28,6 @@ def printable(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return text
-
-
-class TermRef(BaseModel):
-    """A term, as the report shows it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    vocab: str
-    term: str = Field(description="Preferred label")
-    identifier: str
 
 
 class ScoredTerm(TermRef):
@@ -153,6 +145,9 @@ class ArticleReport(BaseModel):
     jats_version: str | None = None
     error: str | None = Field(default=None, description="Why the article could not be processed")
     findings: list[Finding] = Field(default_factory=list)
+    statements: list[StatementReport] = Field(
+        default_factory=list, description="Author-contribution statements, per contributor"
+    )
 
     @field_validator("path", "output", "error")
     @classmethod
@@ -165,7 +160,7 @@ class ArticleReport(BaseModel):
 
     def failed(self, error: str) -> ArticleReport:
         """This report, for an article whose output could not be written after all."""
-        return self.model_copy(update={"error": printable(error), "findings": []})
+        return self.model_copy(update={"error": printable(error), "findings": [], "statements": []})
 
 
 class Report(BaseModel):

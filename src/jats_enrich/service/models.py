@@ -31,6 +31,7 @@ class RequestOptions(BaseModel):
     targets: list[TargetElement] | None = Field(default=None, description="elements to enrich")
     upgrade: bool | None = Field(default=None, description="rewrite older identifier forms into the current one")
     replace_deprecated: bool | None = Field(default=None, description="tag a deprecated term's replacement")
+    add_roles: bool | None = Field(default=None, description="insert the roles contribution statements name exactly")
     legacy: Literal["content-type", "skip"] | None = Field(default=None, description="JATS 1.0/1.1, NLM 3.0 roles")
     accept_fuzzy: float | None = Field(default=None, ge=0, le=100, description="apply near misses scoring this")
     profile: Profile | None = Field(default=None, description="label written as vocab-term: niso or jats4r")
@@ -51,6 +52,7 @@ class RequestOptions(BaseModel):
             "precedence": self.precedence,
             "upgrade": self.upgrade,
             "replace_deprecated": self.replace_deprecated,
+            "add_roles": self.add_roles,
             "legacy": self.legacy,
             "profile": self.profile,
             "engine": self.engine,

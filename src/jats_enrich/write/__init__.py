@@ -10,12 +10,13 @@ Engines are found by name in ``ENGINES``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from jats_enrich.article.reader import Article
 from jats_enrich.decide.model import Edit
+from jats_enrich.decide.statements import RoleInsertion
 from jats_enrich.errors import UsageError
 
 #: Engine name -> its writer's maker (given the stylesheet, if any). Each imports its module on
@@ -36,8 +37,8 @@ def _xslt_writer(stylesheet: Path | None) -> Writer:
 
 
 class Writer(Protocol):
-    def write(self, article: Article, edits: list[Edit]) -> bytes:
-        """The article's bytes with the edits applied."""
+    def write(self, article: Article, edits: list[Edit], insertions: Sequence[RoleInsertion] = ()) -> bytes:
+        """The article's bytes with the edits applied and the roles inserted."""
         ...
 
 

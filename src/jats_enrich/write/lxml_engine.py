@@ -1,15 +1,20 @@
-"""The lxml engine: decided edits go straight into the original bytes' start tags."""
+"""The lxml engine: decided edits go straight into the original bytes' start tags, and inserted
+roles into their contributors."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from jats_enrich.article.reader import Article
 from jats_enrich.decide.model import Edit
+from jats_enrich.decide.statements import RoleInsertion
 from jats_enrich.write.patcher import AttributeChange, apply_changes, element_indices, in_attribute_order
+from jats_enrich.write.roles import element_insertions
 
 
 class LxmlWriter:
-    def write(self, article: Article, edits: list[Edit]) -> bytes:
-        if not edits:
+    def write(self, article: Article, edits: list[Edit], insertions: Sequence[RoleInsertion] = ()) -> bytes:
+        if not edits and not insertions:
             return article.data
         positions = element_indices(article.root, (e.element for e in edits))
         changes = [
@@ -21,4 +26,5 @@ class LxmlWriter:
             )
             for e in edits
         ]
-        return apply_changes(article.data, article.root, changes, article.source)
+        inserted = element_insertions(article.root, insertions)
+        return apply_changes(article.data, article.root, changes, article.source, inserted)

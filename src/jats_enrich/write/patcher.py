@@ -77,6 +77,65 @@ class AttributeChange:
     remove: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ElementInsertion:
+    """New elements (``markup``, each a whole element) written into the ``index``-th element,
+    named ``name``: after its descendant element ``after`` (an index too), each on a line of its
+    own with the indentation ``after`` has; with no ``after``, at the start of its content, with
+    the indentation of its first child."""
+
+    index: int
+    name: str
+    after: int | None
+    markup: tuple[str, ...]
+
+
+#: Markup inside an element: opaque parts (skipped whole), end tags, start tags.
+_MARKUP = re.compile(
+    r"""<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|(?P<end></[^>]*>)|(?P<start><[^\s/!?>](?:[^>"']|"[^"]*"|'[^']*')*>)""",
+    re.DOTALL,
+)
+
+
+def element_end(text: str, tag: StartTag) -> int:
+    """Offset just after the element whose start tag is ``tag`` (its end tag, or its '/>')."""
+    if text[tag.close - 1] == "/":
+        return tag.close + 1
+    depth = 1
+    for m in _MARKUP.finditer(text, tag.close + 1):
+        if m.group("end") is not None:
+            depth -= 1
+            if depth == 0:
+                return m.end()
+        elif m.group("start") is not None and not m.group("start").endswith("/>"):
+            depth += 1
+    raise ArticleError(f"no end tag for <{tag.name}> at offset {tag.start}")
+
+
+def _indentation_before(text: str, offset: int) -> str:
+    """The white space between the previous markup and ``offset``, when that is all there is."""
+    start = offset
+    while start > 0 and text[start - 1] in " \t\r\n":
+        start -= 1
+    return text[start:offset] if start < offset and text[start - 1 : start] == ">" else ""
+
+
+def _insertion_piece(text: str, tags: list[StartTag], insertion: ElementInsertion) -> tuple[int, int, str]:
+    if insertion.after is not None:
+        anchor = tags[insertion.after]
+        at, indent = element_end(text, anchor), _indentation_before(text, anchor.start)
+    else:
+        parent = tags[insertion.index]
+        if text[parent.close - 1] == "/":
+            raise ArticleError(f"<{parent.name}> at offset {parent.start} is empty: nothing inserted")
+        at = parent.close + 1
+        first = at
+        while first < len(text) and text[first] in " \t\r\n":
+            first += 1
+        indent = text[at:first] if text[first : first + 1] == "<" else ""
+    return at, at, "".join(indent + markup for markup in insertion.markup)
+
+
 def start_tag_offsets(text: str) -> list[int]:
     """Offsets of the '<' of every start tag of a well-formed document, in document order."""
     offsets = [m.start() for m in _TAG_OPEN.finditer(text)]
@@ -139,9 +198,17 @@ def split_bom(data: bytes, declared: str | None) -> tuple[bytes, bytes, str]:
     return b"", data, codec
 
 
-def apply_changes(data: bytes, root: etree._Element, changes: list[AttributeChange], source: str) -> bytes:
-    """The article's bytes with each change written into its element's start tag."""
-    if not changes:
+def apply_changes(
+    data: bytes,
+    root: etree._Element,
+    changes: list[AttributeChange],
+    source: str,
+    insertions: list[ElementInsertion] | None = None,
+) -> bytes:
+    """The article's bytes with each change written into its element's start tag, and each
+    insertion's elements written into its element."""
+    insertions = insertions or []
+    if not changes and not insertions:
         return data
     bom, body, codec = split_bom(data, root.getroottree().docinfo.encoding)
     text = body.decode(codec)
@@ -162,6 +229,13 @@ def apply_changes(data: bytes, root: etree._Element, changes: list[AttributeChan
                 f"{source}: start tag {change.index} is <{tag.name}>, expected <{change.name}>; not written"
             )
         pieces.extend(_tag_edits(text, tag, change.attributes, change.remove))
+    for insertion in insertions:
+        tag = tags[insertion.index]
+        if tag.name != insertion.name:
+            raise ArticleError(
+                f"{source}: start tag {insertion.index} is <{tag.name}>, expected <{insertion.name}>; not written"
+            )
+        pieces.append(_insertion_piece(text, tags, insertion))
 
     out = bytearray(bom)
     position = 0
@@ -194,6 +268,16 @@ def _tag_edits(
     if inserted:
         edits.append((attrs_end, attrs_end, "".join(inserted)))
     return edits
+
+
+def escape_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def element_markup(name: str, attributes: dict[str, str], text: str) -> str:
+    """One element as markup: attributes in ATTRIBUTE_ORDER, double-quoted."""
+    attrs = "".join(f' {k}="{escape_attribute(v, chr(34))}"' for k, v in in_attribute_order(attributes).items())
+    return f"<{name}{attrs}>{escape_text(text)}</{name}>"
 
 
 def escape_attribute(value: str, quote: str) -> str:

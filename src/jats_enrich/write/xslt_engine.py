@@ -44,8 +44,9 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -57,6 +58,7 @@ from jats_enrich.article.entities import entity_table
 from jats_enrich.article.reader import Article
 from jats_enrich.article.targets import attributes_of
 from jats_enrich.decide.model import Edit
+from jats_enrich.decide.statements import NewRole, RoleInsertion
 from jats_enrich.errors import ArticleError, UsageError
 from jats_enrich.write.patcher import (
     DOCTYPE_PATTERN,
@@ -69,6 +71,7 @@ from jats_enrich.write.patcher import (
     start_tag_at,
     start_tag_offsets,
 )
+from jats_enrich.write.roles import element_insertions
 
 #: Elements whose attributes the stylesheet may change.
 IDENTITY_ELEMENTS = (
@@ -82,6 +85,8 @@ IDENTITY_ELEMENTS = (
     "subj-group",
 )
 SHIPPED_URI = "urn:jats-enrich:xslt:enrich.xsl"
+#: The mark the stylesheet puts on a role it inserted: the contributor's position (never written).
+INSERTED = "{urn:jats-enrich:xslt}inserted"
 PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -109,7 +114,7 @@ class XsltWriter:
         self.stylesheet = stylesheet
         self.processor, self.executable, self.lister = _compiled(str(stylesheet.resolve()) if stylesheet else None)
 
-    def write(self, article: Article, edits: list[Edit]) -> bytes:
+    def write(self, article: Article, edits: list[Edit], insertions: Sequence[RoleInsertion] = ()) -> bytes:
         before = identity_elements(article.root)
         position = {element: index for index, element in enumerate(before, start=1)}
         decisions = {
@@ -120,13 +125,25 @@ class XsltWriter:
             for e in edits
             if e.element in position  # the stylesheet changes no other element
         }
-        result = self._transform(article, decisions)
-        changes = _attribute_changes(article.root, before, result, article.source)
-        if not changes:
+        contribs = {c: i for i, c in enumerate(article.root.iter("contrib"), start=1)}
+        by_position = {str(contribs[i.contributor]): i for i in insertions}
+        new_roles = {
+            position: [{"set": in_attribute_order(r.attributes), "text": r.text} for r in i.roles]
+            for position, i in by_position.items()
+        }
+        listed = self._transform(article, decisions, new_roles)
+        kept = [(name, attributes) for name, attributes, _ in listed if INSERTED not in attributes]
+        changes = _attribute_changes(article.root, before, kept, article.source)
+        inserted = _inserted_roles(listed, by_position, article.source)
+        if not changes and not inserted:
             return article.data
-        return apply_changes(article.data, article.root, changes, article.source)
+        return apply_changes(
+            article.data, article.root, changes, article.source, element_insertions(article.root, inserted)
+        )
 
-    def _transform(self, article: Article, decisions: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    def _transform(
+        self, article: Article, decisions: dict[str, Any], new_roles: dict[str, Any]
+    ) -> list[tuple[str, dict[str, str], str]]:
         """(element name, attributes) of every identity element of the stylesheet's result."""
         from saxonche import PySaxonApiError
 
@@ -135,6 +152,7 @@ class XsltWriter:
             try:
                 document = self.processor.parse_xml(xml_text=text)
                 self.executable.set_parameter("decisions", self.processor.make_string_value(json.dumps(decisions)))
+                self.executable.set_parameter("insertions", self.processor.make_string_value(json.dumps(new_roles)))
                 result = self.executable.transform_to_value(xdm_node=document)
                 if result is None or result.size != 1 or not result.head.is_node:
                     raise ArticleError(f"{article.source}: XSLT engine: the stylesheet produced no document")
@@ -147,7 +165,7 @@ class XsltWriter:
                         "Saxon's time grows with their square; the lxml engine has no such limit)"
                     )
                 raise ArticleError(f"{article.source}: XSLT engine: {message}") from None
-        return [(name, attributes) for name, attributes in json.loads(listed or "[]")]
+        return [(name, attributes, text) for name, attributes, text in json.loads(listed or "[]")]
 
 
 #: Lists (name, attributes) of every identity element of a document, as JSON; attribute names as
@@ -159,7 +177,8 @@ LISTER = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/
     <xsl:sequence select="array {
       //(role | kwd | compound-kwd | nested-kwd | subject | compound-subject | kwd-group | subj-group)
       ! array { name(), map:merge(@* ! map {
-          (if (namespace-uri()) then '{' || namespace-uri() || '}' else '') || local-name() : string() }) } }"/>
+          (if (namespace-uri()) then '{' || namespace-uri() || '}' else '') || local-name() : string() }),
+          if (@Q{urn:jats-enrich:xslt}inserted) then string(.) else '' } }"/>
   </xsl:template>
 </xsl:stylesheet>"""
 
@@ -302,6 +321,22 @@ def _declare_defaulted_namespaces(text: str, root: etree._Element, source: str) 
         position = offset
     pieces.append(text[position:])
     return "".join(pieces)
+
+
+def _inserted_roles(
+    listed: list[tuple[str, dict[str, str], str]], asked: dict[str, RoleInsertion], source: str
+) -> list[RoleInsertion]:
+    """The roles the stylesheet added, per contributor (placed where the decision placed them)."""
+    found: dict[str, list[NewRole]] = {}
+    for name, attributes, text in listed:
+        position = attributes.get(INSERTED)
+        if position is None:
+            continue
+        if name != "role" or position not in asked:
+            raise ArticleError(f"{source}: XSLT engine: the stylesheet inserted an unexpected <{name}>; not written")
+        own = {k: v for k, v in attributes.items() if k != INSERTED}
+        found.setdefault(position, []).append(NewRole(text, own))
+    return [replace(asked[p], roles=tuple(roles)) for p, roles in found.items()]
 
 
 def saxon_path(element: etree._Element) -> str:

@@ -1,0 +1,91 @@
+"""The contributors of an article, as contribution statements need them: who they are (names,
+``@id``), which footnotes their ``<xref>`` point to, and the ``<role>`` elements they already have.
+
+Only this article's contributors are read: a ``<contrib>`` inside a citation names another work's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from jats_enrich.article.reader import Article
+from jats_enrich.article.targets import in_citation, string_value
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A name as the article writes it: given names and surname (``<name>``), or a whole
+    ``<string-name>`` whose parts are not marked."""
+
+    given: str = ""
+    surname: str = ""
+    whole: str = ""  # a <string-name> without <given-names>/<surname>, or a <collab>'s name
+
+    @property
+    def display(self) -> str:
+        return self.whole or " ".join(p for p in (self.given, self.surname) if p)
+
+
+@dataclass(frozen=True)
+class Contributor:
+    element: etree._Element
+    position: int  # 1-based, among the article's contributors in document order
+    id: str | None
+    name: PersonName
+    footnotes: tuple[str, ...]  # the @rid values of its <xref> elements (a rid may list several ids)
+    roles: tuple[etree._Element, ...]  # its own <role> children
+
+    @property
+    def key(self) -> str:
+        """How reports name the contributor: its @id, else its position (#3)."""
+        return self.id or f"#{self.position}"
+
+
+def find_contributors(article: Article) -> list[Contributor]:
+    """Every ``<contrib>`` of the article and its sub-articles that is not inside a citation."""
+    found: list[Contributor] = []
+    for element in article.root.iter("contrib"):
+        if in_citation(element):
+            continue
+        rids = tuple(rid for x in _own(element, "xref") for rid in (x.get("rid") or "").split())
+        roles = tuple(child for child in element if child.tag == "role")
+        found.append(Contributor(element, len(found) + 1, element.get("id"), _name_of(element), rids, roles))
+    return found
+
+
+def _own(contrib: etree._Element, tag: str) -> list[etree._Element]:
+    """The contrib's descendants named ``tag`` that are not inside a nested contributor group
+    (a <collab> may hold its own members)."""
+    return [e for e in contrib.iter(tag) if _owner(e) is contrib]
+
+
+def _owner(element: etree._Element) -> etree._Element | None:
+    parent = element.getparent()
+    while parent is not None and parent.tag != "contrib":
+        parent = parent.getparent()
+    return parent
+
+
+def _name_of(contrib: etree._Element) -> PersonName:
+    for child in contrib.iter("name", "string-name", "collab"):
+        if _owner(child) is not contrib or _inside_alternative(child):
+            continue
+        if child.tag == "collab":
+            return PersonName(whole=string_value(child))
+        given = child.find("given-names")
+        surname = child.find("surname")
+        if surname is not None:
+            return PersonName(
+                given=string_value(given) if given is not None else "",
+                surname=string_value(surname),
+            )
+        return PersonName(whole=string_value(child))
+    return PersonName()
+
+
+def _inside_alternative(element: etree._Element) -> bool:
+    """A second spelling in <name-alternatives> (a name in another script) is not the first."""
+    parent = element.getparent()
+    return parent is not None and parent.tag == "name-alternatives" and parent.index(element) > 0

@@ -1,0 +1,184 @@
+"""Which contributor a statement means by initials ("BAW", "SN-Z", "EvA") or by a name
+("Guilherme N. Corte", "Tecchio, M. A.", "Barreto FK", "Corte").
+
+Every form a contributor may be written in is derived from its ``<name>``: all given-name
+initials or only the first, hyphenated given names as "J-P" and "JP", surname particles as "v"
+or left out, hyphenated surnames as "N-Z" and "NZ". A key that fits no contributor, or fits several
+(two authors "J. Smith" and "J. Silva" are both "JS"), resolves to none: it is reported, never
+guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from jats_enrich.article.contributors import Contributor, PersonName
+from jats_enrich.text import fold_case, without_accents
+
+#: Lower-case words that open a surname ("van", "de", "dos"): written as a small letter or left out.
+PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "das",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "ter",
+        "ten",
+        "zu",
+        "y",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+    ]
+)
+#: A key written as initials: capitals, a few lower-case particle letters, hyphens, dots.
+_INITIALS = re.compile(r"^(?=.*[A-Z])[A-Z](?:[A-Za-z]?\.?-?\s?){0,6}$")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a key resolved to: one contributor, or the reason there is none."""
+
+    key: str
+    contributor: Contributor | None
+    how: str  # "initials", "name", "no contributor", "several contributors: ..."
+
+
+def _plain(text: str) -> str:
+    return without_accents(fold_case(text))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s.,]+", text) if w]
+
+
+def _initial_forms(word: str) -> set[str]:
+    """A given name's initial: "Jean-Pierre" -> {"J-P", "JP"}, "A." -> {"A"}."""
+    parts = [p for p in word.split("-") if p]
+    if len(parts) > 1:
+        letters = [p[0] for p in parts]
+        return {"-".join(letters), "".join(letters)}
+    return {word[0]} if word else set()
+
+
+def _surname_forms(surname: str) -> set[str]:
+    """A surname's initials: "Wandell" -> {"W"}, "van Aalten" -> {"vA", "VA", "A"},
+    "Nik-Zainal" -> {"N-Z", "NZ", "N"}, "Domingues Neto" -> {"DN", "D"}."""
+    words = surname.split()
+    if not words:
+        return set()
+    particles = [w for w in words if w.casefold() in PARTICLES]
+    main = [w for w in words if w.casefold() not in PARTICLES] or words
+    forms: set[str] = set()
+    for core in ({main[0][0]} | _initial_forms(main[0])) if main else set():
+        forms.add(core)
+        if len(main) > 1:
+            forms.add(core + "".join(w[0] for w in main[1:]))
+        if particles:
+            prefix = "".join(p[0] for p in particles)
+            rest = "".join(w[0] for w in main[1:])
+            forms.update({prefix.lower() + core + rest, prefix.upper() + core + rest})
+    return forms
+
+
+def initials_of(name: PersonName) -> set[str]:
+    """Every way the name may be written as initials, compared without dots or spaces."""
+    if not name.surname:
+        words = _words(name.whole)
+        if len(words) < 2:
+            return set()
+        name = PersonName(given=" ".join(words[:-1]), surname=words[-1])
+    givens = [w for w in re.split(r"[\s.]+", name.given) if w]
+    given_forms: list[set[str]] = [_initial_forms(g) for g in givens]
+    combos = {""}
+    for forms in given_forms:
+        combos = {c + f for c in combos for f in forms}
+    firsts = given_forms[0] if given_forms else {""}
+    surnames = _surname_forms(name.surname)
+    return {g + s for g in combos | firsts for s in surnames}
+
+
+def _key_form(key: str) -> str:
+    return re.sub(r"[.\s]", "", key)
+
+
+def looks_like_initials(key: str) -> bool:
+    """ "BAW", "SN-Z", "EvA", "M.A.": capitals at least as many as small letters, six at most."""
+    form = _key_form(key)
+    upper = sum(1 for ch in form if ch.isupper())
+    lower = sum(1 for ch in form if ch.islower())
+    return _INITIALS.match(key.strip()) is not None and len(form) <= 6 and upper >= lower
+
+
+def _name_matches(key: str, name: PersonName) -> bool:
+    """Whether a written name ("Guilherme N. Corte", "Tecchio, M. A.", "Barreto FK", "Corte")
+    fits the contributor's name."""
+    if not name.surname:
+        return bool(name.whole) and _plain(" ".join(_words(key))) == _plain(" ".join(_words(name.whole)))
+    surname = _plain(name.surname).split()
+    given = [_plain(w) for w in re.split(r"[\s.]+", name.given) if w]
+    if "," in key:  # "Tecchio, M. A." / "Domingues Neto, F. J"
+        before, after = key.split(",", 1)
+        return _plain(before).split() == surname and _given_fit(_words(after), given)
+    words = [_plain(w) for w in _words(key)]
+    if len(words) > len(surname) and words[-len(surname) :] == surname:  # "Guilherme N. Corte"
+        return _given_fit(_words(" ".join(_words(key)[: -len(surname)])), given)
+    if words[: len(surname)] == surname:  # "Barreto FK", "Melo CFCA", "Corte"
+        rest = _words(key)[len(surname) :]
+        if not rest:
+            return True
+        return len(rest) == 1 and rest[0].isupper() and _given_fit(list(rest[0]), given)
+    return False
+
+
+def _given_fit(written: Sequence[str], given: list[str]) -> bool:
+    """Whether the given names as written (full words or initials) fit the contributor's."""
+    written = [_plain(w) for w in written if w.strip("-")]
+    if not written:
+        return True
+    letters = [g[0] for g in given]
+    if len(written) > len(given):
+        joined = "".join(w for w in written)
+        return joined == "".join(letters)
+    return all(w == g or (len(w) == 1 and g.startswith(w)) for w, g in zip(written, given, strict=False))
+
+
+class NameResolver:
+    """Resolves keys to an article's contributors."""
+
+    def __init__(self, contributors: Iterable[Contributor]) -> None:
+        self.contributors = list(contributors)
+        self._initials: dict[str, list[Contributor]] = {}
+        for c in self.contributors:
+            for form in initials_of(c.name):
+                self._initials.setdefault(_plain(form), []).append(c)
+
+    def resolve(self, key: str) -> Resolution:
+        fits: dict[int, tuple[Contributor, str]] = {}
+        if looks_like_initials(key):
+            for c in self._initials.get(_plain(_key_form(key)), []):
+                fits.setdefault(c.position, (c, "initials"))
+        for c in self.contributors:
+            if c.name.display and _name_matches(key, c.name):
+                fits.setdefault(c.position, (c, "name"))
+        if len(fits) == 1:
+            contributor, how = next(iter(fits.values()))
+            return Resolution(key, contributor, how)
+        if not fits:
+            return Resolution(key, None, "no contributor")
+        names = ", ".join(c.name.display or c.key for c, _ in fits.values())
+        return Resolution(key, None, f"several contributors: {names}")
