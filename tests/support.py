@@ -94,3 +94,30 @@ def only_attributes_added(output: bytes, original: bytes) -> bool:
             i += len(m.group(0))
         j = m.end()
     return original[i:] == output[j:]
+
+
+#: A <role> the tool inserts (--add-roles), with the white space before it: CRediT vocab attributes
+#: (JATS >= 1.2) or a CRediT term URI in content-type (older versions).
+INSERTED_ROLE = re.compile(
+    rb'\s*<role (?:vocab="credit" vocab-identifier="https://credit\.niso\.org/"[^>]*'
+    rb'|content-type="https://credit\.niso\.org/contributor-roles/[a-z-]+/")>[^<]*</role>'
+)
+
+
+def only_roles_and_attributes_added(output: bytes, original: bytes) -> bool:
+    """True when ``output`` is ``original`` with identity attributes and CRediT roles inserted and
+    nothing else changed (the same walk as ``only_attributes_added``)."""
+    pattern = re.compile(INSERTED_ROLE.pattern + rb"|" + VOCAB_ATTRIBUTE.pattern)
+    i = j = 0
+    for m in pattern.finditer(output):
+        gap = output[j : m.start()]
+        if original[i : i + len(gap)] != gap:
+            return False
+        i += len(gap)
+        bare = VOCAB_ATTRIBUTE.sub(b"", m.group(0))  # an existing role given attributes, if it is one
+        if original.startswith(m.group(0), i):
+            i += len(m.group(0))
+        elif m.group(0) != bare and original.startswith(bare, i) and bare.strip():
+            i += len(bare)
+        j = m.end()
+    return original[i:] == output[j:]

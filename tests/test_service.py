@@ -186,6 +186,10 @@ def test_request_options_are_the_cli_options(client):
     assert b'vocab="casrai"' not in credit_only.content and b'vocab="credit"' in credit_only.content
     xslt = client.post("/v1/enrich", params={"engine": "xslt"}, content=data)
     assert xslt.content == library(data).output
+    statements = (FIXTURES / "statements" / "elife-linked-1.3.xml").read_bytes()
+    added = client.post("/v1/enrich", params={"add_roles": "true"}, content=statements)
+    assert added.content == library(statements, add_roles=True).output != statements
+    assert client.post("/v1/enrich", content=statements).content == library(statements).output
     roles_only = client.post(
         "/v1/check",
         params=[("targets", "role"), ("profile", "jats4r")],

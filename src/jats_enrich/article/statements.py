@@ -111,7 +111,10 @@ def _folded(text: str) -> str:
 
 def _text_of(element: etree._Element) -> str:
     """The statement's text: its paragraphs (or its own text), without its label and title."""
-    paragraphs = [p for p in element.iter("p") if not in_citation(p)]
+    # The outermost paragraphs only: a paragraph holding a list of paragraphs is read once.
+    paragraphs = [
+        p for p in element.iter("p") if not in_citation(p) and not any(a.tag == "p" for a in p.iterancestors("p"))
+    ]
     if paragraphs:
         return " ".join(t for t in (string_value(p) for p in paragraphs) if t)
     parts = [element.text or ""] + [

@@ -21,6 +21,7 @@ from jats_enrich.article.jats_version import JatsVersion, declares
 from jats_enrich.article.reader import Article
 from jats_enrich.article.statements import Statement, find_statements
 from jats_enrich.article.targets import ArticleVersions, language_of
+from jats_enrich.budget import check_time
 from jats_enrich.decide.model import Decision, Policy
 from jats_enrich.decide.profiles import label_for
 from jats_enrich.decide.statement_items import ItemOutcome, ItemReader, StatementItem
@@ -104,6 +105,7 @@ def read_statements(
     resolver = NameResolver(contributors)
     entries: list[ContributorStatement] = []
     for statement in statements:
+        check_time()  # a hostile article may hold thousands of statements
         entries.extend(_entries(statement, reader, resolver))
     roles = _roles_by_contributor(decisions)
     entries = [_with_roles(e, roles) for e in entries]

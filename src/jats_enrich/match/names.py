@@ -141,15 +141,23 @@ def _name_matches(key: str, name: PersonName) -> bool:
         rest = _words(key)[len(surname) :]
         if not rest:
             return True
+        if all(len(r) == 1 and r.isupper() for r in rest):  # "Tecchio M. A"
+            rest = ["".join(rest)]
         return len(rest) == 1 and rest[0].isupper() and _given_fit(list(rest[0]), given)
     return False
 
 
 def _given_fit(written: Sequence[str], given: list[str]) -> bool:
-    """Whether the given names as written (full words or initials) fit the contributor's."""
+    """Whether the given names as written (full words or initials) fit the contributor's, with or
+    without the particles among them ("Bruno Marcos de Paula" is "B. M. P.")."""
     written = [_plain(w) for w in written if w.strip("-")]
     if not written:
         return True
+    without_particles = [g for g in given if g not in PARTICLES]
+    return _fits(written, given) or (without_particles != given and _fits(written, without_particles))
+
+
+def _fits(written: list[str], given: list[str]) -> bool:
     letters = [g[0] for g in given]
     if len(written) > len(given):
         joined = "".join(w for w in written)
@@ -163,11 +171,20 @@ class NameResolver:
     def __init__(self, contributors: Iterable[Contributor]) -> None:
         self.contributors = list(contributors)
         self._initials: dict[str, list[Contributor]] = {}
+        self._resolved: dict[str, Resolution] = {}
         for c in self.contributors:
             for form in initials_of(c.name):
                 self._initials.setdefault(_plain(form), []).append(c)
 
     def resolve(self, key: str) -> Resolution:
+        """One contributor for the key, or why there is none (remembered: a statement names the
+        same people again and again)."""
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._resolve(key)
+        return found
+
+    def _resolve(self, key: str) -> Resolution:
         fits: dict[int, tuple[Contributor, str]] = {}
         if looks_like_initials(key):
             for c in self._initials.get(_plain(_key_form(key)), []):

@@ -23,8 +23,11 @@ from jats_enrich.match.names import looks_like_initials
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|e|y|et|und|&)\s+", re.IGNORECASE)
 _INITIALS_DOT = re.compile(r"^(?:[A-Z]\.?\s*-?\s*){1,5}$")  # "D.", "C. A. P. C.", "F. J", "LCJ"
 _NAME_SEPARATOR = re.compile(r"\s*,\s*|\s+(?:and|&|e|y|et|und)\s+|\s*;\s*", re.IGNORECASE)
-#: Most items one statement is read into: a longer text is prose, not a list of roles.
+#: Most items one statement is read into, and most "head: tail" parts and people per part: a
+#: longer text is prose, not a list of roles, and is not read past these.
 MAX_ITEMS = 60
+MAX_PARTS = 100
+MAX_KEYS = 200
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def split_items(text: str) -> list[str]:
 def name_keys(text: str) -> list[str]:
     """The people a tail names: "HT BAW FP", "AJD and AR", "Barreto FK, Santos LA and Alcântara
     LCJ", "Callili, D., Sanchez, C. A. P. C. and Domingues Neto, F. J"."""
-    pieces = [p.strip(" .") for p in _NAME_SEPARATOR.split(text.strip(" .;")) if p.strip(" .")]
+    pieces = [p.strip(" .") for p in _NAME_SEPARATOR.split(text.strip(" .;"), MAX_KEYS) if p.strip(" .")]
     keys: list[str] = []
     for piece in pieces:
         # "Callili, D." was cut at its comma: initials alone belong to the surname before them.
@@ -70,7 +73,7 @@ def name_keys(text: str) -> list[str]:
             keys.extend(tokens)  # "HT BAW FP"
         else:
             keys.append(piece)
-    return keys
+    return keys[:MAX_KEYS]
 
 
 def linked_items(text: str, is_own_key: Callable[[str], bool]) -> tuple[str | None, list[str]]:
@@ -87,7 +90,7 @@ def linked_items(text: str, is_own_key: Callable[[str], bool]) -> tuple[str | No
 def colon_parts(text: str) -> list[tuple[str, str]]:
     """The statement's "head: tail" parts, in order ([] when it has none). With any ';' in the
     text, parts end at ';', else at sentence ends ('. ')."""
-    colons = [m.start() for m in re.finditer(r":(?!//)", text)]
+    colons = [m.start() for m, _ in zip(re.finditer(r":(?!//)", text), range(MAX_PARTS), strict=False)]
     if not colons:
         return []
     boundary = re.compile(r";\s*" if ";" in text else r"\.\s+")
