@@ -251,6 +251,13 @@ def test_the_html_report_of_the_corpus_in_headless_chromium(tmp_path):
         page.click("button[data-tab=unmatched]")
         page.fill("#unmatched input", "Editor")
         assert "Editor" in page.inner_text("#unmatched tbody tr:first-child")
+        # Statements per contributor: every one in the report is a row; one is found by its name.
+        page.click("button[data-tab=statements]")
+        entries = [s for a in report["articles"] for s in a["statements"]]
+        assert page.inner_text("#statements .tools span").startswith(f"{len(entries)} of {len(entries)} rows")
+        page.fill("#statements input", "Takemura")
+        first = page.inner_text("#statements tbody tr:first-child")
+        assert "Hiromasa Takemura" in first and "Conceived and designed the experiments [suggestion" in first
         page.screenshot(path=str(tmp_path / "report.png"))
         browser.close()
     assert errors == []

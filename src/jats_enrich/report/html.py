@@ -2,7 +2,8 @@
 
 Pages: totals by outcome; unmatched strings grouped by their normalised text, with counts and the
 articles they occur in; deprecated and conflicting identifiers with what replaces them; near
-misses with scores; articles that failed; every finding. Tables sort by any column, filter by
+misses with scores; contribution statements per contributor (items, outcomes, what was written,
+where statement and roles disagree); articles that failed; every finding. Tables sort by any column, filter by
 text and page through the rows in the browser, from data embedded in the file (a JSON block read
 by a small script). A Content-Security-Policy forbids the page every network request.
 """
@@ -18,6 +19,7 @@ from importlib.resources import files
 from typing import Any
 
 from jats_enrich.report.model import ArticleReport, Report
+from jats_enrich.report.statements import StatementReport
 from jats_enrich.text import normalize
 
 IDENTIFIER_OUTCOMES = ("deprecated-identifier", "upgraded", "conflict", "deprecated")
@@ -29,6 +31,7 @@ class HtmlCollector:
     def __init__(self) -> None:
         self.articles: list[list[Any]] = []  # path, doi, version, error
         self.findings: list[list[Any]] = []  # article, element, line, text, outcome, term, identifier, ...
+        self.statements: list[list[Any]] = []  # one row per contributor of each contribution statement
 
     def add(self, article: ArticleReport) -> None:
         index = len(self.articles)
@@ -52,6 +55,8 @@ class HtmlCollector:
                     f.lang or "",
                 ]
             )
+        for s in article.statements:
+            self.statements.append(_statement_row(index, s))
 
     def render(self, report: Report) -> str:
         data = {
@@ -60,6 +65,7 @@ class HtmlCollector:
             "unmatched": self._unmatched(),
             "identifiers": self._identifiers(),
             "suggestions": self._suggestions(),
+            "statements": self.statements,
         }
         return _page(report, data)
 
@@ -122,6 +128,35 @@ class HtmlCollector:
         return sorted(
             ([*g, sorted(articles[text])] for text, g in groups.items()), key=lambda r: (-(r[3] or 0), -r[1], r[0])
         )
+
+
+def _statement_row(article: int, s: StatementReport) -> list[Any]:
+    """article, contributor, its id, how resolved (with the key written), layout, its roles, items
+    (text, outcome, terms), items written, mismatches, where the statement is, filter value."""
+    items = []
+    for i in s.items:
+        terms = [i.term.term] if i.term else [t.term for t in i.suggestions]
+        said = f"{i.outcome.value}{': ' + ', '.join(terms) if terms else ''}{' (written)' if i.written else ''}"
+        items.append(f"{i.text} [{said}]")
+    roles = "identified" if s.has_identified_roles else "yes" if s.has_roles else "no"
+    how = f"{s.resolved_by} ({s.key})" if s.key else s.resolved_by
+    mismatches = "; ".join(f"{m.side}: {m.term.term}" for m in s.mismatches)
+    state = "statement-mismatch" if s.mismatches else "unresolved" if s.contributor is None else s.layout
+    where = f"{s.xpath}" + (f" (line {s.line})" if s.line else "")
+    written = sum(1 for i in s.items if i.written)
+    return [
+        article,
+        s.contributor or "",
+        s.contributor_id or "",
+        how,
+        s.layout,
+        roles,
+        items,
+        written,
+        mismatches,
+        where,
+        state,
+    ]
 
 
 #: Characters the JSON embedded in the page's <script> block never holds as themselves: '<' and
