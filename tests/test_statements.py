@@ -405,3 +405,63 @@ def test_the_cli_flag_and_its_help():
         [sys.executable, "-m", "jats_enrich", "enrich", "--help"], capture_output=True, text=True, check=True
     )
     assert "--add-roles" in done.stdout
+
+
+# --- forms met in real statements, each by its mechanism ------------------------------------------------
+
+
+def shared(statement: str, *people: str, lang: str = "en") -> dict[str | None, StatementReport]:
+    front = f"<contrib-group>{''.join(people)}</contrib-group><author-notes>{statement}</author-notes>"
+    return by_contributor(enrich(article(front, lang=lang), add_roles=True))
+
+
+def test_authors_named_by_their_order():
+    people = [person("Ames", "Maria"), person("Serafim", "Mauricio"), person("Martins", "Felipe")]
+    editor = (
+        '<contrib contrib-type="editor"><name><surname>Edit</surname><given-names>Ed</given-names></name></contrib>'
+    )
+    statement = (
+        '<fn fn-type="con"><p>1<sup>st</sup> author: conceptualization (lead); software (equal).</p>'
+        "<p>2<sup>nd</sup> author: methodology (supporting).</p><p>Third author: validation.</p>"
+        "<p>9th author: investigation.</p></fn>"
+    )
+    entries = shared(statement, editor, *people)
+    assert tagged(entries["#2"]) == ["Conceptualization", "Software"]
+    assert [i.degree for i in entries["#2"].items] == ["lead", "equal"]
+    assert tagged(entries["#3"]) == ["Methodology"] and tagged(entries["#4"]) == ["Validation"]
+    assert entries["9th author"].resolved_by == "no contributor"
+
+
+def test_a_translations_statement_names_the_translations_contributors():
+    sub = (
+        '<sub-article article-type="translation" xml:lang="pt" id="s1"><front-stub><contrib-group>'
+        + person("Ames", "Maria")
+        + '</contrib-group><author-notes><fn fn-type="con"><p>1ª autora: conceituação.</p></fn></author-notes>'
+        "</front-stub></sub-article>"
+    )
+    data = article(f"<contrib-group>{person('Ames', 'Maria')}</contrib-group>").replace(
+        b"</article>", sub.encode() + b"</article>"
+    )
+    [entry] = enrich(data, add_roles=True).report.statements
+    assert entry.contributor_id == "#2" and tagged(entry) == ["Conceptualization"]
+
+
+def test_a_suffix_and_a_particle_among_the_given_names_are_part_of_the_written_name():
+    people = [
+        '<contrib contrib-type="author"><name><surname>Domingues</surname><given-names>Francisco José</given-names>'
+        "<suffix>Neto</suffix></name></contrib>",
+        person("Luz", "Gustavo Silveira da"),
+    ]
+    entries = shared('<fn fn-type="con"><p>Investigation: Domingues Neto, F. J; GSL.</p></fn>', *people)
+    assert tagged(entries["#1"]) == tagged(entries["#2"]) == ["Investigation"]
+
+
+def test_list_items_and_a_heading_paragraph_are_read_as_sentences():
+    statement = (
+        '<fn fn-type="con"><p><bold>Author Contributions</bold></p><p><list list-type="simple">'
+        "<list-item><p><bold>Conceptualization:</bold> AL.</p></list-item>"
+        "<list-item><p><bold>Data curation:</bold> AL</p></list-item></list></p></fn>"
+    )
+    entries = shared(statement, person("Lind", "Astrid"))
+    assert tagged(entries["#1"]) == ["Conceptualization", "Data curation"]
+    assert entries["#1"].items[0].text == "Conceptualization"

@@ -22,6 +22,7 @@ class PersonName:
     given: str = ""
     surname: str = ""
     whole: str = ""  # a <string-name> without <given-names>/<surname>, or a <collab>'s name
+    suffix: str = ""  # "Jr.", "Neto", "Filho"
 
     @property
     def display(self) -> str:
@@ -36,6 +37,8 @@ class Contributor:
     name: PersonName
     footnotes: tuple[str, ...]  # the @rid values of its <xref> elements (a rid may list several ids)
     roles: tuple[etree._Element, ...]  # its own <role> children
+    scope: etree._Element | None = None  # the article or sub-article it belongs to
+    is_author: bool = True  # contrib-type "author" or none (not an editor or reviewer)
 
     @property
     def key(self) -> str:
@@ -51,8 +54,29 @@ def find_contributors(article: Article) -> list[Contributor]:
             continue
         rids = tuple(rid for x in _own(element, "xref") for rid in (x.get("rid") or "").split())
         roles = tuple(child for child in element if child.tag == "role")
-        found.append(Contributor(element, len(found) + 1, element.get("id"), _name_of(element), rids, roles))
+        kind = (element.get("contrib-type") or "author").strip().casefold()
+        found.append(
+            Contributor(
+                element,
+                len(found) + 1,
+                element.get("id"),
+                _name_of(element),
+                rids,
+                roles,
+                scope_of(element),
+                kind == "author",
+            )
+        )
     return found
+
+
+#: Elements that hold an article's own front matter: an article, a sub-article, a response.
+SCOPES = ("article", "sub-article", "response")
+
+
+def scope_of(element: etree._Element) -> etree._Element | None:
+    """The article, sub-article or response an element belongs to."""
+    return next(element.iterancestors(*SCOPES), None)
 
 
 def _own(contrib: etree._Element, tag: str) -> list[etree._Element]:
@@ -74,12 +98,12 @@ def _name_of(contrib: etree._Element) -> PersonName:
             continue
         if child.tag == "collab":
             return PersonName(whole=string_value(child))
-        given = child.find("given-names")
-        surname = child.find("surname")
+        given, surname, suffix = child.find("given-names"), child.find("surname"), child.find("suffix")
         if surname is not None:
             return PersonName(
                 given=string_value(given) if given is not None else "",
                 surname=string_value(surname),
+                suffix=string_value(suffix) if suffix is not None else "",
             )
         return PersonName(whole=string_value(child))
     return PersonName()

@@ -49,6 +49,8 @@ _EQUALLY = re.compile(
     re.IGNORECASE,
 )
 _CONTAINERS = ("fn", "sec", "notes", "fn-group", "ack")
+#: Up to four words and a colon, full stop or dash (or nothing) at the start of a text: a heading?
+_LEADING_TITLE = re.compile(r"^\s*((?:[^\W\d_][\w'’]*\s+){0,3}[^\W\d_][\w'’]*)\s*(?:[:.\u2013\u2014-]\s*|$)")
 
 
 @dataclass(frozen=True)
@@ -110,14 +112,31 @@ def _folded(text: str) -> str:
 
 
 def _text_of(element: etree._Element) -> str:
-    """The statement's text: its paragraphs (or its own text), without its label and title."""
-    # The outermost paragraphs only: a paragraph holding a list of paragraphs is read once.
-    paragraphs = [
-        p for p in element.iter("p") if not in_citation(p) and not any(a.tag == "p" for a in p.iterancestors("p"))
-    ]
+    """The statement's text: its innermost paragraphs (a paragraph holding a list of paragraphs
+    is read item by item, each item a sentence of its own), or its own text; without its label,
+    its title, and a paragraph or opening words that only repeat the title ("Author contributions:")."""
+    paragraphs = [p for p in element.iter("p") if not in_citation(p) and _leaf(p)]
     if paragraphs:
-        return " ".join(t for t in (string_value(p) for p in paragraphs) if t)
+        texts = [_without_heading(string_value(p)) for p in paragraphs]
+        return " ".join(_as_sentence(t) for t in texts if t)
     parts = [element.text or ""] + [
         string_value(child) + (child.tail or "") for child in element if child.tag not in ("label", "title")
     ]
-    return " ".join("".join(parts).split())
+    return _without_heading(" ".join("".join(parts).split()))
+
+
+def _leaf(paragraph: etree._Element) -> bool:
+    return not any(True for inner in paragraph.iter("p") if inner is not paragraph)
+
+
+def _without_heading(text: str) -> str:
+    """The text without a heading it opens with ("Author Contributions", "Author contributions: ...")."""
+    m = _LEADING_TITLE.match(text)
+    if m is None or _TITLE.match(_folded(m.group(1))) is None:
+        return text
+    return text[m.end() :].strip()
+
+
+def _as_sentence(text: str) -> str:
+    """Paragraphs and list items read one after another end as sentences do."""
+    return text if text[-1:] in ".;:!?" else text + "."

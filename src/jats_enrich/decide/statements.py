@@ -16,7 +16,7 @@ from typing import Literal
 
 from lxml import etree
 
-from jats_enrich.article.contributors import Contributor, find_contributors
+from jats_enrich.article.contributors import SCOPES, Contributor, find_contributors
 from jats_enrich.article.jats_version import JatsVersion, declares
 from jats_enrich.article.reader import Article
 from jats_enrich.article.statements import Statement, find_statements
@@ -102,16 +102,29 @@ def read_statements(
     if not statements:
         return StatementResult((), ())
     reader = ItemReader(analyser, policy)
-    resolver = NameResolver(contributors)
+    resolvers: dict[etree._Element | None, NameResolver] = {}
     entries: list[ContributorStatement] = []
     for statement in statements:
         check_time()  # a hostile article may hold thousands of statements
-        entries.extend(_entries(statement, reader, resolver))
+        scope = _scope(statement, contributors)
+        if scope not in resolvers:
+            resolvers[scope] = NameResolver(c for c in contributors if c.scope is scope)
+        entries.extend(_entries(statement, reader, resolvers[scope]))
     roles = _roles_by_contributor(decisions)
     entries = [_with_roles(e, roles) for e in entries]
     if not add_roles:
         return StatementResult(tuple(entries), ())
     return _insert(entries, ArticleVersions(article), policy)
+
+
+def _scope(statement: Statement, contributors: list[Contributor]) -> etree._Element | None:
+    """Whose contributors a shared statement names: those of its own article or sub-article, or,
+    when that has none (a translation's statement), those of the nearest enclosing one that has."""
+    scopes = {c.scope for c in contributors}
+    for candidate in statement.element.iterancestors(*SCOPES):
+        if candidate in scopes:
+            return candidate
+    return None
 
 
 def _entries(statement: Statement, reader: ItemReader, resolver: NameResolver) -> list[ContributorStatement]:

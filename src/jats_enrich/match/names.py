@@ -49,6 +49,37 @@ PARTICLES = frozenset(
 _INITIALS = re.compile(r"^(?=.*[A-Z])[A-Z](?:[A-Za-z]?\.?-?\s?){0,6}$")
 
 
+#: "1st author", "2nd author", "1ª autora", "3º autor", "first author", "segunda autora".
+_ORDINAL = re.compile(
+    r"^(?:(?P<number>\d{1,2})\s*(?:st|nd|rd|th|ª|º|°|a|o)?|(?P<word>[^\W\d]+))\s+(?:author|autor|autora)$",
+    re.IGNORECASE,
+)
+_ORDINAL_WORDS = {
+    word: n
+    for n, words in enumerate(
+        [
+            ("first", "primeiro", "primeira", "primer", "primera"),
+            ("second", "segundo", "segunda"),
+            ("third", "terceiro", "terceira", "tercer", "tercera"),
+            ("fourth", "quarto", "quarta", "cuarto", "cuarta"),
+            ("fifth", "quinto", "quinta"),
+        ],
+        start=1,
+    )
+    for word in words
+}
+
+
+def ordinal_of(key: str) -> int | None:
+    """The position a key such as "2nd author" gives, from 1; None for any other key."""
+    m = _ORDINAL.match(key.strip())
+    if m is None:
+        return None
+    if m.group("number"):
+        return int(m.group("number"))
+    return _ORDINAL_WORDS.get(m.group("word").casefold())
+
+
 @dataclass(frozen=True)
 class Resolution:
     """What a key resolved to: one contributor, or the reason there is none."""
@@ -103,13 +134,24 @@ def initials_of(name: PersonName) -> set[str]:
             return set()
         name = PersonName(given=" ".join(words[:-1]), surname=words[-1])
     givens = [w for w in re.split(r"[\s.]+", name.given) if w]
-    given_forms: list[set[str]] = [_initial_forms(g) for g in givens]
-    combos = {""}
-    for forms in given_forms:
-        combos = {c + f for c in combos for f in forms}
-    firsts = given_forms[0] if given_forms else {""}
+    combos = _given_combinations(givens)
+    # "Gustavo Silveira da Luz" is GSL as well as GSdL: a particle at the end of the given names
+    # belongs to the surname, and is often left out.
+    plain = [g for g in givens if g.casefold() not in PARTICLES]
+    if plain != givens:
+        combos |= _given_combinations(plain)
+    firsts = _initial_forms(givens[0]) if givens else {""}
     surnames = _surname_forms(name.surname)
+    if name.suffix:  # "Domingues Neto": a Brazilian suffix is written as part of the surname
+        surnames |= _surname_forms(f"{name.surname} {name.suffix}")
     return {g + s for g in combos | firsts for s in surnames}
+
+
+def _given_combinations(givens: list[str]) -> set[str]:
+    combos = {""}
+    for forms in (_initial_forms(g) for g in givens):
+        combos = {c + f for c in combos for f in forms}
+    return combos
 
 
 def _key_form(key: str) -> str:
@@ -129,8 +171,14 @@ def _name_matches(key: str, name: PersonName) -> bool:
     fits the contributor's name."""
     if not name.surname:
         return bool(name.whole) and _plain(" ".join(_words(key))) == _plain(" ".join(_words(name.whole)))
-    surname = _plain(name.surname).split()
+    surnames = [_plain(name.surname).split()]
+    if name.suffix:
+        surnames.append(_plain(f"{name.surname} {name.suffix}").split())
     given = [_plain(w) for w in re.split(r"[\s.]+", name.given) if w]
+    return any(_written_as(key, surname, given) for surname in surnames)
+
+
+def _written_as(key: str, surname: list[str], given: list[str]) -> bool:
     if "," in key:  # "Tecchio, M. A." / "Domingues Neto, F. J"
         before, after = key.split(",", 1)
         return _plain(before).split() == surname and _given_fit(_words(after), given)
@@ -185,6 +233,12 @@ class NameResolver:
         return found
 
     def _resolve(self, key: str) -> Resolution:
+        ordinal = ordinal_of(key)
+        if ordinal is not None:  # "2nd author": the second author, in the order the article lists them
+            authors = [c for c in self.contributors if c.is_author]
+            if 0 < ordinal <= len(authors):
+                return Resolution(key, authors[ordinal - 1], "position")
+            return Resolution(key, None, "no contributor")
         fits: dict[int, tuple[Contributor, str]] = {}
         if looks_like_initials(key):
             for c in self._initials.get(_plain(_key_form(key)), []):

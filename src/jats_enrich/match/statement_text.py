@@ -87,13 +87,17 @@ def linked_items(text: str, is_own_key: Callable[[str], bool]) -> tuple[str | No
     return None, split_items(text)
 
 
+#: Where a part ends: a semicolon, or a sentence end that is not a name's initial ("M. A. Tecchio").
+_PART_END = re.compile(r";\s*|(?<![\s.\-(][A-Z])(?<!^[A-Z])\.\s+")
+
+
 def colon_parts(text: str) -> list[tuple[str, str]]:
-    """The statement's "head: tail" parts, in order ([] when it has none). With any ';' in the
-    text, parts end at ';', else at sentence ends ('. ')."""
+    """The statement's "head: tail" parts, in order ([] when it has none): a part ends at the last
+    ';' or sentence end before the next head's colon."""
     colons = [m.start() for m, _ in zip(re.finditer(r":(?!//)", text), range(MAX_PARTS), strict=False)]
     if not colons:
         return []
-    boundary = re.compile(r";\s*" if ";" in text else r"\.\s+")
+    boundary = _PART_END
     parts: list[tuple[str, str]] = []
     heads: list[tuple[int, int]] = []  # (start of the head, its colon)
     previous = 0
