@@ -124,3 +124,16 @@ def test_both_engines_write_the_same_bytes():
         if lxml_output is None or only_attributes_added(lxml_output, original):
             continue  # the engines' agreement on attributes alone is tested elsewhere
         assert run("xslt")[name].output == lxml_output, name
+
+
+def test_the_readmes_before_and_after_are_the_tools_own():
+    import re
+
+    blocks = re.findall(r"```xml\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.DOTALL)
+    before, after = [b for b in blocks if "Breuer" in b]
+    [modern] = [b for b in blocks if "Lindqvist" in b]
+    name = "libero__elife-36842.xml"
+    assert before.encode() in corpus()[name]
+    assert after.encode() in run()[name].output  # type: ignore[operator]
+    fixture = (ROOT / "fixtures" / "statements" / "elife-linked-1.3.xml").read_bytes()
+    assert modern.encode() in Enricher(EnrichOptions(add_roles=True)).enrich_bytes(fixture, "f").output  # type: ignore[operator]
