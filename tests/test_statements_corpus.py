@@ -9,6 +9,7 @@ import subprocess
 import sys
 from functools import cache
 
+import pytest
 from jats4r import credit_errors
 from lxml import etree
 from support import (
@@ -137,3 +138,22 @@ def test_the_readmes_before_and_after_are_the_tools_own():
     assert after.encode() in run()[name].output  # type: ignore[operator]
     fixture = (ROOT / "fixtures" / "statements" / "elife-linked-1.3.xml").read_bytes()
     assert modern.encode() in Enricher(EnrichOptions(add_roles=True)).enrich_bytes(fixture, "f").output  # type: ignore[operator]
+
+
+STATEMENT_FIXTURES = sorted((ROOT / "fixtures" / "statements").glob("*.xml"))
+
+
+@pytest.mark.parametrize("path", STATEMENT_FIXTURES, ids=lambda p: p.name)
+def test_the_statement_fixtures_stay_valid_and_their_new_roles_pass_jats4r(path):
+    """The corpus's statements are all in JATS <= 1.1 articles (content-type form): the fixtures
+    carry the JATS 1.3 form of inserted roles."""
+    original = path.read_bytes()
+    output = Enricher(EnrichOptions(add_roles=True, profile="jats4r")).enrich_bytes(original, path.name).output
+    assert output is not None
+    assert dtd_errors(original) == [] and dtd_errors(output) == []
+    new = inserted_roles(output, original)
+    if new:
+        tree = new[0].getroottree()
+        where = {tree.getpath(role) for role in new}
+        assert [e for e in credit_errors(output) if e[0] in where] == []
+        assert all(role.get("vocab") == "credit" for role in new)
