@@ -84,16 +84,7 @@ def only_attributes_added(output: bytes, original: bytes) -> bool:
     Independent of the tool's own patcher: walks the vocab attributes found in the output and
     checks that everything between them is the original's bytes, in order.
     """
-    i = j = 0
-    for m in VOCAB_ATTRIBUTE.finditer(output):
-        gap = output[j : m.start()]
-        if original[i : i + len(gap)] != gap:
-            return False
-        i += len(gap)
-        if original.startswith(m.group(0), i):  # the attribute was already there
-            i += len(m.group(0))
-        j = m.end()
-    return original[i:] == output[j:]
+    return _only_added(output, original, VOCAB_ATTRIBUTE)
 
 
 #: A <role> the tool inserts (--add-roles), with the white space before it: CRediT vocab attributes
@@ -107,9 +98,14 @@ INSERTED_ROLE = re.compile(
 def only_roles_and_attributes_added(output: bytes, original: bytes) -> bool:
     """True when ``output`` is ``original`` with identity attributes and CRediT roles inserted and
     nothing else changed (the same walk as ``only_attributes_added``)."""
-    pattern = re.compile(INSERTED_ROLE.pattern + rb"|" + VOCAB_ATTRIBUTE.pattern)
+    return _only_added(output, original, re.compile(INSERTED_ROLE.pattern + rb"|" + VOCAB_ATTRIBUTE.pattern))
+
+
+def _only_added(output: bytes, original: bytes, added: re.Pattern[bytes]) -> bool:
+    """Walk what ``added`` finds in the output: everything between two finds must be the
+    original's next bytes; a find the original has there too was already there."""
     i = j = 0
-    for m in pattern.finditer(output):
+    for m in added.finditer(output):
         gap = output[j : m.start()]
         if original[i : i + len(gap)] != gap:
             return False
@@ -117,7 +113,7 @@ def only_roles_and_attributes_added(output: bytes, original: bytes) -> bool:
         bare = VOCAB_ATTRIBUTE.sub(b"", m.group(0))  # an existing role given attributes, if it is one
         if original.startswith(m.group(0), i):
             i += len(m.group(0))
-        elif m.group(0) != bare and original.startswith(bare, i) and bare.strip():
+        elif m.group(0) != bare and bare.strip() and original.startswith(bare, i):
             i += len(bare)
         j = m.end()
     return original[i:] == output[j:]
