@@ -465,3 +465,27 @@ def test_list_items_and_a_heading_paragraph_are_read_as_sentences():
     entries = shared(statement, person("Lind", "Astrid"))
     assert tagged(entries["#1"]) == ["Conceptualization", "Data curation"]
     assert entries["#1"].items[0].text == "Conceptualization"
+
+
+def test_sentences_that_open_with_people_are_read_and_give_suggestions_only():
+    people = [person("Dutt", "Amit"), person("Hajnal", "Alex"), person("Corte", "Guilherme N.")]
+    statement = (
+        '<fn fn-type="con"><p>AD and AH conceived and designed the experiments. AD performed the experiments. '
+        "Guilherme N. Corte prepared figures and/or tables, reviewed drafts of the paper. "
+        "All authors read and approved the final manuscript.</p></fn>"
+    )
+    front = f"<contrib-group>{''.join(people)}</contrib-group><author-notes>{statement}</author-notes>"
+    data = article(front)
+    result = enrich(data, add_roles=True)
+    entries = by_contributor(result)
+    assert set(entries) == {"#1", "#2", "#3"} and {e.layout for e in entries.values()} == {"name-prose"}
+    assert [i.text for i in entries["#1"].items] == [
+        "conceived and designed the experiments",
+        "performed the experiments",
+    ]
+    assert [[t.term for t in i.suggestions] for i in entries["#3"].items] == [
+        ["Visualization"],
+        ["Writing – review & editing"],
+    ]
+    assert {i.outcome.value for e in entries.values() for i in e.items} == {"suggestion"}
+    assert result.output == data

@@ -2,7 +2,8 @@
 
 * A statement linked to one contributor is a list of role items, perhaps after the contributor's
   initials or name ("SKB, Conception and design, Acquisition of data"; "CC: ...").
-* A shared statement is a run of "head: tail" parts. Either each head is a role and its tail the
+* A shared statement is a run of "head: tail" parts, or of sentences that open with the people
+  ("AD and AH conceived and designed the experiments."). Either each head is a role and its tail the
   initials or names of those who had it (PLOS: "Conceptualization: AY KK. Investigation: KK AH."),
   or each head is a person and its tail that person's roles ("Andréa Neves: ..."). Which layout a
   statement has is told by which side resolves to the article's contributors.
@@ -18,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jats_enrich.match.names import looks_like_initials
+from jats_enrich.match.names import PARTICLES, looks_like_initials
 
 _LEADING_CONJUNCTION = re.compile(r"^(?:and|e|y|et|und|&)\s+", re.IGNORECASE)
 _INITIALS_DOT = re.compile(r"^(?:[A-Z]\.?\s*-?\s*){1,5}$")  # "D.", "C. A. P. C.", "F. J", "LCJ"
@@ -60,7 +61,8 @@ def split_items(text: str) -> list[str]:
 def name_keys(text: str) -> list[str]:
     """The people a tail names: "HT BAW FP", "AJD and AR", "Barreto FK, Santos LA and Alcântara
     LCJ", "Callili, D., Sanchez, C. A. P. C. and Domingues Neto, F. J"."""
-    pieces = [p.strip(" .") for p in _NAME_SEPARATOR.split(text.strip(" .;"), MAX_KEYS) if p.strip(" .")]
+    pieces = [_LEADING_CONJUNCTION.sub("", p.strip(" .")) for p in _NAME_SEPARATOR.split(text.strip(" .;"), MAX_KEYS)]
+    pieces = [p for p in pieces if p]
     keys: list[str] = []
     for piece in pieces:
         # "Callili, D." was cut at its comma: initials alone belong to the surname before them.
@@ -117,17 +119,37 @@ def shared_segments(text: str, resolves: Callable[[str], bool]) -> tuple[str, li
     "unparsed" (no "head: tail" parts, or neither side names the contributors)."""
     parts = [(h, t) for h, t in colon_parts(text) if h and t]
     if not parts:
-        return "unparsed", []
+        return _prose(text, resolves)
     tail_keys = [name_keys(t) for _, t in parts]
     head_keys = [name_keys(h) for h, _ in parts]
     by_tail = _resolved_share([k for keys in tail_keys for k in keys], resolves)
     by_head = _resolved_share([k for keys in head_keys for k in keys], resolves)
     if by_tail == 0 and by_head == 0:
-        return "unparsed", []
+        return _prose(text, resolves)
     if by_tail >= by_head:
         return "role-keyed", [Segment(tuple(keys), (h,)) for (h, _), keys in zip(parts, tail_keys, strict=True)]
     segments = [Segment(tuple(keys), tuple(split_items(t))) for (_, t), keys in zip(parts, head_keys, strict=True)]
     return "name-keyed", segments
+
+
+#: Small words inside a written name: they do not end it as a verb does.
+_NAME_WORDS = frozenset({"and", "e", "y", "et", "und", "&"}) | PARTICLES
+
+
+def _prose(text: str, resolves: Callable[[str], bool]) -> tuple[str, list[Segment]]:
+    """Sentences that open with people and go on with what they did ("AD and AH conceived and
+    designed the experiments.", "Guilherme N. Corte performed the experiments, wrote the paper."):
+    "name-prose", when some sentence's opening names resolve; else "unparsed"."""
+    segments = []
+    for sentence in _PART_END.split(text, MAX_PARTS)[:MAX_PARTS]:
+        words = sentence.split()
+        verb = next((i for i, w in enumerate(words) if i and w[:1].islower() and w.strip(",") not in _NAME_WORDS), None)
+        if verb is None:
+            continue
+        keys = name_keys(" ".join(words[:verb]).rstrip(","))
+        if keys and any(resolves(k) for k in keys):
+            segments.append(Segment(tuple(keys), tuple(split_items(" ".join(words[verb:])))))
+    return ("name-prose", segments) if segments else ("unparsed", [])
 
 
 def _resolved_share(keys: list[str], resolves: Callable[[str], bool]) -> float:
