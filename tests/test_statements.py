@@ -489,3 +489,11 @@ def test_sentences_that_open_with_people_are_read_and_give_suggestions_only():
     ]
     assert {i.outcome.value for e in entries.values() for i in e.items} == {"suggestion"}
     assert result.output == data
+
+
+def test_statements_can_be_left_unread_but_not_when_roles_are_to_be_added():
+    data = ELIFE.read_bytes()
+    assert enrich(data, statements=False).report.statements == []
+    assert enrich(data, statements=False).output == data
+    added = enrich(data, statements=False, add_roles=True)
+    assert added.report.statements and added.output == enrich(data, add_roles=True).output

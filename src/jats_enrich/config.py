@@ -123,6 +123,9 @@ class EnrichOptions(_Strict):
         "an article past it fails alone. Applied in worker processes, never in the caller's",
     )
     aliases: tuple[Path, ...] = Field(default=(), description="Reviewers' aliases CSV files (report aliases)")
+    statements: bool = Field(
+        default=True, description="Read author-contribution statements and report them per contributor"
+    )
     add_roles: bool = Field(
         default=False,
         description="Insert a <role> for each role a contribution statement names exactly, for contributors "

@@ -23,7 +23,7 @@ from jats_enrich.decide.model import Decision, Edit
 from jats_enrich.decide.placement import place_group_attributes
 from jats_enrich.decide.rules import decide
 from jats_enrich.decide.sense import Gate, SenseSettings
-from jats_enrich.decide.statements import read_statements
+from jats_enrich.decide.statements import StatementResult, read_statements
 from jats_enrich.dictionaries import load_vocabulary
 from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.errors import ArticleError
@@ -32,6 +32,8 @@ from jats_enrich.match.reviewed_aliases import apply_aliases
 from jats_enrich.report.model import ArticleReport, Finding
 from jats_enrich.report.statements import StatementReport
 from jats_enrich.write import Writer, writer_for
+
+NO_STATEMENTS = StatementResult((), ())
 
 
 @dataclass(frozen=True)
@@ -89,8 +91,10 @@ class Enricher:
             with time_budget(self.options.time_limit):
                 article = read_article(data, source)
                 decisions, group_edits = self.decide_article(article)
-                statements = read_statements(
-                    article, decisions, self.analyser, self.options.policy, self.options.add_roles
+                statements = (
+                    read_statements(article, decisions, self.analyser, self.options.policy, self.options.add_roles)
+                    if self.options.statements or self.options.add_roles
+                    else NO_STATEMENTS
                 )
                 edits = [d.edit for d in decisions if d.edit is not None] + group_edits
                 if self.options.write:

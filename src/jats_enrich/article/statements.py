@@ -62,15 +62,23 @@ class Statement:
     linked: tuple[Contributor, ...]  # contributors whose <xref> points to it (empty: shared by all)
 
 
-def find_statements(article: Article, contributors: list[Contributor]) -> list[Statement]:
-    """Every contribution statement, in document order (a group's footnotes one by one)."""
+def statement_elements(article: Article) -> list[etree._Element]:
+    """The elements that hold contribution statements, in document order (a group's footnotes
+    one by one): most articles have none, and need nothing more read."""
+    return list(_statement_elements(article.root))
+
+
+def find_statements(
+    article: Article, contributors: list[Contributor], elements: list[etree._Element] | None = None
+) -> list[Statement]:
+    """Every contribution statement (of ``elements``, when they were found already)."""
     by_id: dict[str, list[Contributor]] = {}
     for c in contributors:
         for rid in c.footnotes:
             by_id.setdefault(rid, []).append(c)
     tree = article.tree
     found: list[Statement] = []
-    for element in _statement_elements(article.root):
+    for element in elements if elements is not None else _statement_elements(article.root):
         text = _text_of(element)
         if not text or _only_equal_contribution(text):
             continue
@@ -83,7 +91,7 @@ def find_statements(article: Article, contributors: list[Contributor]) -> list[S
 def _statement_elements(root: etree._Element) -> Iterator[etree._Element]:
     seen: set[etree._Element] = set()
     for element in root.iter(*_CONTAINERS):
-        if element in seen or in_citation(element) or not _is_statement(element):
+        if element in seen or not _is_statement(element) or in_citation(element):
             continue
         inner = [fn for fn in element.iter("fn") if fn is not element] if element.tag != "fn" else []
         parts = inner or [element]
@@ -97,7 +105,9 @@ def _is_statement(element: etree._Element) -> bool:
         if value is not None and fold_case(value.strip()) in STATEMENT_TYPES:
             return True
     heading = next((child for child in element if child.tag in ("title", "label")), None)
-    return heading is not None and _TITLE.match(_folded(string_value(heading))) is not None
+    if heading is None or "ontribu" not in "".join(str(t) for t in heading.itertext()).casefold():
+        return False  # every title _TITLE knows says "contribu..." (a quick test for most headings)
+    return _TITLE.match(_folded(string_value(heading))) is not None
 
 
 def _only_equal_contribution(text: str) -> bool:

@@ -149,6 +149,12 @@ def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
         'content-type="http://credit.casrai.org/") into the current form; default: report them only',
     )
     parser.add_argument(
+        "--statements",
+        action=argparse.BooleanOptionalAction,
+        help="read author-contribution statements and report them per contributor (default: yes; "
+        "--no-statements saves their time on a large batch)",
+    )
+    parser.add_argument(
         "--add-roles",
         action=argparse.BooleanOptionalAction,
         help="insert a <role> for each CRediT role an author-contribution statement names exactly (label, "

@@ -234,6 +234,7 @@ def _settings(args: argparse.Namespace) -> EnrichOptions:
         "profile": args.profile,
         "upgrade": args.upgrade,
         "add_roles": args.add_roles,
+        "statements": args.statements,
         "legacy": args.legacy,
         "replace_deprecated": args.replace_deprecated,
         "sense_gate": args.sense_gate,

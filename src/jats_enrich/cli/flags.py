@@ -14,6 +14,7 @@ FLAGS: dict[str, str] = {
     "`cache` off": "--no-cache",
     "`upgrade`": "--upgrade",
     "`add_roles`": "--add-roles",
+    "`statements`": "--statements",
     "`replace_deprecated`": "--replace-deprecated",
     "`legacy`": "--legacy",
     "`scheme`": "--scheme",

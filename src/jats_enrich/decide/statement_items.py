@@ -56,10 +56,18 @@ class ItemReader:
         self.matcher = analyser.matchers.get("role")
         self.analyser = analyser
         self.policy = policy
+        self._read: dict[tuple[str, str | None], list[StatementItem]] = {}
 
     def read(self, text: str, lang: str | None) -> list[StatementItem]:
         """The item's meaning; an item that is no role but two roles joined by "and" ("Formal
-        analysis and visualization") is read as both."""
+        analysis and visualization") is read as both. (Remembered: an article's statements say
+        the same items again and again.)"""
+        found = self._read.get((text, lang))
+        if found is None:
+            found = self._read[(text, lang)] = self._read_item(text, lang)
+        return found
+
+    def _read_item(self, text: str, lang: str | None) -> list[StatementItem]:
         item = self._read_one(text, lang)
         if item.outcome is not ItemOutcome.UNMATCHED:
             return [item]

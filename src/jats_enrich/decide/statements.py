@@ -19,7 +19,7 @@ from lxml import etree
 from jats_enrich.article.contributors import SCOPES, Contributor, find_contributors
 from jats_enrich.article.jats_version import JatsVersion, declares
 from jats_enrich.article.reader import Article
-from jats_enrich.article.statements import Statement, find_statements
+from jats_enrich.article.statements import Statement, find_statements, statement_elements
 from jats_enrich.article.targets import ArticleVersions, language_of
 from jats_enrich.budget import check_time
 from jats_enrich.decide.model import Decision, Policy
@@ -97,8 +97,11 @@ class StatementResult:
 def read_statements(
     article: Article, decisions: list[Decision], analyser: Analyser, policy: Policy, add_roles: bool
 ) -> StatementResult:
+    elements = statement_elements(article)
+    if not elements:
+        return StatementResult((), ())
     contributors = find_contributors(article)
-    statements = find_statements(article, contributors)
+    statements = find_statements(article, contributors, elements)
     if not statements:
         return StatementResult((), ())
     reader = ItemReader(analyser, policy)

@@ -126,14 +126,22 @@ def _surname_forms(surname: str) -> set[str]:
     return forms
 
 
+#: Longer keys are no one's name (prose cut at the wrong place): not compared with every name.
+MAX_KEY_LENGTH = 120
+#: More words than this make no person's name (a group's, or a list of members): no initials.
+MAX_NAME_WORDS = 8
+
+
 def initials_of(name: PersonName) -> set[str]:
     """Every way the name may be written as initials, compared without dots or spaces."""
     if not name.surname:
         words = _words(name.whole)
-        if len(words) < 2:
+        if not 2 <= len(words) <= 4:
             return set()
         name = PersonName(given=" ".join(words[:-1]), surname=words[-1])
     givens = [w for w in re.split(r"[\s.]+", name.given) if w]
+    if len(givens) + len(name.surname.split()) > MAX_NAME_WORDS:
+        return set()
     combos = _given_combinations(givens)
     # "Gustavo Silveira da Luz" is GSL as well as GSdL: a particle at the end of the given names
     # belongs to the surname, and is often left out.
@@ -166,32 +174,63 @@ def looks_like_initials(key: str) -> bool:
     return _INITIALS.match(key.strip()) is not None and len(form) <= 6 and upper >= lower
 
 
-def _name_matches(key: str, name: PersonName) -> bool:
+@dataclass(frozen=True)
+class _Written:
+    """A contributor's name as keys are compared with it: folded, accents dropped."""
+
+    whole: str  # a name without parts (a <string-name>, a group's name)
+    surnames: tuple[tuple[str, ...], ...]  # the surname's words, and with its suffix
+    given: tuple[str, ...]
+
+    @classmethod
+    def of(cls, name: PersonName) -> _Written:
+        if not name.surname:
+            return cls(_plain(" ".join(_words(name.whole))), (), ())
+        surnames = [tuple(_plain(name.surname).split())]
+        if name.suffix:
+            surnames.append(tuple(_plain(f"{name.surname} {name.suffix}").split()))
+        return cls("", tuple(surnames), tuple(_plain(w) for w in re.split(r"[\s.]+", name.given) if w))
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A written name, split once for all the contributors it is compared with."""
+
+    words: tuple[str, ...]  # as written
+    plain: tuple[str, ...]  # folded, accents dropped
+    before_comma: tuple[str, ...] | None  # "Tecchio, M. A.": the surname's words, folded
+    after_comma: tuple[str, ...]  # ...and the given names or initials, as written
+
+    @classmethod
+    def of(cls, key: str) -> _Key:
+        words = tuple(_words(key))
+        if "," in key:
+            before, after = key.split(",", 1)
+            return cls(words, (), tuple(_plain(before).split()), tuple(_words(after)))
+        return cls(words, tuple(_plain(w) for w in words), None, ())
+
+
+def _name_matches(key: _Key, name: _Written) -> bool:
     """Whether a written name ("Guilherme N. Corte", "Tecchio, M. A.", "Barreto FK", "Corte")
     fits the contributor's name."""
-    if not name.surname:
-        return bool(name.whole) and _plain(" ".join(_words(key))) == _plain(" ".join(_words(name.whole)))
-    surnames = [_plain(name.surname).split()]
-    if name.suffix:
-        surnames.append(_plain(f"{name.surname} {name.suffix}").split())
-    given = [_plain(w) for w in re.split(r"[\s.]+", name.given) if w]
-    return any(_written_as(key, surname, given) for surname in surnames)
+    if not name.surnames:
+        return bool(name.whole) and _plain(" ".join(key.words)) == name.whole
+    return any(_written_as(key, surname, name.given) for surname in name.surnames)
 
 
-def _written_as(key: str, surname: list[str], given: list[str]) -> bool:
-    if "," in key:  # "Tecchio, M. A." / "Domingues Neto, F. J"
-        before, after = key.split(",", 1)
-        return _plain(before).split() == surname and _given_fit(_words(after), given)
-    words = [_plain(w) for w in _words(key)]
-    if len(words) > len(surname) and words[-len(surname) :] == surname:  # "Guilherme N. Corte"
-        return _given_fit(_words(" ".join(_words(key)[: -len(surname)])), given)
-    if words[: len(surname)] == surname:  # "Barreto FK", "Melo CFCA", "Corte"
-        rest = _words(key)[len(surname) :]
+def _written_as(key: _Key, surname: tuple[str, ...], given: tuple[str, ...]) -> bool:
+    if key.before_comma is not None:  # "Tecchio, M. A." / "Domingues Neto, F. J"
+        return key.before_comma == surname and _given_fit(key.after_comma, list(given))
+    n = len(surname)
+    if len(key.plain) > n and key.plain[-n:] == surname:  # "Guilherme N. Corte"
+        return _given_fit(key.words[:-n], list(given))
+    if key.plain[:n] == surname:  # "Barreto FK", "Melo CFCA", "Corte"
+        rest = list(key.words[n:])
         if not rest:
             return True
         if all(len(r) == 1 and r.isupper() for r in rest):  # "Tecchio M. A"
             rest = ["".join(rest)]
-        return len(rest) == 1 and rest[0].isupper() and _given_fit(list(rest[0]), given)
+        return len(rest) == 1 and rest[0].isupper() and _given_fit(list(rest[0]), list(given))
     return False
 
 
@@ -218,11 +257,24 @@ class NameResolver:
 
     def __init__(self, contributors: Iterable[Contributor]) -> None:
         self.contributors = list(contributors)
-        self._initials: dict[str, list[Contributor]] = {}
         self._resolved: dict[str, Resolution] = {}
+        self._indexed = False  # the indexes are built on the first key (many articles never need them)
+        self._initials: dict[str, list[Contributor]] = {}
+        self._by_word: dict[str, list[tuple[Contributor, _Written]]] = {}
+
+    def _index(self) -> None:
+        """Each contributor under each form of its initials, and under every word its name may be
+        looked up by (its surname's first word, or a whole name's): a key is compared with those
+        whose word it contains."""
+        self._indexed = True
         for c in self.contributors:
             for form in initials_of(c.name):
                 self._initials.setdefault(_plain(form), []).append(c)
+            if c.name.display:
+                written = _Written.of(c.name)
+                words = {surname[0] for surname in written.surnames if surname} or set(written.whole.split()[:1])
+                for word in words:
+                    self._by_word.setdefault(word, []).append((c, written))
 
     def resolve(self, key: str) -> Resolution:
         """One contributor for the key, or why there is none (remembered: a statement names the
@@ -239,13 +291,18 @@ class NameResolver:
             if 0 < ordinal <= len(authors):
                 return Resolution(key, authors[ordinal - 1], "position")
             return Resolution(key, None, "no contributor")
+        if not self._indexed:
+            self._index()
         fits: dict[int, tuple[Contributor, str]] = {}
         if looks_like_initials(key):
             for c in self._initials.get(_plain(_key_form(key)), []):
                 fits.setdefault(c.position, (c, "initials"))
-        for c in self.contributors:
-            if c.name.display and _name_matches(key, c.name):
-                fits.setdefault(c.position, (c, "name"))
+        if len(key) <= MAX_KEY_LENGTH:
+            written_key = _Key.of(key)
+            for word in dict.fromkeys(written_key.plain or written_key.before_comma or ()):
+                for c, written in self._by_word.get(word, ()):
+                    if c.position not in fits and _name_matches(written_key, written):
+                        fits[c.position] = (c, "name")
         if len(fits) == 1:
             contributor, how = next(iter(fits.values()))
             return Resolution(key, contributor, how)

@@ -10,7 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from jats_enrich.decide.statement_items import ItemOutcome, StatementItem
 from jats_enrich.decide.statements import ContributorStatement
+from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.report.terms import TermRef
+
+
+def _term(vocabulary: Vocabulary, term: Term) -> TermRef:
+    return TermRef.model_construct(vocab=vocabulary.name, term=term.label, identifier=term.identifier)
 
 
 class StatementItemReport(BaseModel):
@@ -28,13 +33,14 @@ class StatementItemReport(BaseModel):
     @classmethod
     def from_item(cls, item: StatementItem, written: bool) -> StatementItemReport:
         m = item.meaning
-        return cls(
+        # Built from typed internal data: not validated again (an item per role of a statement).
+        return cls.model_construct(
             text=item.text,
             outcome=item.outcome,
-            term=TermRef(vocab=m.vocabulary.name, term=m.term.label, identifier=m.term.identifier) if m else None,
+            term=_term(m.vocabulary, m.term) if m else None,
             rule=m.rule if m else None,
             degree=item.degree.value if item.degree else None,
-            suggestions=[TermRef(vocab=v.name, term=t.label, identifier=t.identifier) for v, t in item.suggested],
+            suggestions=[_term(v, t) for v, t in item.suggested],
             note=item.why,
             written=written and item.written,
         )
@@ -71,7 +77,7 @@ class StatementReport(BaseModel):
     @classmethod
     def from_entry(cls, entry: ContributorStatement, *, written: bool = True) -> StatementReport:
         c = entry.contributor
-        return cls(
+        return cls.model_construct(
             xpath=entry.statement.xpath,
             line=entry.statement.line,
             statement_id=entry.statement.element.get("id"),
@@ -84,7 +90,11 @@ class StatementReport(BaseModel):
             has_identified_roles=entry.has_identified_roles,
             items=[StatementItemReport.from_item(i, written) for i in entry.items],
             mismatches=[
-                StatementMismatch(term=TermRef(vocab=m.vocab, term=m.term, identifier=m.identifier), side=m.side)
+                StatementMismatch.model_construct(
+                    finding="statement-mismatch",
+                    term=TermRef.model_construct(vocab=m.vocab, term=m.term, identifier=m.identifier),
+                    side=m.side,
+                )
                 for m in entry.mismatches
             ],
         )
