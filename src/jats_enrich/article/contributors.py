@@ -52,7 +52,9 @@ def find_contributors(article: Article) -> list[Contributor]:
     for element in article.root.iter("contrib"):
         if in_citation(element):
             continue
-        rids = tuple(rid for x in _own(element, "xref") for rid in (x.get("rid") or "").split())
+        nested = next(element.iterdescendants("contrib"), None) is not None  # a <collab>'s members
+        xrefs = _own(element, "xref") if nested else element.iter("xref")
+        rids = tuple(rid for x in xrefs for rid in (x.get("rid") or "").split())
         roles = tuple(child for child in element if child.tag == "role")
         kind = (element.get("contrib-type") or "author").strip().casefold()
         found.append(
@@ -60,7 +62,7 @@ def find_contributors(article: Article) -> list[Contributor]:
                 element,
                 len(found) + 1,
                 element.get("id"),
-                _name_of(element),
+                _name_of(element, nested),
                 rids,
                 roles,
                 scope_of(element),
@@ -92,9 +94,9 @@ def _owner(element: etree._Element) -> etree._Element | None:
     return parent
 
 
-def _name_of(contrib: etree._Element) -> PersonName:
+def _name_of(contrib: etree._Element, nested: bool) -> PersonName:
     for child in contrib.iter("name", "string-name", "collab"):
-        if _owner(child) is not contrib or _inside_alternative(child):
+        if (nested and _owner(child) is not contrib) or _inside_alternative(child):
             continue
         if child.tag == "collab":
             return PersonName(whole=string_value(child))

@@ -104,10 +104,12 @@ def _is_statement(element: etree._Element) -> bool:
         value = element.get(attribute)
         if value is not None and fold_case(value.strip()) in STATEMENT_TYPES:
             return True
-    heading = next((child for child in element if child.tag in ("title", "label")), None)
-    if heading is None or "ontribu" not in "".join(str(t) for t in heading.itertext()).casefold():
-        return False  # every title _TITLE knows says "contribu..." (a quick test for most headings)
-    return _TITLE.match(_folded(string_value(heading))) is not None
+    for tag in ("title", "label"):
+        heading = element.find(tag)
+        # every title _TITLE knows says "contribu...": a quick test first, for most headings
+        if heading is not None and "ontribu" in etree.tostring(heading, method="text", encoding="unicode").casefold():
+            return _TITLE.match(_folded(string_value(heading))) is not None
+    return False
 
 
 def _only_equal_contribution(text: str) -> bool:

@@ -258,23 +258,31 @@ class NameResolver:
     def __init__(self, contributors: Iterable[Contributor]) -> None:
         self.contributors = list(contributors)
         self._resolved: dict[str, Resolution] = {}
-        self._indexed = False  # the indexes are built on the first key (many articles never need them)
-        self._initials: dict[str, list[Contributor]] = {}
-        self._by_word: dict[str, list[tuple[Contributor, _Written]]] = {}
+        # Built on first need (many articles never need one, or either):
+        self._initials: dict[str, list[Contributor]] | None = None
+        self._by_word: dict[str, list[tuple[Contributor, _Written]]] | None = None
 
-    def _index(self) -> None:
-        """Each contributor under each form of its initials, and under every word its name may be
-        looked up by (its surname's first word, or a whole name's): a key is compared with those
-        whose word it contains."""
-        self._indexed = True
-        for c in self.contributors:
-            for form in initials_of(c.name):
-                self._initials.setdefault(_plain(form), []).append(c)
-            if c.name.display:
-                written = _Written.of(c.name)
-                words = {surname[0] for surname in written.surnames if surname} or set(written.whole.split()[:1])
-                for word in words:
-                    self._by_word.setdefault(word, []).append((c, written))
+    def initials(self) -> dict[str, list[Contributor]]:
+        """Each contributor under each form of its initials."""
+        if self._initials is None:
+            self._initials = {}
+            for c in self.contributors:
+                for form in initials_of(c.name):
+                    self._initials.setdefault(_plain(form), []).append(c)
+        return self._initials
+
+    def by_word(self) -> dict[str, list[tuple[Contributor, _Written]]]:
+        """Each contributor under the word its name is looked up by (its surname's first word, or a
+        whole name's): a key is compared only with those whose word it contains."""
+        if self._by_word is None:
+            self._by_word = {}
+            for c in self.contributors:
+                if c.name.display:
+                    written = _Written.of(c.name)
+                    words = {surname[0] for surname in written.surnames if surname} or set(written.whole.split()[:1])
+                    for word in words:
+                        self._by_word.setdefault(word, []).append((c, written))
+        return self._by_word
 
     def resolve(self, key: str) -> Resolution:
         """One contributor for the key, or why there is none (remembered: a statement names the
@@ -291,16 +299,14 @@ class NameResolver:
             if 0 < ordinal <= len(authors):
                 return Resolution(key, authors[ordinal - 1], "position")
             return Resolution(key, None, "no contributor")
-        if not self._indexed:
-            self._index()
         fits: dict[int, tuple[Contributor, str]] = {}
         if looks_like_initials(key):
-            for c in self._initials.get(_plain(_key_form(key)), []):
+            for c in self.initials().get(_plain(_key_form(key)), []):
                 fits.setdefault(c.position, (c, "initials"))
         if len(key) <= MAX_KEY_LENGTH:
             written_key = _Key.of(key)
             for word in dict.fromkeys(written_key.plain or written_key.before_comma or ()):
-                for c, written in self._by_word.get(word, ()):
+                for c, written in self.by_word().get(word, ()):
                     if c.position not in fits and _name_matches(written_key, written):
                         fits[c.position] = (c, "name")
         if len(fits) == 1:

@@ -4,6 +4,7 @@ resolved to and how, each item with its outcome, and where it disagrees with the
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,7 +16,13 @@ from jats_enrich.report.terms import TermRef
 
 
 def _term(vocabulary: Vocabulary, term: Term) -> TermRef:
-    return TermRef.model_construct(vocab=vocabulary.name, term=term.label, identifier=term.identifier)
+    return _term_ref(vocabulary.name, term.label, term.identifier)
+
+
+@lru_cache(maxsize=4096)
+def _term_ref(vocab: str, label: str, identifier: str) -> TermRef:
+    """One (frozen) reference per term: statements name the same few terms again and again."""
+    return TermRef.model_construct(vocab=vocab, term=label, identifier=identifier)
 
 
 class StatementItemReport(BaseModel):
