@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,9 @@ CONFIGURATIONS: dict[str, list[str]] = {
 REPORTS = ("report.json", "report.csv", "report.jsonl")
 
 
+_RUN_TIMES = re.compile(rb'"(started|finished)": ?"[^"]*"')
+
+
 def _digest_folder(folder: Path) -> dict[str, str]:
     placeholder = b"<OUT>"
     digests = {}
@@ -49,6 +53,9 @@ def _digest_folder(folder: Path) -> dict[str, str]:
         data = path.read_bytes()
         if name in REPORTS:
             data = data.replace(str(folder).encode(), placeholder)
+            data = _RUN_TIMES.sub(b'"\\1": "<TIME>"', data)  # the run record says when it ran
+        if name.endswith(".run.json"):
+            data = _RUN_TIMES.sub(b'"\\1": "<TIME>"', data)
         digests[name] = hashlib.sha256(data).hexdigest()
     return digests
 

@@ -4,6 +4,7 @@ independent check that an output differs from its input only by added attributes
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 from functools import cache
@@ -117,3 +118,14 @@ def _only_added(output: bytes, original: bytes, added: re.Pattern[bytes]) -> boo
             i += len(bare)
         j = m.end()
     return original[i:] == output[j:]
+
+
+def comparable_report(path: Path, out: Path | None = None) -> str:
+    """A JSON report's text as two runs of the same work give it: the output folder written OUT
+    and the run's times taken out (the run record must be there)."""
+    text = path.read_text(encoding="utf-8")
+    if out is not None:
+        text = text.replace(str(out), "OUT")
+    data = json.loads(text)
+    data["run"] = {k: v for k, v in data["run"].items() if k not in ("started", "finished")}
+    return json.dumps(data, sort_keys=True)

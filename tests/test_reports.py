@@ -18,6 +18,7 @@ from jats_enrich.batch.runner import Batch, BatchOptions
 from jats_enrich.cli.report import report_schema
 from jats_enrich.config import EnrichOptions
 from jats_enrich.report.model import ArticleReport, Report
+from jats_enrich.report.run import RunRecord
 
 SHIPPED_SCHEMA = ROOT / "src" / "jats_enrich" / "data" / "report.schema.json"
 
@@ -49,12 +50,15 @@ def test_json_jsonl_and_csv_say_the_same(fixture_reports):
     lines = (fixture_reports / "r.jsonl").read_text().splitlines()
     articles = [ArticleReport.model_validate_json(line) for line in lines[:-1]]
     assert articles == report.articles
+    assert report.run is not None and report.run.dictionaries[0].name == "credit"
     assert json.loads(lines[-1]) == {
         "kind": "summary",
         "articles_total": report.articles_total,
         "articles_failed": report.articles_failed,
         "summary": report.summary,
+        "run": report.run.model_dump(mode="json"),
     }
+    assert RunRecord.model_validate_json((fixture_reports / "r.csv.run.json").read_text()) == report.run
     with (fixture_reports / "r.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     findings = [f for a in report.articles for f in a.findings]
@@ -262,3 +266,29 @@ def test_the_html_report_of_the_corpus_in_headless_chromium(tmp_path):
         browser.close()
     assert errors == []
     assert requests == [html.as_uri()]
+
+
+def test_the_report_records_its_run(tmp_path):
+    import hashlib
+
+    from jats_enrich.dictionaries import shipped_path
+
+    json_path, html_path = tmp_path / "r.json", tmp_path / "r.html"
+    done = cli(
+        "check", str(FIXTURES / "casrai-dictionary-1.3.xml"), "--vocab", "credit", "--vocab", "casrai",
+        "--upgrade", "--engine", "xslt", "--report", str(json_path), "--report", str(html_path),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    run = Report.model_validate_json(json_path.read_text()).run
+    assert run is not None and run.tool.startswith("jats-enrich ")
+    assert run.started <= (run.finished or "") and run.engine == "xslt"
+    assert [(d.name, d.source) for d in run.dictionaries] == [
+        ("credit", "shipped:credit"),
+        ("casrai", "shipped:casrai"),
+    ]
+    credit = shipped_path("credit")
+    assert credit is not None and run.dictionaries[0].sha256 == hashlib.sha256(credit.read_bytes()).hexdigest()
+    assert run.dictionaries[0].terms == 14 and run.dictionaries[1].terms > 1000
+    assert run.options["upgrade"] is True and run.options["write"] is False
+    page = html_path.read_text()
+    assert run.started in page and "casrai (" in page and "&quot;upgrade&quot;: true" in page

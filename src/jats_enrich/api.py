@@ -14,18 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jats_enrich import __version__
 from jats_enrich.article.encoding import declared_encoding
 from jats_enrich.article.reader import read_article
 from jats_enrich.batch.executors import default_workers
 from jats_enrich.batch.inputs import Source, discover, is_input
 from jats_enrich.batch.runner import Batch, BatchOptions
 from jats_enrich.config import EnrichOptions, load_settings, with_overrides
-from jats_enrich.dictionaries import load_vocabulary
+from jats_enrich.dictionaries import SHIPPED, load_vocabulary, shipped_path
 from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.errors import UsageError
 from jats_enrich.pipeline import Enricher, EnrichResult
 from jats_enrich.recent import Recent
 from jats_enrich.report.model import ArticleReport, Finding, Report
+from jats_enrich.report.run import RunRecord, dictionary_record, run_record
 from jats_enrich.report.sinks import report_files, report_format, report_of, write_report
 
 #: Enrichers of the last few sets of options a caller used (each holds its dictionaries' index).
@@ -167,6 +169,7 @@ def run_batch(
     runner = Batch(sources, options, batch_options)
     if enricher is None and workers == 1:
         enricher = enricher_for(options)
+    record = run_record_of(options, enricher)
     with report_files(reports) as sinks:
 
         def each(article: ArticleReport) -> None:
@@ -178,12 +181,34 @@ def run_batch(
                 sink.add(article)
 
         report = runner.run(on_article=each, enricher=enricher, on_start=on_start, keep=keep)
+        report = report.model_copy(update={"run": record.ended()})
         for sink in sinks:
             sink.close(report)
     for warning in runner.warnings:
         if on_warning is not None:
             on_warning(warning)
     return report
+
+
+def run_record_of(options: EnrichOptions, enricher: Enricher | None = None) -> RunRecord:
+    """The record of a run starting now: its dictionaries (the enricher's, else loaded here, as
+    each worker loads them), engine and options."""
+    vocabularies = (
+        enricher.vocabularies
+        if enricher is not None
+        else [load_vocabulary(v, options.scheme, options.cache) for v in options.vocab]
+    )
+    paired = len(vocabularies) == len(options.vocab)  # an enricher over dictionaries given otherwise: no files
+    records = []
+    for index, vocabulary in enumerate(vocabularies):
+        spec = options.vocab[index] if paired else None
+        if spec is not None and spec in SHIPPED:
+            records.append(dictionary_record(vocabulary, f"shipped:{spec}", shipped_path(spec)))
+        elif spec is not None:
+            records.append(dictionary_record(vocabulary, str(Path(spec).resolve()), Path(spec)))
+        else:
+            records.append(dictionary_record(vocabulary, vocabulary.name, None))
+    return run_record(f"jats-enrich {__version__}", options.engine, options.model_dump(mode="json"), records)
 
 
 def check_report_paths(reports: Iterable[Path], sources: list[Source], out: Path | None = None) -> None:

@@ -178,6 +178,7 @@ def _page(report: Report, data: dict[str, Any]) -> str:
         for outcome, count in report.summary.items()
     )
     values = {
+        "RUN": _run_html(report),
         "TITLE": html.escape(f"jats-enrich report: {report.articles_total} articles"),
         "TOOL": html.escape(report.tool),
         "ARTICLES": str(report.articles_total),
@@ -189,6 +190,25 @@ def _page(report: Report, data: dict[str, Any]) -> str:
     # One pass over the template: a value that holds "{{DATA}}" (a tool name read from a report
     # file, say) is text, never a place for another value.
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template())
+
+
+def _run_html(report: Report) -> str:
+    """The run in one line (when, engine, dictionaries), its options behind a disclosure."""
+    run = report.run
+    if run is None:
+        return "Run: not recorded (a report merged from shards, or written before jats-enrich 0.11)"
+    dictionaries = ", ".join(
+        f"{d.name} ({', '.join(p for p in (d.version, f'{d.terms:,} terms', d.source) if p)}"
+        + (f", sha256 {d.sha256[:12]}…" if d.sha256 else "")
+        + ")"
+        for d in run.dictionaries
+    )
+    options = json.dumps(run.options, indent=2, ensure_ascii=False)
+    return (
+        f"Run: <span id=\"run-started\">{html.escape(run.started)}</span> to {html.escape(run.finished or '?')} "
+        f"&middot; engine {html.escape(run.engine)} &middot; dictionaries: {html.escape(dictionaries)} "
+        f"<details><summary>options</summary><pre id=\"run-options\">{html.escape(options)}</pre></details>"
+    )
 
 
 @cache

@@ -14,10 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from jats_enrich.decide.model import Decision, Outcome
 from jats_enrich.match.analyse import Part
 from jats_enrich.match.fuzzy import Suggestion
+from jats_enrich.report.run import RunRecord
 from jats_enrich.report.statements import StatementReport
 from jats_enrich.report.terms import TermRef
 
-REPORT_SCHEMA_VERSION = "1.3"
+REPORT_SCHEMA_VERSION = "1.4"
 
 
 def printable(text: str) -> str:
@@ -168,6 +169,9 @@ class Report(BaseModel):
 
     schema_version: str = REPORT_SCHEMA_VERSION
     tool: str = Field(description="jats-enrich and its version")
+    run: RunRecord | None = Field(
+        default=None, description="The run: when, with which dictionaries and options (None: merged from shards)"
+    )
     articles_total: int
     articles_failed: int
     summary: dict[str, int] = Field(description="Number of findings by outcome")

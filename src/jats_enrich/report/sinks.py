@@ -23,6 +23,7 @@ from jats_enrich.dictionaries.csv_format import spreadsheet_row
 from jats_enrich.errors import OutputError, UsageError
 from jats_enrich.files import atomic_write, is_stale
 from jats_enrich.report.model import REPORT_SCHEMA_VERSION, ArticleReport, Finding, Report, summarise
+from jats_enrich.report.run import RunRecord
 
 CSV_COLUMNS = (
     "path",
@@ -151,6 +152,10 @@ class CsvSink(_Atomic):
 
     def close(self, report: Report) -> None:
         self.finish()
+        if report.run is not None:
+            record = _Atomic(run_file(self.path))
+            record.write(report.run.model_dump_json(indent=2) + "\n")
+            record.finish()
 
 
 def csv_rows(article: ArticleReport) -> Iterator[list[str]]:
@@ -238,12 +243,21 @@ def write_report(report: Report, paths: Iterable[Path]) -> None:
 
 
 def _totals(report: Report) -> dict[str, object]:
-    return {
+    totals: dict[str, object] = {
         "kind": "summary",
         "articles_total": report.articles_total,
         "articles_failed": report.articles_failed,
         "summary": report.summary,
     }
+    if report.run is not None:
+        totals["run"] = report.run.model_dump(mode="json")
+    return totals
+
+
+def run_file(csv_path: Path) -> Path:
+    """Where a CSV report's run record goes: beside it, ``NAME.csv.run.json`` (a CSV has rows of
+    findings only, for spreadsheets)."""
+    return csv_path.with_name(csv_path.name + ".run.json")
 
 
 def read_report(path: Path) -> Report:
@@ -266,17 +280,19 @@ def read_report(path: Path) -> Report:
 
 def _from_lines(lines: list[str], path: Path) -> Report:
     articles: list[ArticleReport] = []
+    run: RunRecord | None = None
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         data = json.loads(line)
         if data.get("kind") == "summary":
+            run = RunRecord.model_validate(data["run"]) if data.get("run") else None
             continue
         try:
             articles.append(ArticleReport.model_validate(data))
         except ValueError as exc:
             raise ValueError(f"line {number}: {exc}") from None
-    return report_of(articles)
+    return report_of(articles).model_copy(update={"run": run})
 
 
 def report_of(articles: list[ArticleReport]) -> Report:
