@@ -56,6 +56,8 @@ def test_json_jsonl_and_csv_say_the_same(fixture_reports):
         "articles_total": report.articles_total,
         "articles_failed": report.articles_failed,
         "summary": report.summary,
+        "by_kind": report.by_kind,
+        "tiers": report.tiers,
         "run": report.run.model_dump(mode="json"),
     }
     assert RunRecord.model_validate_json((fixture_reports / "r.csv.run.json").read_text()) == report.run
@@ -255,6 +257,14 @@ def test_the_html_report_of_the_corpus_in_headless_chromium(tmp_path):
         page.click("button[data-tab=unmatched]")
         page.fill("#unmatched input", "Editor")
         assert "Editor" in page.inner_text("#unmatched tbody tr:first-child")
+        # The review queue holds roles and what a dictionary could have tagged; PLOS's subject
+        # headings, which no loaded dictionary covers, are out of scope.
+        page.fill("#unmatched input", "Biology and life sciences")
+        assert page.inner_text("#unmatched .tools span").startswith("0 of ")
+        page.click("button[data-tab=outofscope]")
+        page.fill("#outofscope input", "Biology and life sciences")
+        assert "Biology and life sciences" in page.inner_text("#outofscope tbody tr:first-child")
+        assert int(page.inner_text("#tier-out-of-scope")) == report["tiers"]["out-of-scope"]
         # Statements per contributor: every one in the report is a row; one is found by its name.
         page.click("button[data-tab=statements]")
         entries = [s for a in report["articles"] for s in a["statements"]]
@@ -292,3 +302,26 @@ def test_the_report_records_its_run(tmp_path):
     assert run.options["upgrade"] is True and run.options["write"] is False
     page = html_path.read_text()
     assert run.started in page and "casrai (" in page and "&quot;upgrade&quot;: true" in page
+
+
+def test_findings_are_counted_by_element_kind_and_tier(tmp_path):
+    path = tmp_path / "r.json"
+    done = cli("check", str(FIXTURES), "--vocab", "credit", "--vocab", "casrai", "--report", str(path))
+    assert done.returncode == 0, done.stderr
+    report = Report.model_validate_json(path.read_text())
+    findings = [f for a in report.articles for f in a.findings]
+    for kind, counts in report.by_kind.items():
+        for outcome, n in counts.items():
+            elements = {
+                "role": ("role",),
+                "keyword": ("kwd", "compound-kwd"),
+                "subject": ("subject", "compound-subject"),
+            }
+            assert n == sum(1 for f in findings if f.element in elements[kind] and f.outcome.value == outcome)
+    assert sum(report.tiers.values()) == len(findings)
+    # an unmatched role is for review; an unmatched keyword is out of scope; a near miss is for review
+    tiers = {(f.element, f.outcome.value): f.tier.value for f in findings}
+    assert tiers[("role", "unmatched")] == "review" and tiers[("kwd", "unmatched")] == "out-of-scope"
+    assert tiers[("role", "tagged")] == "done" and tiers[("role", "suggestion")] == "review"
+    line = done.stderr.splitlines()[-1]
+    assert "(role: " in line and f"to review: {report.tiers['review']}" in line

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections import Counter
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +28,7 @@ from jats_enrich.config import EnrichOptions
 from jats_enrich.errors import ArticleError, OutputError, UsageError
 from jats_enrich.files import TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temporaries
 from jats_enrich.pipeline import Enricher
-from jats_enrich.report.model import ArticleReport, Report, printable, summarise_counts
+from jats_enrich.report.model import ArticleReport, Report, Tally, printable
 
 
 class BatchOptions(BaseModel):
@@ -80,12 +79,12 @@ class _Counter:
         self.kept: list[ArticleReport] = []
         self.total = 0
         self.failed = 0
-        self.outcomes: Counter[str] = Counter()
+        self.tally = Tally()
 
     def emit(self, report: ArticleReport) -> None:
         self.total += 1
         self.failed += report.error is not None
-        self.outcomes.update(f.outcome for f in report.findings)  # a StrEnum: counted as its value
+        self.tally.add(report)
         if self.keep:
             self.kept.append(report)
         if self.on_article is not None:
@@ -152,7 +151,7 @@ class Batch:
             tool=f"jats-enrich {__version__}",
             articles_total=counter.total,
             articles_failed=counter.failed,
-            summary=summarise_counts(counter.outcomes),
+            **counter.tally.fields(),
             articles=counter.kept,
         )
 

@@ -256,6 +256,14 @@ def _options(settings: EnrichOptions, write: bool, aliases: list[Path] | None = 
 
 def _summary_line(report: Report, report_paths: list[Path]) -> str:
     findings = ", ".join(f"{n} {outcome}" for outcome, n in report.summary.items()) or "no findings"
+    kinds = "; ".join(
+        f"{kind}: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
+        for kind, counts in report.by_kind.items()
+    )
+    if len(report.by_kind) > 1:
+        findings += f" ({kinds})"
+    if report.tiers:
+        findings += f"; to review: {report.tiers.get('review', 0)}, out of scope: {report.tiers.get('out-of-scope', 0)}"
     where = f"; report: {', '.join(map(str, report_paths))}" if report_paths else ""
     articles = f"{report.articles_total} article{'' if report.articles_total == 1 else 's'}"
     return f"jats-enrich: {articles}, {report.articles_failed} failed; {findings}{where}"

@@ -53,6 +53,7 @@ class HtmlCollector:
                     f.found_identifier or "",
                     f.note or "",
                     f.lang or "",
+                    f.tier.value,
                 ]
             )
         for s in article.statements:
@@ -62,19 +63,20 @@ class HtmlCollector:
         data = {
             "articles": self.articles,
             "findings": self.findings,
-            "unmatched": self._unmatched(),
+            "unmatched": self._grouped("review"),
+            "outOfScope": self._grouped("out-of-scope"),
             "identifiers": self._identifiers(),
             "suggestions": self._suggestions(),
             "statements": self.statements,
         }
         return _page(report, data)
 
-    def _unmatched(self) -> list[list[Any]]:
-        """Unmatched (and compound) strings by normalised text: shown text, count, kinds, articles,
-        best near miss."""
+    def _grouped(self, tier: str) -> list[list[Any]]:
+        """The texts of one tier given no identity (unmatched, compound, ambiguous, withheld, near
+        misses), by normalised text: shown text, count, kinds, articles, best near miss, others."""
         groups: dict[str, dict[str, Any]] = {}
         for row in self.findings:
-            if row[4] not in ("unmatched", "compound", "ambiguous", "withheld", "suggestion"):
+            if row[13] != tier or row[4] not in ("unmatched", "compound", "ambiguous", "withheld", "suggestion"):
                 continue
             key = normalize(row[3], row[12] or None) or row[3]
             group = groups.setdefault(
@@ -172,11 +174,26 @@ def script_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
 
 
+def _totals(report: Report) -> str:
+    """Rows of the totals table: each outcome, by element kind and in all."""
+    kinds = list(report.by_kind)
+    head = "<tr><th>outcome</th>" + "".join(f"<th>{html.escape(k)}</th>" for k in kinds) + "<th>findings</th></tr>"
+    rows = [head]
+    for outcome, count in report.summary.items():
+        cells = "".join(f'<td class="n">{report.by_kind[k].get(outcome, "")}</td>' for k in kinds)
+        name = html.escape(outcome)
+        rows.append(f'<tr><td>{name}</td>{cells}<td class="n" id="total-{name}">{count}</td></tr>')
+    for tier, count in report.tiers.items():
+        name = html.escape(tier)
+        rows.append(
+            f'<tr class="tier"><td>tier: {name}</td>{"<td></td>" * len(kinds)}'
+            f'<td class="n" id="tier-{name}">{count}</td></tr>'
+        )
+    return "".join(rows)
+
+
 def _page(report: Report, data: dict[str, Any]) -> str:
-    totals = "".join(
-        f'<tr><td>{html.escape(outcome)}</td><td class="n" id="total-{html.escape(outcome)}">{count}</td></tr>'
-        for outcome, count in report.summary.items()
-    )
+    totals = _totals(report)
     values = {
         "RUN": _run_html(report),
         "TITLE": html.escape(f"jats-enrich report: {report.articles_total} articles"),
@@ -205,9 +222,9 @@ def _run_html(report: Report) -> str:
     )
     options = json.dumps(run.options, indent=2, ensure_ascii=False)
     return (
-        f"Run: <span id=\"run-started\">{html.escape(run.started)}</span> to {html.escape(run.finished or '?')} "
+        f'Run: <span id="run-started">{html.escape(run.started)}</span> to {html.escape(run.finished or "?")} '
         f"&middot; engine {html.escape(run.engine)} &middot; dictionaries: {html.escape(dictionaries)} "
-        f"<details><summary>options</summary><pre id=\"run-options\">{html.escape(options)}</pre></details>"
+        f'<details><summary>options</summary><pre id="run-options">{html.escape(options)}</pre></details>'
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -83,6 +84,45 @@ class EvidenceRef(BaseModel):
     cue: str | None = Field(default=None, description="The evidence phrase the text uses")
 
 
+class Tier(StrEnum):
+    """Where a finding goes in review (the same for every vocabulary; by element kind):
+
+    * ``review``: a QA item. A role that matched nothing (a role dictionary is loaded: every role
+      should be one of its terms), and for every kind: a near miss, a compound, an ambiguous text,
+      a match withheld by the sense gate, a conflict, a deprecated term or identifier form.
+    * ``out-of-scope``: a keyword or subject that no loaded dictionary has anything for (most of a
+      journal's keywords are no thesaurus term): counted, listed apart, not in the queue.
+    * ``done``: tagged, upgraded, already correct.
+    * ``info``: nothing the article's JATS version can carry (``skipped-version``).
+    """
+
+    REVIEW = "review"
+    OUT_OF_SCOPE = "out-of-scope"
+    DONE = "done"
+    INFO = "info"
+
+
+_DONE = frozenset({Outcome.TAGGED, Outcome.UPGRADED, Outcome.ALREADY_CORRECT})
+#: Element name -> the kind of target it is (role, keyword, subject).
+KIND_OF_ELEMENT = {
+    "role": "role",
+    "kwd": "keyword",
+    "compound-kwd": "keyword",
+    "subject": "subject",
+    "compound-subject": "subject",
+}
+
+
+def tier_of(element: str, outcome: Outcome) -> Tier:
+    if outcome in _DONE:
+        return Tier.DONE
+    if outcome is Outcome.SKIPPED_VERSION:
+        return Tier.INFO
+    if outcome is Outcome.UNMATCHED and KIND_OF_ELEMENT.get(element) != "role":
+        return Tier.OUT_OF_SCOPE
+    return Tier.REVIEW
+
+
 class Finding(BaseModel):
     """What happened to one target element."""
 
@@ -94,6 +134,7 @@ class Finding(BaseModel):
     text: str = Field(description="The element's text (entities decoded, white space collapsed)")
     lang: str | None = Field(default=None, description="xml:lang in effect for the element")
     outcome: Outcome
+    tier: Tier = Field(default=Tier.REVIEW, description="review, out-of-scope, done or info (see Tier)")
     changed: bool = Field(default=False, description="Whether the element's start tag was rewritten")
     vocab: str | None = None
     term: str | None = Field(default=None, description="Preferred label of the term meant")
@@ -122,6 +163,7 @@ class Finding(BaseModel):
             text=target.text,
             lang=target.lang,
             outcome=decision.outcome,
+            tier=tier_of(target.name, decision.outcome),
             changed=written and decision.edit is not None,
             vocab=meaning.vocabulary.name if meaning else None,
             term=meaning.term.label if meaning else None,
@@ -175,12 +217,44 @@ class Report(BaseModel):
     articles_total: int
     articles_failed: int
     summary: dict[str, int] = Field(description="Number of findings by outcome")
+    by_kind: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Number of findings by element kind (role, keyword, subject) and outcome"
+    )
+    tiers: dict[str, int] = Field(default_factory=dict, description="Number of findings by tier (see Tier)")
     articles: list[ArticleReport]
 
 
-def summarise(articles: Iterable[ArticleReport]) -> dict[str, int]:
-    """Findings by outcome, in the order outcomes are declared; outcomes never seen are left out."""
-    return summarise_counts(Counter(f.outcome.value for a in articles for f in a.findings))
+class Tally:
+    """Findings counted by outcome, by element kind and outcome, and by tier, article by article."""
+
+    def __init__(self) -> None:
+        self.outcomes: Counter[str] = Counter()
+        self.kinds: Counter[tuple[str, str]] = Counter()
+        self.tiers: Counter[str] = Counter()
+
+    def add(self, article: ArticleReport) -> None:
+        for f in article.findings:
+            self.outcomes[f.outcome.value] += 1
+            self.kinds[(KIND_OF_ELEMENT.get(f.element, f.element), f.outcome.value)] += 1
+            self.tiers[f.tier.value] += 1
+
+    def fields(self) -> dict[str, object]:
+        """summary, by_kind and tiers, as the Report holds them (declared order, no zeros)."""
+        by_kind: dict[str, dict[str, int]] = {}
+        for kind in dict.fromkeys(KIND_OF_ELEMENT.values()):
+            counts = summarise_counts({o: n for (k, o), n in self.kinds.items() if k == kind})
+            if counts:
+                by_kind[kind] = counts
+        tiers = {t.value: self.tiers[t.value] for t in Tier if self.tiers.get(t.value)}
+        return {"summary": summarise_counts(self.outcomes), "by_kind": by_kind, "tiers": tiers}
+
+
+def summarise(articles: Iterable[ArticleReport]) -> dict[str, object]:
+    """summary, by_kind and tiers of these articles' findings."""
+    tally = Tally()
+    for article in articles:
+        tally.add(article)
+    return tally.fields()
 
 
 def summarise_counts(counts: Mapping[str, int]) -> dict[str, int]:

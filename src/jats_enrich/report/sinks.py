@@ -248,6 +248,8 @@ def _totals(report: Report) -> dict[str, object]:
         "articles_total": report.articles_total,
         "articles_failed": report.articles_failed,
         "summary": report.summary,
+        "by_kind": report.by_kind,
+        "tiers": report.tiers,
     }
     if report.run is not None:
         totals["run"] = report.run.model_dump(mode="json")
@@ -300,7 +302,7 @@ def report_of(articles: list[ArticleReport]) -> Report:
         tool=f"jats-enrich {__version__}",
         articles_total=len(articles),
         articles_failed=sum(1 for a in articles if a.error),
-        summary=summarise(articles),
+        **summarise(articles),
         articles=articles,
     )
 
