@@ -58,6 +58,7 @@ def test_json_jsonl_and_csv_say_the_same(fixture_reports):
         "summary": report.summary,
         "by_kind": report.by_kind,
         "tiers": report.tiers,
+        "consistency": report.consistency,
         "run": report.run.model_dump(mode="json"),
     }
     assert RunRecord.model_validate_json((fixture_reports / "r.csv.run.json").read_text()) == report.run
@@ -265,6 +266,9 @@ def test_the_html_report_of_the_corpus_in_headless_chromium(tmp_path):
         page.fill("#outofscope input", "Biology and life sciences")
         assert "Biology and life sciences" in page.inner_text("#outofscope tbody tr:first-child")
         assert int(page.inner_text("#tier-out-of-scope")) == report["tiers"]["out-of-scope"]
+        page.click("button[data-tab=consistency]")
+        checks = sum(len(a["consistency"]) for a in report["articles"])
+        assert checks > 0 and page.inner_text("#consistency .tools span").startswith(f"{checks} of ")
         # Statements per contributor: every one in the report is a row; one is found by its name.
         page.click("button[data-tab=statements]")
         entries = [s for a in report["articles"] for s in a["statements"]]

@@ -19,6 +19,7 @@ from jats_enrich.article.targets import TooManyTargets, find_targets
 from jats_enrich.budget import OverBudget, check_time, time_budget
 from jats_enrich.config import EnrichOptions
 from jats_enrich.decide.align import align_translations
+from jats_enrich.decide.consistency import check_roles
 from jats_enrich.decide.model import Decision, Edit
 from jats_enrich.decide.placement import place_group_attributes
 from jats_enrich.decide.rules import decide
@@ -29,7 +30,7 @@ from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.errors import ArticleError
 from jats_enrich.match.analyse import Analyser
 from jats_enrich.match.reviewed_aliases import apply_aliases
-from jats_enrich.report.model import ArticleReport, Finding
+from jats_enrich.report.model import ArticleReport, ConsistencyFinding, Finding
 from jats_enrich.report.statements import StatementReport
 from jats_enrich.write import Writer, writer_for
 
@@ -122,6 +123,7 @@ class Enricher:
             doi=article.doi,
             jats_version=str(article.version) if article.version else None,
             findings=[Finding.from_decision(d, written=self.options.write) for d in decisions],
+            consistency=[ConsistencyFinding.of(i) for i in check_roles(article, decisions)],
             statements=[StatementReport.from_entry(e, written=self.options.write) for e in statements.statements],
         )
         return EnrichResult(output=output, report=report)

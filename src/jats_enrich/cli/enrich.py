@@ -264,6 +264,8 @@ def _summary_line(report: Report, report_paths: list[Path]) -> str:
         findings += f" ({kinds})"
     if report.tiers:
         findings += f"; to review: {report.tiers.get('review', 0)}, out of scope: {report.tiers.get('out-of-scope', 0)}"
+    if report.consistency:
+        findings += f"; inconsistent: {sum(report.consistency.values())}"
     where = f"; report: {', '.join(map(str, report_paths))}" if report_paths else ""
     articles = f"{report.articles_total} article{'' if report.articles_total == 1 else 's'}"
     return f"jats-enrich: {articles}, {report.articles_failed} failed; {findings}{where}"

@@ -32,6 +32,7 @@ class HtmlCollector:
         self.articles: list[list[Any]] = []  # path, doi, version, error
         self.findings: list[list[Any]] = []  # article, element, line, text, outcome, term, identifier, ...
         self.statements: list[list[Any]] = []  # one row per contributor of each contribution statement
+        self.consistency: list[list[Any]] = []  # article, contributor, check, note, xpath
 
     def add(self, article: ArticleReport) -> None:
         index = len(self.articles)
@@ -58,6 +59,8 @@ class HtmlCollector:
             )
         for s in article.statements:
             self.statements.append(_statement_row(index, s))
+        for c in article.consistency:
+            self.consistency.append([index, c.text, c.check, c.note, c.xpath])
 
     def render(self, report: Report) -> str:
         data = {
@@ -68,6 +71,7 @@ class HtmlCollector:
             "identifiers": self._identifiers(),
             "suggestions": self._suggestions(),
             "statements": self.statements,
+            "consistency": self.consistency,
         }
         return _page(report, data)
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jats_enrich.decide.consistency import Inconsistency
 from jats_enrich.decide.model import Decision, Outcome
 from jats_enrich.match.analyse import Part
 from jats_enrich.match.fuzzy import Suggestion
@@ -179,6 +181,36 @@ class Finding(BaseModel):
         )
 
 
+class ConsistencyFinding(BaseModel):
+    """A consistency check's finding about one contributor's roles (decide/consistency.py): outcome
+    ``inconsistent``, tier ``review``. Kept apart from ``findings`` (one per target element)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    element: str = Field(default="contrib", description="The element it is about")
+    line: int | None = None
+    xpath: str
+    text: str = Field(description="The contributor's name")
+    outcome: Literal["inconsistent"] = "inconsistent"
+    tier: Tier = Tier.REVIEW
+    check: str = Field(
+        description="some-authors-without-roles, identified-and-free-roles, translation-disagrees or two-degrees"
+    )
+    note: str
+
+    @classmethod
+    def of(cls, inconsistency: Inconsistency) -> ConsistencyFinding:
+        c = inconsistency.contributor
+        line = c.element.sourceline
+        return cls(
+            line=line if isinstance(line, int) else None,
+            xpath=c.element.getroottree().getpath(c.element),
+            text=c.name.display,
+            check=inconsistency.check,
+            note=inconsistency.note,
+        )
+
+
 class ArticleReport(BaseModel):
     """One article: where it is, what it is, and its findings (or the error that stopped it)."""
 
@@ -190,6 +222,9 @@ class ArticleReport(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     statements: list[StatementReport] = Field(
         default_factory=list, description="Author-contribution statements, per contributor"
+    )
+    consistency: list[ConsistencyFinding] = Field(
+        default_factory=list, description="Roles that disagree across the article (outcome inconsistent)"
     )
 
     @field_validator("path", "output", "error")
@@ -203,7 +238,7 @@ class ArticleReport(BaseModel):
 
     def failed(self, error: str) -> ArticleReport:
         """This report, for an article whose output could not be written after all."""
-        return self.model_copy(update={"error": printable(error), "findings": [], "statements": []})
+        return self.model_copy(update={"error": printable(error), "findings": [], "statements": [], "consistency": []})
 
 
 class Report(BaseModel):
@@ -221,6 +256,9 @@ class Report(BaseModel):
         default_factory=dict, description="Number of findings by element kind (role, keyword, subject) and outcome"
     )
     tiers: dict[str, int] = Field(default_factory=dict, description="Number of findings by tier (see Tier)")
+    consistency: dict[str, int] = Field(
+        default_factory=dict, description="Number of consistency findings (outcome inconsistent) by check"
+    )
     articles: list[ArticleReport]
 
 
@@ -231,12 +269,14 @@ class Tally:
         self.outcomes: Counter[str] = Counter()
         self.kinds: Counter[tuple[str, str]] = Counter()
         self.tiers: Counter[str] = Counter()
+        self.checks: Counter[str] = Counter()
 
     def add(self, article: ArticleReport) -> None:
         for f in article.findings:
             self.outcomes[f.outcome.value] += 1
             self.kinds[(KIND_OF_ELEMENT.get(f.element, f.element), f.outcome.value)] += 1
             self.tiers[f.tier.value] += 1
+        self.checks.update(c.check for c in article.consistency)
 
     def fields(self) -> dict[str, object]:
         """summary, by_kind and tiers, as the Report holds them (declared order, no zeros)."""
@@ -246,7 +286,8 @@ class Tally:
             if counts:
                 by_kind[kind] = counts
         tiers = {t.value: self.tiers[t.value] for t in Tier if self.tiers.get(t.value)}
-        return {"summary": summarise_counts(self.outcomes), "by_kind": by_kind, "tiers": tiers}
+        checks = dict(sorted(self.checks.items()))
+        return {"summary": summarise_counts(self.outcomes), "by_kind": by_kind, "tiers": tiers, "consistency": checks}
 
 
 def summarise(articles: Iterable[ArticleReport]) -> dict[str, object]:

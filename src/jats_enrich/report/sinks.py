@@ -250,6 +250,7 @@ def _totals(report: Report) -> dict[str, object]:
         "summary": report.summary,
         "by_kind": report.by_kind,
         "tiers": report.tiers,
+        "consistency": report.consistency,
     }
     if report.run is not None:
         totals["run"] = report.run.model_dump(mode="json")
