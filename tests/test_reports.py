@@ -80,6 +80,11 @@ def test_json_jsonl_and_csv_say_the_same(fixture_reports):
         "best_suggestion",
         "score",
     }
+    assert {"degree", "parts", "tier", "evidence"} <= set(first)
+    with_degree = next(r for r in rows if r["degree"])
+    assert with_degree["degree"] in ("lead", "equal", "supporting")
+    compound = next(r for r in rows if r["parts"])
+    assert " => " in compound["parts"] and compound["tier"] == "review"
     near = next(r for r in rows if r["outcome"] == "suggestion")
     assert near["best_suggestion"] and float(near["score"]) >= 80
 
@@ -329,3 +334,35 @@ def test_findings_are_counted_by_element_kind_and_tier(tmp_path):
     assert tiers[("role", "tagged")] == "done" and tiers[("role", "suggestion")] == "review"
     line = done.stderr.splitlines()[-1]
     assert "(role: " in line and f"to review: {report.tiers['review']}" in line
+
+
+def test_the_aliases_table_lists_roles_without_their_degree_and_knows_which_dictionary_a_role_means(tmp_path):
+    roles = "".join(
+        f'<contrib contrib-type="author"><name><surname>S{i}</surname></name><role>{r}</role></contrib>'
+        for i, r in enumerate(["Data analysis (lead)", "Data analysis (supporting)", "Data analysis"])
+    )
+    article = tmp_path / "a.xml"
+    article.write_text(f'<article dtd-version="1.3"><front><article-meta><contrib-group>{roles}'
+                       "</contrib-group></article-meta></front></article>")  # fmt: skip
+    vocab = ["--vocab", "credit", "--vocab", "casrai"]
+    report, table = tmp_path / "r.json", tmp_path / "aliases.csv"
+    assert cli("check", str(article), *vocab, "--report", str(report)).returncode == 0
+    assert cli("report", "aliases", str(report), "-o", str(table)).returncode == 0
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["text"], r["count"], r["elements"]) for r in rows] == [("Data analysis", "3", "role")]
+    rows[0]["term"] = "Methodology"  # CASRAI names it too, but only CRediT applies to roles: no vocab needed
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    again = tmp_path / "again.json"
+    done = cli("check", str(article), *vocab, "--aliases", str(table), "--report", str(again))
+    assert done.returncode == 0, done.stderr
+    found = [(f["outcome"], f["vocab"], f["term"], f["degree"]) for a in json.loads(again.read_text())["articles"]
+             for f in a["findings"]]  # fmt: skip
+    assert found == [
+        ("tagged", "credit", "Methodology", "lead"),
+        ("tagged", "credit", "Methodology", "supporting"),
+        ("tagged", "credit", "Methodology", None),
+    ]

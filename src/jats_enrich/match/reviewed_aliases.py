@@ -2,8 +2,8 @@
 the reviewers named, for the next run.
 
 A row's ``term`` is a term's label, alias or identifier (``vocab`` says which dictionary when two
-share it); rows left empty are ignored; a row naming no term, or an ambiguous one, is an error
-naming file, line and problem.
+share it, unless only one of them applies to the row's elements); rows left empty are ignored; a
+row naming no term, or an ambiguous one, is an error naming file, line and problem.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from jats_enrich.dictionaries.csv_format import read_rows
-from jats_enrich.dictionaries.model import Vocabulary
+from jats_enrich.dictionaries.model import TargetKind, Vocabulary
 from jats_enrich.errors import DictionaryError
 from jats_enrich.match.matcher import Matcher
 
@@ -41,7 +41,8 @@ def apply_aliases(vocabularies: list[Vocabulary], path: Path) -> list[Vocabulary
         if not alias:
             raise DictionaryError(f"{path}: line {number}: term {wanted!r} given for an empty text")
         vocab = row.get("vocab") or None
-        name, identifier = _term(matcher, wanted, vocab, f"{path}: line {number}")
+        kinds = _kinds(row.get("elements", ""))
+        name, identifier = _term(matcher, wanted, vocab, f"{path}: line {number}", kinds)
         added[(name, identifier)].append(alias)
     if not added:
         return vocabularies
@@ -59,8 +60,26 @@ def apply_aliases(vocabularies: list[Vocabulary], path: Path) -> list[Vocabulary
     return updated
 
 
-def _term(matcher: Matcher, wanted: str, vocab: str | None, where: str) -> tuple[str, str]:
-    """(vocabulary name, term identifier) of what a reviewer wrote: an identifier or a label."""
+#: The elements column of an aliases table -> the kinds of target the row's text was found as.
+_KIND_OF_ELEMENT: dict[str, TargetKind] = {
+    "role": "role",
+    "kwd": "keyword",
+    "compound-kwd": "keyword",
+    "subject": "subject",
+    "compound-subject": "subject",
+}
+
+
+def _kinds(elements: str) -> frozenset[TargetKind]:
+    return frozenset(_KIND_OF_ELEMENT[e] for e in elements.split() if e in _KIND_OF_ELEMENT)
+
+
+def _term(
+    matcher: Matcher, wanted: str, vocab: str | None, where: str, kinds: frozenset[TargetKind] = frozenset()
+) -> tuple[str, str]:
+    """(vocabulary name, term identifier) of what a reviewer wrote: an identifier or a label. When
+    the row says which elements its text was found as, only terms that apply to them are meant (a
+    role's "Methodology" is CRediT's, whatever else another dictionary calls so)."""
     if vocab is not None and matcher.vocabulary(vocab) is None:
         raise DictionaryError(
             f"{where}: vocab {vocab!r} is not loaded (loaded: {', '.join(v.name for v in matcher.vocabularies)})"
@@ -69,6 +88,8 @@ def _term(matcher: Matcher, wanted: str, vocab: str | None, where: str) -> tuple
     if named is not None and named.term is not None and (vocab is None or named.vocabulary.name == vocab):
         return named.vocabulary.name, named.term.identifier
     found = [c for c in matcher.match(wanted).distinct_terms if vocab is None or c.vocabulary.name == vocab]
+    if kinds and len(found) > 1:
+        found = [c for c in found if any(c.vocabulary.applies(c.term, k) for k in kinds)] or found
     if not found:
         raise DictionaryError(f"{where}: term {wanted!r} is no label, alias or identifier of a loaded dictionary")
     if len(found) > 1:

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from jats_enrich.dictionaries.csv_format import spreadsheet_row
+from jats_enrich.match.qualifiers import split_qualifier
 from jats_enrich.report.model import Report
 from jats_enrich.text import normalize
 
@@ -41,8 +42,11 @@ def aliases_table(report: Report) -> str:
         for f in article.findings:
             if f.outcome.value not in UNMATCHED:
                 continue
-            group = groups[normalize(f.text, f.lang) or f.text]
-            group.texts[f.text] += 1
+            # A role's degree is no part of its name: "Recursos (igual)" is listed as "Recursos",
+            # whose alias then matches it with any degree (the degree is read off as before).
+            text = split_qualifier(f.text)[0] if f.element == "role" else f.text
+            group = groups[normalize(text, f.lang) or text]
+            group.texts[text] += 1
             group.elements.add(f.element)
             if f.lang:
                 group.langs.add(f.lang)

@@ -42,6 +42,9 @@ CSV_COLUMNS = (
     "found_identifier",
     "note",
     "evidence",
+    "degree",
+    "parts",
+    "tier",
 )
 
 
@@ -160,7 +163,7 @@ class CsvSink(_Atomic):
 
 def csv_rows(article: ArticleReport) -> Iterator[list[str]]:
     if article.error:
-        yield [article.path, article.doi or "", "", "", "", "", "error", "", "", "", "", "", "", "", article.error, ""]
+        yield [article.path, article.doi or "", "", "", "", "", "error", *[""] * 7, article.error, "", "", "", ""]
     for f in article.findings:
         best = f.suggestions[0] if f.suggestions else None
         yield [
@@ -180,6 +183,12 @@ def csv_rows(article: ArticleReport) -> Iterator[list[str]]:
             f.found_identifier or "",
             f.note or "",
             "; ".join(f"{e.source}: {e.text}" + (f" [{e.cue}]" if e.cue else "") for e in f.evidence),
+            f.degree or "",
+            " | ".join(
+                p.text + (f" => {p.term.term}" if p.term else "") + (f" ({p.degree})" if p.degree else "")
+                for p in f.parts
+            ),
+            f.tier.value,
         ]
 
 
