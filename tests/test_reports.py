@@ -271,6 +271,16 @@ def test_the_html_report_of_the_corpus_in_headless_chromium(tmp_path):
         page.fill("#outofscope input", "Biology and life sciences")
         assert "Biology and life sciences" in page.inner_text("#outofscope tbody tr:first-child")
         assert int(page.inner_text("#tier-out-of-scope")) == report["tiers"]["out-of-scope"]
+        page.click("button[data-tab=suggestions]")
+        page.select_option("#suggestions select", "suggestion")
+        near = {
+            f["text"]
+            for a in report["articles"]
+            for f in a["findings"]
+            if f["outcome"] == "suggestion" and f["suggestions"]
+        }
+        assert page.inner_text("#suggestions .tools span").startswith(f"{len(near)} of ")
+        assert "why not a match" in page.inner_text("#suggestions thead")
         page.click("button[data-tab=consistency]")
         checks = sum(len(a["consistency"]) for a in report["articles"])
         assert checks > 0 and page.inner_text("#consistency .tools span").startswith(f"{checks} of ")

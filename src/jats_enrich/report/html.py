@@ -55,6 +55,8 @@ class HtmlCollector:
                     f.note or "",
                     f.lang or "",
                     f.tier.value,
+                    best.why or "" if best else "",
+                    f.xpath,
                 ]
             )
         for s in article.statements:
@@ -122,17 +124,19 @@ class HtmlCollector:
         ]
 
     def _suggestions(self) -> list[list[Any]]:
-        """Near misses by text: text, count, best term, score, articles."""
+        """Near misses by text: text, count, best term, score, articles, outcome (suggestion when
+        the score reaches the suggestion threshold, else unmatched), why a 100 is no match."""
         groups: dict[str, list[Any]] = {}
         articles: dict[str, set[int]] = defaultdict(set)
         for row in self.findings:
             if row[9] is None or row[4] not in ("suggestion", "unmatched"):
                 continue
-            group = groups.setdefault(row[3], [row[3], 0, row[8], row[9]])
+            group = groups.setdefault(row[3], [row[3], 0, row[8], row[9], row[4], row[14]])
             group[1] += 1
             articles[row[3]].add(row[0])
         return sorted(
-            ([*g, sorted(articles[text])] for text, g in groups.items()), key=lambda r: (-(r[3] or 0), -r[1], r[0])
+            ([*g[:4], sorted(articles[text]), *g[4:]] for text, g in groups.items()),
+            key=lambda r: (-(r[3] or 0), -r[1], r[0]),
         )
 
 
