@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support import CORPUS, FIXTURES, ROOT, needs_shared
@@ -376,3 +377,71 @@ def test_the_aliases_table_lists_roles_without_their_degree_and_knows_which_dict
         ("tagged", "credit", "Methodology", "supporting"),
         ("tagged", "credit", "Methodology", None),
     ]
+
+
+def test_the_review_page_answers_five_texts_and_its_aliases_file_tags_them(tmp_path):
+    """Point 3 of the QA issue, as a reviewer does it: open the page, answer five texts (three
+    terms chosen, one suggestion accepted, one 'not a term'), download the aliases, run again."""
+    from playwright.sync_api import sync_playwright
+
+    roles = [
+        "Data analysis (lead)",
+        "Study concept and design",
+        "Obtaining data",
+        "Methodolgy",
+        "Editor",
+        "Data analysis",
+    ]
+    contribs = "".join(
+        f'<contrib contrib-type="author"><name><surname>S{i}</surname></name><role>{r}</role></contrib>'
+        for i, r in enumerate(roles)
+    )
+    article = tmp_path / "in" / "a.xml"
+    article.parent.mkdir()
+    article.write_text(f'<article dtd-version="1.3"><front><article-meta><contrib-group>{contribs}'
+                       "</contrib-group></article-meta></front></article>")  # fmt: skip
+    page_path, aliases = tmp_path / "r.html", tmp_path / "aliases.csv"
+    assert cli("check", str(article), "--report", str(page_path)).returncode == 0
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(accept_downloads=True)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(page_path.as_uri())
+
+            def row(text: str) -> Any:
+                return page.locator("#unmatched tbody tr", has_text=text).first
+
+            for text, term in [
+                ("Data analysis", "Formal analysis — credit"),
+                ("Study concept and design", "Methodology — credit"),
+                ("Obtaining data", "Investigation — credit"),
+            ]:
+                row(text).locator("input.choose").fill(term)
+                row(text).locator("input.choose").dispatch_event("change")
+            row("Methodolgy").locator("button.accept").click()
+            row("Editor").locator("button.not-a-term").click()
+            assert page.inner_text("#review-progress").startswith("5 of ")
+            page.reload()  # answers are kept in the browser
+            assert page.inner_text("#review-progress").startswith("5 of ")
+            with page.expect_download() as download:
+                page.click("#download-aliases")
+            download.value.save_as(str(aliases))
+        finally:
+            browser.close()
+    assert errors == []
+    again = tmp_path / "again.json"
+    done = cli("check", str(article), "--aliases", str(aliases), "--report", str(again))
+    assert done.returncode == 0, done.stderr
+    found = {
+        (f["text"], f["outcome"], f["term"]) for a in json.loads(again.read_text())["articles"] for f in a["findings"]
+    }
+    assert found == {
+        ("Data analysis (lead)", "tagged", "Formal analysis"),
+        ("Data analysis", "tagged", "Formal analysis"),
+        ("Study concept and design", "tagged", "Methodology"),
+        ("Obtaining data", "tagged", "Investigation"),
+        ("Methodolgy", "tagged", "Methodology"),
+        ("Editor", "unmatched", None),
+    }

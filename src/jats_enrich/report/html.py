@@ -19,6 +19,7 @@ from importlib.resources import files
 from typing import Any
 
 from jats_enrich.report.model import ArticleReport, Report
+from jats_enrich.report.review import alias_text, terms_for_review
 from jats_enrich.report.statements import StatementReport
 from jats_enrich.text import normalize
 
@@ -57,6 +58,7 @@ class HtmlCollector:
                     f.tier.value,
                     best.why or "" if best else "",
                     f.xpath,
+                    best.vocab if best else "",
                 ]
             )
         for s in article.statements:
@@ -74,6 +76,7 @@ class HtmlCollector:
             "suggestions": self._suggestions(),
             "statements": self.statements,
             "consistency": self.consistency,
+            "terms": terms_for_review(report),
         }
         return _page(report, data)
 
@@ -84,16 +87,20 @@ class HtmlCollector:
         for row in self.findings:
             if row[13] != tier or row[4] not in ("unmatched", "compound", "ambiguous", "withheld", "suggestion"):
                 continue
-            key = normalize(row[3], row[12] or None) or row[3]
+            text = alias_text(row[1], row[3])  # a role without its degree: the alias a reviewer gives
+            key = normalize(text, row[12] or None) or text
             group = groups.setdefault(
-                key, {"texts": Counter(), "count": 0, "kinds": set(), "articles": set(), "best": ("", None)}
+                key,
+                {"texts": Counter(), "count": 0, "kinds": set(), "articles": set(), "best": ("", None), "langs": set()},
             )
-            group["texts"][row[3]] += 1
+            group["texts"][text] += 1
             group["count"] += 1
             group["kinds"].add(row[1])
             group["articles"].add(row[0])
+            if row[12]:
+                group["langs"].add(row[12])
             if row[9] is not None and (group["best"][1] is None or row[9] > group["best"][1]):
-                group["best"] = (row[8], row[9])
+                group["best"] = (row[8], row[9], row[16])
             elif row[4] == "withheld" and not group["best"][0]:
                 group["best"] = (f"{row[5]} (withheld)", None)  # the term it could mean, kept from the article
         rows = []
@@ -110,9 +117,11 @@ class HtmlCollector:
                     g["best"][0],
                     g["best"][1],
                     others,
+                    g["best"][2] if len(g["best"]) > 2 else "",
+                    " ".join(sorted(g["langs"])),
                 ]
             )
-        rows.sort(key=lambda r: (-r[2], r[1]))
+        rows.sort(key=lambda r: ("role" not in r[3].split(), -r[2], r[1]))  # roles first, then by frequency
         return rows
 
     def _identifiers(self) -> list[list[Any]]:
