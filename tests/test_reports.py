@@ -420,6 +420,7 @@ def test_the_review_page_answers_five_texts_and_its_aliases_file_tags_them(tmp_p
             ]:
                 row(text).locator("input.choose").fill(term)
                 row(text).locator("input.choose").dispatch_event("change")
+            assert "role of S2" in row("Obtaining data").inner_text()  # the context: whose role it is
             row("Methodolgy").locator("button.accept").click()
             row("Editor").locator("button.not-a-term").click()
             assert page.inner_text("#review-progress").startswith("5 of ")

@@ -59,6 +59,7 @@ class HtmlCollector:
                     best.why or "" if best else "",
                     f.xpath,
                     best.vocab if best else "",
+                    f.context or "",
                 ]
             )
         for s in article.statements:
@@ -91,8 +92,18 @@ class HtmlCollector:
             key = normalize(text, row[12] or None) or text
             group = groups.setdefault(
                 key,
-                {"texts": Counter(), "count": 0, "kinds": set(), "articles": set(), "best": ("", None), "langs": set()},
+                {
+                    "texts": Counter(),
+                    "count": 0,
+                    "kinds": set(),
+                    "articles": set(),
+                    "best": ("", None),
+                    "langs": set(),
+                    "contexts": [],
+                },
             )
+            if row[17] and len(group["contexts"]) < 3 and row[17] not in group["contexts"]:
+                group["contexts"].append(row[17])
             group["texts"][text] += 1
             group["count"] += 1
             group["kinds"].add(row[1])
@@ -119,6 +130,7 @@ class HtmlCollector:
                     others,
                     g["best"][2] if len(g["best"]) > 2 else "",
                     " ".join(sorted(g["langs"])),
+                    g["contexts"],
                 ]
             )
         rows.sort(key=lambda r: ("role" not in r[3].split(), -r[2], r[1]))  # roles first, then by frequency

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from jats_enrich.article.targets import Target, string_value
 from jats_enrich.decide.consistency import Inconsistency
 from jats_enrich.decide.model import Decision, Outcome
 from jats_enrich.match.analyse import Part
@@ -125,6 +126,30 @@ def tier_of(element: str, outcome: Outcome) -> Tier:
     return Tier.REVIEW
 
 
+#: Most sibling keywords a finding's context names.
+CONTEXT_SIBLINGS = 6
+
+
+def context_of(target: Target) -> str | None:
+    """What a reviewer needs beside a text: the contributor a role is of ("role of Ana Silva"), or
+    the other keywords or subjects of its group ("with: Ecology; Fisheries")."""
+    element, parent = target.element, target.element.getparent()
+    if target.kind == "role":
+        if parent is None:
+            return None
+        name = next((n for n in parent.iter("name", "string-name", "collab") if n.getparent() is parent), None)
+        if name is None:
+            return f"role in <{parent.tag}>"
+        parts = [name.find("given-names"), name.find("surname")]
+        written = " ".join(string_value(p) for p in parts if p is not None) or string_value(name)
+        return f"role of {written}"
+    group = target.group
+    if group is None:
+        return None
+    siblings = [string_value(e) for e in group.iter(str(element.tag)) if e is not element][:CONTEXT_SIBLINGS]
+    return "with: " + "; ".join(t for t in siblings if t) if siblings else None
+
+
 class Finding(BaseModel):
     """What happened to one target element."""
 
@@ -153,10 +178,15 @@ class Finding(BaseModel):
         "article is about its domain (empty when the match was withheld)",
     )
     note: str | None = None
+    context: str | None = Field(
+        default=None,
+        description="For a finding to review: who the role is of, or the other keywords or subjects of its group",
+    )
 
     @classmethod
     def from_decision(cls, decision: Decision, *, written: bool = True) -> Finding:
         target, meaning = decision.target, decision.meaning
+        tier = tier_of(target.name, decision.outcome)
         # Built from typed internal data: no need to validate it again (a finding per target).
         return cls.model_construct(
             element=target.name,
@@ -165,7 +195,7 @@ class Finding(BaseModel):
             text=target.text,
             lang=target.lang,
             outcome=decision.outcome,
-            tier=tier_of(target.name, decision.outcome),
+            tier=tier,
             changed=written and decision.edit is not None,
             vocab=meaning.vocabulary.name if meaning else None,
             term=meaning.term.label if meaning else None,
@@ -178,6 +208,7 @@ class Finding(BaseModel):
             suggestions=[ScoredTerm.from_suggestion(s) for s in decision.suggestions],
             evidence=[EvidenceRef.model_construct(source=e.source, text=e.text, cue=e.cue) for e in decision.evidence],
             note=decision.note,
+            context=context_of(decision.target) if tier is Tier.REVIEW else None,
         )
 
 
