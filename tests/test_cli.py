@@ -259,3 +259,13 @@ def test_check_help_does_not_promise_an_article_on_standard_output():
     assert "standard output" in run("enrich", "--help").stdout
     assert "standard output" not in run("check", "--help").stdout
     assert "keywords and subjects" in run("--help").stdout
+
+
+def test_out_naming_a_file_is_refused_in_plain_words(tmp_path):
+    for name in ("out.xml", "report.json", "r.html"):
+        done = run("enrich", str(FIXTURES / "legacy-1.1.xml"), "-o", str(tmp_path / name))
+        assert done.returncode == 64, done.stderr
+        assert "is the folder for the enriched articles" in done.stderr and "--report" in done.stderr
+        assert not (tmp_path / name).exists()
+    (tmp_path / "articles.xml").mkdir()  # a folder that happens to be named so is a folder
+    assert run("enrich", str(FIXTURES / "legacy-1.1.xml"), "-o", str(tmp_path / "articles.xml")).returncode == 0

@@ -34,7 +34,13 @@ def add_enrich_commands(commands: Any) -> None:
         ),
     )
     add_article_options(enrich, writes=True)
-    enrich.add_argument("--out", "-o", type=Path, metavar="DIR", help="folder for the outputs (created if missing)")
+    enrich.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        metavar="DIR",
+        help="folder for the enriched articles (created if missing); a report file goes with --report",
+    )
     enrich.add_argument("--in-place", action="store_true", help="replace the inputs themselves (each atomically)")
     enrich.add_argument(
         "--backup", metavar="SUFFIX", help="with --in-place: keep each original that changes as FILE+SUFFIX"
@@ -86,6 +92,10 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     return _exit_code(report, settings.fail_on)
 
 
+#: Suffixes of files, never of the output folder of enrich: articles, packages and reports.
+FILE_SUFFIXES = frozenset({".xml", ".nxml", ".jats", ".zip", ".tar", ".gz", ".tgz", ".json", ".jsonl", ".csv", ".html"})
+
+
 def _refuse_bad_usage(args: argparse.Namespace, write: bool) -> None:
     """Combinations of options that cannot work, refused before any dictionary is loaded."""
     from jats_enrich.errors import UsageError
@@ -100,6 +110,12 @@ def _refuse_bad_usage(args: argparse.Namespace, write: bool) -> None:
     in_place = getattr(args, "in_place", False)
     if write and (out is None) == (not in_place):
         raise UsageError("give --out DIR, or --in-place (with --backup SUFFIX to keep the originals)")
+    if write and out is not None and out.suffix.lower() in FILE_SUFFIXES and not out.is_dir():
+        # -o names a file for `report` and `vocab`; here it is the folder of the enriched articles
+        raise UsageError(
+            f"--out {out}: names a file, but --out (-o) of enrich is the folder for the enriched articles; "
+            "give a folder (a report file goes with --report)"
+        )
     if args.backup is not None and not in_place:
         raise UsageError("--backup goes with --in-place")
     if args.backup is not None and (not args.backup or "/" in args.backup or args.backup in (".", "..")):
