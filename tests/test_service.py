@@ -152,6 +152,15 @@ def test_enrich_returns_the_bytes_the_library_writes(client, path):
     for finding in expected.report.findings:
         counts[finding.outcome.value] = counts.get(finding.outcome.value, 0) + 1
     assert answer.headers["x-jats-enrich-summary"] == ", ".join(f"{k}={v}" for k, v in counts.items())
+    by_kind: dict[str, dict[str, int]] = {}
+    kinds = {"role": "role", "kwd": "keyword", "compound-kwd": "keyword", "subject": "subject"}
+    for finding in expected.report.findings:
+        counts = by_kind.setdefault(kinds.get(finding.element, "subject"), {})
+        counts[finding.outcome.value] = counts.get(finding.outcome.value, 0) + 1
+    written = dict(part.split(": ", 1) for part in answer.headers["x-jats-enrich-by-kind"].split("; ") if part)
+    assert {k: dict(c.split("=") for c in v.split(", ")) for k, v in written.items()} == {
+        k: {o: str(n) for o, n in c.items()} for k, c in by_kind.items()
+    }
 
 
 @pytest.mark.parametrize("path", ARTICLES, ids=[p.name for p in ARTICLES])

@@ -309,13 +309,18 @@ class Tally:
             self.tiers[f.tier.value] += 1
         self.checks.update(c.check for c in article.consistency)
 
-    def fields(self) -> dict[str, object]:
-        """summary, by_kind and tiers, as the Report holds them (declared order, no zeros)."""
+    def by_kind(self) -> dict[str, dict[str, int]]:
+        """Findings by element kind and outcome (declared order, no zeros)."""
         by_kind: dict[str, dict[str, int]] = {}
         for kind in dict.fromkeys(KIND_OF_ELEMENT.values()):
             counts = summarise_counts({o: n for (k, o), n in self.kinds.items() if k == kind})
             if counts:
                 by_kind[kind] = counts
+        return by_kind
+
+    def fields(self) -> dict[str, object]:
+        """summary, by_kind, tiers and consistency, as the Report holds them (declared order, no zeros)."""
+        by_kind = self.by_kind()
         tiers = {t.value: self.tiers[t.value] for t in Tier if self.tiers.get(t.value)}
         checks = dict(sorted(self.checks.items()))
         return {"summary": summarise_counts(self.outcomes), "by_kind": by_kind, "tiers": tiers, "consistency": checks}

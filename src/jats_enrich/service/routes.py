@@ -61,11 +61,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     504: {"model": ErrorResponse, "description": "The article took longer than the service's timeout"},
 }
 SUMMARY_HEADER = "X-Jats-Enrich-Summary"
+BY_KIND_HEADER = "X-Jats-Enrich-By-Kind"
 SUMMARY_HEADER_DOC = {
     SUMMARY_HEADER: {
         "description": "Findings by outcome, e.g. 'tagged=3, unmatched=1' (empty: none)",
         "schema": {"type": "string"},
-    }
+    },
+    BY_KIND_HEADER: {
+        "description": "Findings by element kind and outcome, e.g. 'role: tagged=3; keyword: unmatched=1'",
+        "schema": {"type": "string"},
+    },
 }
 OptionsQuery = Annotated[RequestOptions, Query()]
 
@@ -102,7 +107,7 @@ router = APIRouter()
 async def enrich(request: Request, options: OptionsQuery, state: SharedState) -> Response:
     media = negotiate(request.headers.get("accept"), ("application/xml", "application/json"))
     outcome = await _process(state, request, options, write=True, as_json=media == "application/json")
-    headers = {SUMMARY_HEADER: _summary(outcome), "Vary": "Accept"}
+    headers = {SUMMARY_HEADER: _summary(outcome), BY_KIND_HEADER: outcome.by_kind, "Vary": "Accept"}
     return Response(outcome.body, media_type=media, headers=headers)
 
 
@@ -116,7 +121,8 @@ async def enrich(request: Request, options: OptionsQuery, state: SharedState) ->
 async def check(request: Request, options: OptionsQuery, state: SharedState) -> Response:
     media = negotiate(request.headers.get("accept"), ("application/json",))
     outcome = await _process(state, request, options, write=False, as_json=True)
-    return Response(outcome.body, media_type=media, headers={SUMMARY_HEADER: _summary(outcome)})
+    headers = {SUMMARY_HEADER: _summary(outcome), BY_KIND_HEADER: outcome.by_kind}
+    return Response(outcome.body, media_type=media, headers=headers)
 
 
 async def _process(state: _State, request: Request, options: RequestOptions, write: bool, as_json: bool) -> JobResult:

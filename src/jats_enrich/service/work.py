@@ -22,6 +22,7 @@ from jats_enrich.api import Enricher, EnrichOptions, Vocabulary, enricher_with, 
 from jats_enrich.article.encoding import byte_order_mark, declared_encoding
 from jats_enrich.batch.workers import become_worker
 from jats_enrich.recent import Recent
+from jats_enrich.report.model import Tally
 from jats_enrich.service.models import EnrichResponse
 
 WORKER_NICENESS = 5
@@ -43,6 +44,7 @@ class JobResult:
     doi: str | None
     summary: dict[str, int]
     error: str | None
+    by_kind: str = ""  # findings by element kind and outcome, as the header writes them
 
 
 class _Worker:
@@ -130,9 +132,14 @@ def run_job(job: Job) -> JobResult:
     summary: dict[str, int] = {}
     for finding in report.findings:
         summary[finding.outcome.value] = summary.get(finding.outcome.value, 0) + 1
+    tally = Tally()
+    tally.add(report)
+    by_kind = "; ".join(
+        f"{kind}: " + ", ".join(f"{o}={n}" for o, n in counts.items()) for kind, counts in tally.by_kind().items()
+    )
     if report.error is not None:
         status = 500 if result.internal_error else 422
-        return JobResult(status, b"", report.doi, summary, report.error)
+        return JobResult(status, b"", report.doi, summary, report.error, by_kind)
     if not job.write:
         body = report.model_dump_json().encode("utf-8")
     elif job.as_json:
@@ -143,7 +150,7 @@ def run_job(job: Job) -> JobResult:
     else:
         assert result.output is not None
         body = result.output
-    return JobResult(200, body, report.doi, summary, None)
+    return JobResult(200, body, report.doi, summary, None, by_kind)
 
 
 def as_text(data: bytes) -> tuple[str, str]:
