@@ -269,3 +269,11 @@ def test_out_naming_a_file_is_refused_in_plain_words(tmp_path):
         assert not (tmp_path / name).exists()
     (tmp_path / "articles.xml").mkdir()  # a folder that happens to be named so is a folder
     assert run("enrich", str(FIXTURES / "legacy-1.1.xml"), "-o", str(tmp_path / "articles.xml")).returncode == 0
+
+
+def test_a_finished_run_leaves_no_journal_of_its_own_but_keeps_one_it_was_given(tmp_path):
+    args = ["enrich", str(FIXTURES / "legacy-1.1.xml"), "--out", str(tmp_path / "out")]
+    assert run(*args, "--report", str(tmp_path / "r.json")).returncode == 0
+    assert not (tmp_path / "r.json.journal").exists() and not (tmp_path / "out" / ".jats-enrich-journal").exists()
+    assert run(*args, "--journal", str(tmp_path / "mine.journal")).returncode == 0
+    assert (tmp_path / "mine.journal").is_file()

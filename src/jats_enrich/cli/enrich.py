@@ -183,7 +183,7 @@ def _run_batch(
 
     progress = Progress(quiet=args.quiet)
     try:
-        return api.run_batch(
+        report = api.run_batch(
             options=options,
             sources=sources,
             enricher=enricher,
@@ -197,6 +197,11 @@ def _run_batch(
         )
     finally:
         progress.close()
+    if write and args.journal is None:
+        # The run finished: the journal it kept where it chose has nothing left to resume. (One
+        # named with --journal stays: resuming a finished run from it gives that run's report.)
+        _journal_path(args, getattr(args, "out", None)).unlink(missing_ok=True)
+    return report
 
 
 def _exit_code(report: Report, fail_on: tuple[str, ...]) -> int:
