@@ -111,7 +111,7 @@ class HtmlCollector:
             if row[12]:
                 group["langs"].add(row[12])
             if row[9] is not None and (group["best"][1] is None or row[9] > group["best"][1]):
-                group["best"] = (row[8], row[9], row[16])
+                group["best"] = (row[8], row[9], row[16], row[14])
             elif row[4] == "withheld" and not group["best"][0]:
                 group["best"] = (f"{row[5]} (withheld)", None)  # the term it could mean, kept from the article
         rows = []
@@ -131,6 +131,7 @@ class HtmlCollector:
                     g["best"][2] if len(g["best"]) > 2 else "",
                     " ".join(sorted(g["langs"])),
                     g["contexts"],
+                    g["best"][3] if len(g["best"]) > 3 else "",
                 ]
             )
         rows.sort(key=lambda r: ("role" not in r[3].split(), -r[2], r[1]))  # roles first, then by frequency
