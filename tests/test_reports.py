@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -424,8 +425,14 @@ def test_the_review_page_answers_five_texts_and_its_aliases_file_tags_them(tmp_p
             row("Methodolgy").locator("button.accept").click()
             row("Editor").locator("button.not-a-term").click()
             assert page.inner_text("#review-progress").startswith("5 of ")
-            page.reload()  # answers are kept in the browser
-            assert page.inner_text("#review-progress").startswith("5 of ")
+            # Answers are kept in the browser. The browser stores them a moment after the page
+            # does: a reload right away may come first, so reload until they are there (10 s at most).
+            deadline = time.monotonic() + 10
+            page.reload()
+            while not page.inner_text("#review-progress").startswith("5 of "):
+                assert time.monotonic() < deadline, "the answers were not kept"
+                page.wait_for_timeout(200)
+                page.reload()
             with page.expect_download() as download:
                 page.click("#download-aliases")
             download.value.save_as(str(aliases))
