@@ -19,7 +19,7 @@ from lxml import etree
 
 from jats_enrich.article.contributors import Contributor, find_contributors
 from jats_enrich.article.reader import Article
-from jats_enrich.decide.model import Decision
+from jats_enrich.decide.model import Decision, roles_by_contributor
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,7 @@ class Inconsistency:
 
 def check_roles(article: Article, decisions: list[Decision]) -> list[Inconsistency]:
     """Every inconsistency of the article's roles, in contributor order."""
-    by_contrib: dict[etree._Element, list[Decision]] = defaultdict(list)
-    for d in decisions:
-        parent = d.target.element.getparent()
-        if d.target.kind == "role" and parent is not None and parent.tag == "contrib":
-            by_contrib[parent].append(d)
+    by_contrib = roles_by_contributor(decisions)
     if not by_contrib:
         return []
     contributors = [c for c in find_contributors(article) if c.is_author]

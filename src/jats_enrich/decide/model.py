@@ -108,3 +108,13 @@ class Decision:
 
 def join_notes(*notes: str | None) -> str | None:
     return "; ".join(n for n in notes if n) or None
+
+
+def roles_by_contributor(decisions: list[Decision]) -> dict[etree._Element, list[Decision]]:
+    """The decisions of each <contrib>'s own <role> children, by contrib."""
+    roles: dict[etree._Element, list[Decision]] = {}
+    for d in decisions:
+        parent = d.target.element.getparent()
+        if d.target.kind == "role" and parent is not None and parent.tag == "contrib":
+            roles.setdefault(parent, []).append(d)
+    return roles

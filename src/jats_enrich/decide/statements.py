@@ -22,7 +22,7 @@ from jats_enrich.article.reader import Article
 from jats_enrich.article.statements import Statement, find_statements, statement_elements
 from jats_enrich.article.targets import ArticleVersions, language_of
 from jats_enrich.budget import check_time
-from jats_enrich.decide.model import Decision, Policy
+from jats_enrich.decide.model import Decision, Policy, roles_by_contributor
 from jats_enrich.decide.profiles import label_for
 from jats_enrich.decide.statement_items import ItemOutcome, ItemReader, StatementItem
 from jats_enrich.match.analyse import Analyser
@@ -113,7 +113,7 @@ def read_statements(
         if scope not in resolvers:
             resolvers[scope] = NameResolver(c for c in contributors if c.scope is scope)
         entries.extend(_entries(statement, reader, resolvers[scope]))
-    roles = _roles_by_contributor(decisions)
+    roles = roles_by_contributor(decisions)
     entries = [_with_roles(e, roles) for e in entries]
     if not add_roles:
         return StatementResult(tuple(entries), ())
@@ -179,15 +179,6 @@ def _shared_entries(
         for key, (how, items) in unresolved.items()
     ]
     return found
-
-
-def _roles_by_contributor(decisions: list[Decision]) -> dict[etree._Element, list[Decision]]:
-    roles: dict[etree._Element, list[Decision]] = {}
-    for d in decisions:
-        parent = d.target.element.getparent()
-        if d.target.kind == "role" and parent is not None and parent.tag == "contrib":
-            roles.setdefault(parent, []).append(d)
-    return roles
 
 
 def _with_roles(entry: ContributorStatement, roles: dict[etree._Element, list[Decision]]) -> ContributorStatement:

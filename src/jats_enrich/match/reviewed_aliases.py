@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from jats_enrich.article.targets import KIND_OF
 from jats_enrich.dictionaries.csv_format import read_rows
 from jats_enrich.dictionaries.model import TargetKind, Vocabulary
 from jats_enrich.errors import DictionaryError
@@ -60,18 +61,8 @@ def apply_aliases(vocabularies: list[Vocabulary], path: Path) -> list[Vocabulary
     return updated
 
 
-#: The elements column of an aliases table -> the kinds of target the row's text was found as.
-_KIND_OF_ELEMENT: dict[str, TargetKind] = {
-    "role": "role",
-    "kwd": "keyword",
-    "compound-kwd": "keyword",
-    "subject": "subject",
-    "compound-subject": "subject",
-}
-
-
 def _kinds(elements: str) -> frozenset[TargetKind]:
-    return frozenset(_KIND_OF_ELEMENT[e] for e in elements.split() if e in _KIND_OF_ELEMENT)
+    return frozenset(KIND_OF[e] for e in elements.split() if e in KIND_OF)
 
 
 def _term(

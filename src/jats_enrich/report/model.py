@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from jats_enrich.article.targets import Target, string_value
+from jats_enrich.article.targets import KIND_OF, Target, string_value
 from jats_enrich.decide.consistency import Inconsistency
 from jats_enrich.decide.model import Decision, Outcome
 from jats_enrich.match.analyse import Part
@@ -106,14 +106,6 @@ class Tier(StrEnum):
 
 
 _DONE = frozenset({Outcome.TAGGED, Outcome.UPGRADED, Outcome.ALREADY_CORRECT})
-#: Element name -> the kind of target it is (role, keyword, subject).
-KIND_OF_ELEMENT = {
-    "role": "role",
-    "kwd": "keyword",
-    "compound-kwd": "keyword",
-    "subject": "subject",
-    "compound-subject": "subject",
-}
 
 
 def tier_of(element: str, outcome: Outcome) -> Tier:
@@ -121,7 +113,7 @@ def tier_of(element: str, outcome: Outcome) -> Tier:
         return Tier.DONE
     if outcome is Outcome.SKIPPED_VERSION:
         return Tier.INFO
-    if outcome is Outcome.UNMATCHED and KIND_OF_ELEMENT.get(element) != "role":
+    if outcome is Outcome.UNMATCHED and KIND_OF.get(element) != "role":
         return Tier.OUT_OF_SCOPE
     return Tier.REVIEW
 
@@ -305,14 +297,14 @@ class Tally:
     def add(self, article: ArticleReport) -> None:
         for f in article.findings:
             self.outcomes[f.outcome.value] += 1
-            self.kinds[(KIND_OF_ELEMENT.get(f.element, f.element), f.outcome.value)] += 1
+            self.kinds[(KIND_OF.get(f.element, f.element), f.outcome.value)] += 1
             self.tiers[f.tier.value] += 1
         self.checks.update(c.check for c in article.consistency)
 
     def by_kind(self) -> dict[str, dict[str, int]]:
         """Findings by element kind and outcome (declared order, no zeros)."""
         by_kind: dict[str, dict[str, int]] = {}
-        for kind in dict.fromkeys(KIND_OF_ELEMENT.values()):
+        for kind in dict.fromkeys(KIND_OF.values()):
             counts = summarise_counts({o: n for (k, o), n in self.kinds.items() if k == kind})
             if counts:
                 by_kind[kind] = counts

@@ -7,10 +7,11 @@ text without its degree, the term's label, and its vocabulary.
 
 from __future__ import annotations
 
+from jats_enrich.article.targets import KIND_OF
 from jats_enrich.dictionaries import load_vocabulary
 from jats_enrich.errors import DictionaryError
 from jats_enrich.match.qualifiers import split_qualifier
-from jats_enrich.report.model import KIND_OF_ELEMENT, Report
+from jats_enrich.report.model import Report
 
 #: Most terms offered in the page for one kind (a thesaurus of 300,000 would make a page of tens of MB).
 MAX_TERMS = 60_000
@@ -26,7 +27,7 @@ def terms_for_review(report: Report) -> dict[str, list[list[str]]]:
     again from where the run read them ({} for a report without its run, or a dictionary gone)."""
     if report.run is None:
         return {}
-    offered: dict[str, list[list[str]]] = {kind: [] for kind in dict.fromkeys(KIND_OF_ELEMENT.values())}
+    offered: dict[str, list[list[str]]] = {kind: [] for kind in dict.fromkeys(KIND_OF.values())}
     for record in report.run.dictionaries:
         source = record.source.removeprefix("shipped:")
         try:
