@@ -72,7 +72,8 @@ def test_flags_override_the_file(project):
         ("vocabs = ['credit']\n", "unknown key 'vocabs'"),
         ("[targets]\nelement = ['kwd']\n", "unknown key 'targets.element'"),
         ("[targets]\nelements = ['kwds']\n", "targets.elements.0: Input should be"),
-        ("profile = 'crossref'\n", "profile: Input should be 'niso' or 'jats4r'"),
+        ("profile = 'crossref'\n", "profile: no profile 'crossref'; the shipped ones are niso, jats4r, scielo, atypon"),
+        ("profile = 'mine.toml'\n", "mine.toml: cannot read the profile"),
         ("upgrade = \n", "malformed TOML"),
     ],
 )

@@ -21,6 +21,7 @@ from jats_enrich.article.targets import attributes_of
 from jats_enrich.config import EnrichOptions
 from jats_enrich.pipeline import Enricher
 from jats_enrich.write import xslt_engine as engine_xslt
+from jats_enrich.write import xslt_result
 from jats_enrich.write.xslt_engine import MAX_ATTRIBUTES, identity_elements, saxon_stderr
 
 ROLE = "<role>Conceptualization</role>"
@@ -267,7 +268,7 @@ def test_attributes_are_read_in_one_pass_and_as_lxml_reads_them(monkeypatch):
     assert len(attributes_of(root[0])) == 305
 
     seen = []
-    monkeypatch.setattr(engine_xslt, "attributes_of", lambda e: seen.append(e) or attributes_of(e))
+    monkeypatch.setattr(xslt_result, "attributes_of", lambda e: seen.append(e) or attributes_of(e))
     data = article(front=f"<role{many}>Conceptualization</role>")
     assert_same_and_enriched(data)
     # Each identity element (role, kwd-group, kwd) read once, each in one pass.

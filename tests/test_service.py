@@ -205,6 +205,10 @@ def test_request_options_are_the_cli_options(client):
         content=(FIXTURES / "casrai-dictionary-1.3.xml").read_bytes(),
     )
     assert {f["element"] for f in roles_only.json()["findings"]} == {"role"}
+    atypon = client.post("/v1/enrich", params={"profile": "atypon"}, content=data)
+    assert atypon.content == library(data, profile="atypon").output and b'vocab="CRediT"' in atypon.content
+    # A request names a shipped profile, never a file on the server.
+    assert client.post("/v1/enrich", params={"profile": "/etc/hostname"}, content=data).status_code == 422
 
 
 def test_vocabularies_and_term_lookup(client):

@@ -292,11 +292,24 @@ def test_the_profile_changes_only_vocab_term():
         k: v for k, v in jats4r.edit.set_attributes.items() if k != "vocab-term"
     }
     assert (niso.outcome, jats4r.outcome) == (Outcome.TAGGED, Outcome.TAGGED)
-    # Either profile's label is current: neither profile calls the other's spelling outdated.
-    for written, profile in (("Formal Analysis", "niso"), ("Formal analysis", "jats4r")):
+
+    # niso accepts JATS4R's spelling as correct; jats4r does not accept NISO's, which its
+    # Schematron rejects, and says which profile writes it. Under upgrade each converts the other.
+    def formal(written: str, profile: str, upgrade: bool = False) -> Decision:
         markup = f"<role{attributes(current(written, ROLES + 'formal-analysis/'))}>Formal analysis</role>"
-        d = decided(markup, profile=profile)
-        assert d.outcome is Outcome.ALREADY_CORRECT and d.edit is None
+        return decided(markup, profile=profile, upgrade=upgrade)
+
+    assert formal("Formal Analysis", "niso").outcome is Outcome.ALREADY_CORRECT
+    d = formal("Formal analysis", "jats4r")
+    assert d.outcome is Outcome.DEPRECATED_IDENTIFIER and d.edit is None
+    assert "the form the niso, scielo and atypon profiles write" in (d.note or "")
+    for written, profile, wanted in (
+        ("Formal Analysis", "niso", "Formal analysis"),
+        ("Formal analysis", "jats4r", "Formal Analysis"),
+    ):
+        d = formal(written, profile, upgrade=True)
+        assert d.outcome is Outcome.UPGRADED and d.edit is not None
+        assert d.edit.set_attributes == {"vocab-term": wanted} and d.edit.remove_attributes == ()
     # Other terms are written the same under both profiles.
     software = [decided("<role>Software</role>", profile=profile).edit for profile in ("niso", "jats4r")]
     assert [e.set_attributes if e else None for e in software] == [current("Software", SOFTWARE)] * 2

@@ -9,7 +9,7 @@ keys are an error, named with the file. Dictionary paths are relative to the con
     scheme = ["http://www.yso.fi/onto/yso/"]  # of a thesaurus: only these schemes' concepts
     cache = "compiled"                   # compiled dictionaries' folder; "off": none
     precedence = ["credit", "casrai"]    # which vocabulary wins when two define a label
-    profile = "niso"                     # or "jats4r"
+    profile = "niso"                     # or jats4r, scielo, atypon, or a profile file
     upgrade = false
     legacy = "content-type"              # or "skip"
     replace_deprecated = false
@@ -45,11 +45,11 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from jats_enrich.article.targets import Targets
 from jats_enrich.decide.model import Policy
-from jats_enrich.decide.profiles import Profile
+from jats_enrich.decide.profiles import DEFAULT_PROFILE, SHIPPED_PROFILES, load_profile
 from jats_enrich.decide.sense import SenseOptions
 from jats_enrich.dictionaries.model import TargetKind
 from jats_enrich.errors import UsageError
@@ -84,7 +84,11 @@ class EnrichOptions(_Strict):
         "$XDG_CACHE_HOME/jats-enrich)",
     )
     precedence: tuple[str, ...] = Field(default=(), description="Which vocabulary wins when several define a text")
-    profile: Profile = Field(default="niso", description="Whose label is written as vocab-term: niso or jats4r")
+    profile: str = Field(
+        default=DEFAULT_PROFILE,
+        description="The form identities are written in, for whoever reads the article next: a shipped profile "
+        f"({', '.join(SHIPPED_PROFILES)}) or a profile file",
+    )
     upgrade: bool = Field(default=False, description="Rewrite older identifier forms into the current one")
     legacy: Literal["content-type", "skip"] = Field(
         default="content-type",
@@ -133,6 +137,15 @@ class EnrichOptions(_Strict):
     )
     write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
 
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str) -> str:
+        try:
+            load_profile(value)
+        except UsageError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
     @model_validator(mode="before")
     @classmethod
     def _older_spellings(cls, data: Any) -> Any:
@@ -146,6 +159,9 @@ class EnrichOptions(_Strict):
         policy = data.pop("policy", None)
         if policy is not None:
             given = policy.model_dump(exclude_unset=True) if isinstance(policy, BaseModel) else dict(policy)
+            if isinstance(given.get("profile"), dict):  # a Policy's profile: by its name, or its file
+                named = given["profile"]
+                given["profile"] = named["name"] if named["name"] in SHIPPED_PROFILES else named["source"]
             thresholds = dict(data.get("thresholds") or {})
             for key in ("accept_fuzzy", "close_call"):
                 if key in given:
@@ -161,7 +177,7 @@ class EnrichOptions(_Strict):
             legacy=self.legacy,
             accept_fuzzy=self.thresholds.accept_fuzzy,
             close_call=self.thresholds.suggestion,
-            profile=self.profile,
+            profile=load_profile(self.profile),
             replace_deprecated=self.replace_deprecated,
         )
 
@@ -214,7 +230,7 @@ def load_settings(
         where = ".".join(str(p) for p in error["loc"])
         if error["type"] == "extra_forbidden":
             raise UsageError(f"{source}: unknown key {where!r}") from None
-        raise UsageError(f"{source}: {where}: {error['msg']}") from None
+        raise UsageError(f"{source}: {where}: {error['msg'].removeprefix('Value error, ')}") from None
 
 
 def with_overrides(settings: EnrichOptions, overrides: dict[str, Any]) -> EnrichOptions:
@@ -235,6 +251,9 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     """Dictionary and stylesheet paths in the file are relative to it; shipped names stay names."""
     if isinstance(data.get("xslt"), str):
         data = {**data, "xslt": str(base / data["xslt"])}
+    profile = data.get("profile")
+    if isinstance(profile, str) and profile not in SHIPPED_PROFILES and (Path(profile).suffix or "/" in profile):
+        data = {**data, "profile": str(base / profile)}
     if isinstance(data.get("cache"), str) and data["cache"] != "off":
         data = {**data, "cache": str(base / data["cache"])}
     if isinstance(data.get("aliases"), list):

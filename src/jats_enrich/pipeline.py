@@ -22,6 +22,7 @@ from jats_enrich.decide.align import align_translations
 from jats_enrich.decide.consistency import check_roles
 from jats_enrich.decide.model import Decision, Edit
 from jats_enrich.decide.placement import place_group_attributes
+from jats_enrich.decide.profiles import check_profile
 from jats_enrich.decide.rules import decide
 from jats_enrich.decide.sense import Gate, SenseSettings
 from jats_enrich.decide.statements import StatementResult, read_statements
@@ -64,6 +65,8 @@ class Enricher:
             loaded = apply_aliases(loaded, table)
         self.vocabularies = loaded
         self.analyser = Analyser(loaded, self.options.precedence)
+        self.policy = self.options.policy
+        check_profile(self.policy.profile, loaded)
         self.gate = Gate(SenseSettings(self.options.sense_gate, dict(self.options.sense)))
         self._writer: Writer | None = None
 
@@ -76,7 +79,7 @@ class Enricher:
 
     def decide_article(self, article: Article) -> tuple[list[Decision], list[Edit]]:
         """The decision for every target of the article, in document order, and the group edits."""
-        policy = self.options.policy
+        policy = self.policy
         targets = find_targets(article, self.options.targets, self.analyser.kinds, self.options.max_targets)
         self.analyser.begin_article(self.options.max_targets)
         decisions = []
@@ -93,7 +96,7 @@ class Enricher:
                 article = read_article(data, source)
                 decisions, group_edits = self.decide_article(article)
                 statements = (
-                    read_statements(article, decisions, self.analyser, self.options.policy, self.options.add_roles)
+                    read_statements(article, decisions, self.analyser, self.policy, self.options.add_roles)
                     if self.options.statements or self.options.add_roles
                     else NO_STATEMENTS
                 )

@@ -209,8 +209,12 @@ def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
     )
     parser.add_argument(
         "--profile",
-        choices=("niso", "jats4r"),
-        help="label written as vocab-term: NISO's (default) or JATS4R's list (\"Formal Analysis\")",
+        metavar="NAME|FILE",
+        help="the form identities are written in, for whoever reads the article next: niso (default), jats4r "
+        "(its term list's \"Formal Analysis\"), scielo (the term URI in a role's content-type in every JATS "
+        'version), atypon (vocab="CRediT", as its editor imports roles), or a profile file (TOML); '
+        "`jats-enrich vocab profiles` shows each. With --upgrade, identities already in another profile's form "
+        "are converted",
     )
     parser.add_argument(
         "--engine",

@@ -1,4 +1,4 @@
-"""``jats-enrich vocab ...``: list, validate, look up, convert and import dictionaries."""
+"""``jats-enrich vocab ...``: list, validate, look up, convert and import dictionaries (and list profiles)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from jats_enrich.cli.exit_codes import ExitCode
 from jats_enrich.cli.flags import as_flags
+from jats_enrich.cli.profiles import add_profiles_command
 
 if TYPE_CHECKING:
     from jats_enrich.dictionaries.model import Vocabulary
@@ -141,6 +142,7 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
         "names that need no such evidence (the shipped file uses vocab/sources/casrai-sense.toml)",
     )
     imports.set_defaults(handler=_import)
+    add_profiles_command(sub)
     vocab.set_defaults(handler=_usage(vocab))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from jats_enrich.decide.model import Meaning
 from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.match.qualifiers import Degree
 from jats_enrich.text import normalize
@@ -85,3 +86,16 @@ def degree_form(value: str | None, from_text: Degree | None) -> DegreeForm | Non
             )
         return DegreeForm(found, "an unexpanded template placeholder, and the text gives no degree", None)
     return None
+
+
+def describe_found(stale: dict[str, str], content_type: str | None) -> str | None:
+    found = [f'{name}="{value}"' for name, value in stale.items()]
+    if content_type is not None:
+        found.append(f'content-type="{content_type}"')
+    return ", ".join(found) or None
+
+
+def older_form(generic: bool, meaning: Meaning) -> str:
+    if generic:
+        return f"a deprecated address of the whole vocabulary; the term is {meaning.term.identifier}"
+    return f"older form of {meaning.term.identifier}"

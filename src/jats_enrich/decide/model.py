@@ -8,10 +8,10 @@ from enum import StrEnum
 from typing import Literal
 
 from lxml import etree
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jats_enrich.article.targets import Target
-from jats_enrich.decide.profiles import Profile
+from jats_enrich.decide.profiles import DEFAULT_PROFILE, OutputProfile, load_profile, shipped
 from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.match.analyse import Analysis, Part
 from jats_enrich.match.fuzzy import Suggestion
@@ -56,24 +56,39 @@ class Policy(BaseModel):
         default=None, ge=0, le=100, description="Apply the best near miss scoring at least this much"
     )
     close_call: float = Field(default=80.0, ge=0, le=100, description="Near misses from this score are 'suggestion'")
-    profile: Profile = "niso"
+    profile: OutputProfile = Field(
+        default_factory=lambda: shipped(DEFAULT_PROFILE), description="the form identities are written in"
+    )
     replace_deprecated: bool = Field(
         default=False, description="Tag a deprecated term's replacement instead of reporting it"
     )
 
+    @field_validator("profile", mode="before")
+    @classmethod
+    def _profile_by_name(cls, value: object) -> object:
+        """A shipped profile's name or a profile file's path stands for the profile."""
+        return load_profile(value) if isinstance(value, str) else value
+
 
 @dataclass(frozen=True)
 class Edit:
-    """Attributes to set and to remove on one element's start tag (nothing else changes)."""
+    """Attributes to set and to remove on one element's start tag (nothing else changes).
+
+    ``to_end`` names attributes that are moved after all others (their value as set, else as it
+    was): where a profile puts an attribute back that another profile removed, it must find it
+    in the same place, so that converting there and back gives the same bytes."""
 
     element: etree._Element
     name: str
     set_attributes: dict[str, str]
     remove_attributes: tuple[str, ...] = ()
+    to_end: tuple[str, ...] = ()
 
     @classmethod
-    def on(cls, target: Target, set_attributes: dict[str, str], remove: tuple[str, ...] = ()) -> Edit:
-        return cls(target.element, target.name, set_attributes, remove)
+    def on(
+        cls, target: Target, set_attributes: dict[str, str], remove: tuple[str, ...] = (), to_end: tuple[str, ...] = ()
+    ) -> Edit:
+        return cls(target.element, target.name, set_attributes, remove, to_end)
 
 
 @dataclass(frozen=True)

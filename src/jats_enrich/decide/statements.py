@@ -23,7 +23,6 @@ from jats_enrich.article.statements import Statement, find_statements, statement
 from jats_enrich.article.targets import ArticleVersions, language_of
 from jats_enrich.budget import check_time
 from jats_enrich.decide.model import Decision, Policy, roles_by_contributor
-from jats_enrich.decide.profiles import label_for
 from jats_enrich.decide.statement_items import ItemOutcome, ItemReader, StatementItem
 from jats_enrich.match.analyse import Analyser
 from jats_enrich.match.names import NameResolver
@@ -231,15 +230,12 @@ def _attributes(item: StatementItem, version: JatsVersion | None, policy: Policy
         return None
     m = item.meaning
     if all(declares(version, "role", a) for a in ("vocab", "vocab-identifier", "vocab-term", "vocab-term-identifier")):
-        attributes = {
-            "vocab": m.vocabulary.name,
-            "vocab-identifier": m.vocabulary.scheme_of(m.term),
-            "vocab-term": label_for(m.term, policy.profile),
-            "vocab-term-identifier": m.term.identifier,
-        }
+        attributes = policy.profile.identity(m.vocabulary, m.term)
+        if policy.profile.content_type == "always" and declares(version, "role", "content-type"):
+            attributes["content-type"] = policy.profile.term_identifier(m.vocabulary, m.term)
         if item.degree is not None and m.vocabulary.takes_degree and declares(version, "role", "degree-contribution"):
             attributes["degree-contribution"] = item.degree.value
         return attributes
     if policy.legacy == "content-type" and declares(version, "role", "content-type"):
-        return {"content-type": m.term.identifier}
+        return {"content-type": policy.profile.term_identifier(m.vocabulary, m.term)}
     return None

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jats_enrich.article.targets import TargetElement
-from jats_enrich.decide.profiles import Profile
+from jats_enrich.decide.profiles import ShippedProfile
 from jats_enrich.dictionaries.model import TargetKind
 from jats_enrich.report.model import ArticleReport
 
@@ -34,7 +34,9 @@ class RequestOptions(BaseModel):
     add_roles: bool | None = Field(default=None, description="insert the roles contribution statements name exactly")
     legacy: Literal["content-type", "skip"] | None = Field(default=None, description="JATS 1.0/1.1, NLM 3.0 roles")
     accept_fuzzy: float | None = Field(default=None, ge=0, le=100, description="apply near misses scoring this")
-    profile: Profile | None = Field(default=None, description="label written as vocab-term: niso or jats4r")
+    profile: ShippedProfile | None = Field(
+        default=None, description="the form identities are written in: niso, jats4r, scielo or atypon"
+    )
     engine: Literal["lxml", "xslt"] | None = Field(default=None, description="how the attributes are written")
 
     @field_validator("vocab", "precedence", "targets", mode="before")

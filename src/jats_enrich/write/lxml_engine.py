@@ -23,6 +23,7 @@ class LxmlWriter:
                 name=e.name,
                 attributes=in_attribute_order(e.set_attributes),
                 remove=e.remove_attributes,
+                to_end=e.to_end,
             )
             for e in edits
         ]

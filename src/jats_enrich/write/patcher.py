@@ -75,6 +75,7 @@ class AttributeChange:
     name: str
     attributes: dict[str, str]
     remove: tuple[str, ...] = ()
+    to_end: tuple[str, ...] = ()  # moved after all other attributes (see decide.model.Edit)
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ def apply_changes(
             raise ArticleError(
                 f"{source}: start tag {change.index} is <{tag.name}>, expected <{change.name}>; not written"
             )
-        pieces.extend(_tag_edits(text, tag, change.attributes, change.remove))
+        pieces.extend(_tag_edits(text, tag, change.attributes, change.remove, change.to_end))
     for insertion in insertions:
         tag = tags[insertion.index]
         if tag.name != insertion.name:
@@ -249,17 +250,23 @@ def apply_changes(
 
 
 def _tag_edits(
-    text: str, tag: StartTag, attributes: dict[str, str], remove: tuple[str, ...]
+    text: str, tag: StartTag, attributes: dict[str, str], remove: tuple[str, ...], to_end: tuple[str, ...] = ()
 ) -> list[tuple[int, int, str]]:
     attrs_end = tag.attrs_end(text)
     existing = {m.group("name"): m for m in _ATTRIBUTE.finditer(text, tag.attrs_start, attrs_end)}
     edits: list[tuple[int, int, str]] = []
     for name in remove:
         m = existing.get(name)
-        if m is not None and name not in attributes:
+        if m is not None and name not in attributes and name not in to_end:
             edits.append((m.start(), m.end(), ""))  # the attribute with the white space before it
+    moved: dict[str, str] = {}
+    for name in to_end:
+        m = existing.pop(name, None)
+        if m is not None:
+            edits.append((m.start(), m.end(), ""))
+            moved[name] = attributes.get(name, _unescape_attribute(m.group("value")))
     inserted: list[str] = []
-    for name, value in attributes.items():
+    for name, value in {**{k: v for k, v in attributes.items() if k not in moved}, **moved}.items():
         m = existing.get(name)
         if m is None:
             inserted.append(f' {name}="{escape_attribute(value, chr(34))}"')

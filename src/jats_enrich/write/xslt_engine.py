@@ -46,7 +46,6 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import cache
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -56,15 +55,12 @@ from lxml import etree
 
 from jats_enrich.article.entities import entity_table
 from jats_enrich.article.reader import Article
-from jats_enrich.article.targets import attributes_of
 from jats_enrich.decide.model import Edit
-from jats_enrich.decide.statements import NewRole, RoleInsertion
+from jats_enrich.decide.statements import RoleInsertion
 from jats_enrich.errors import ArticleError, UsageError
 from jats_enrich.write.patcher import (
     DOCTYPE_PATTERN,
-    AttributeChange,
     apply_changes,
-    element_indices,
     escape_attribute,
     in_attribute_order,
     split_bom,
@@ -72,6 +68,7 @@ from jats_enrich.write.patcher import (
     start_tag_offsets,
 )
 from jats_enrich.write.roles import element_insertions
+from jats_enrich.write.xslt_result import INSERTED, attribute_changes, inserted_roles, with_moves
 
 #: Elements whose attributes the stylesheet may change.
 IDENTITY_ELEMENTS = (
@@ -86,7 +83,6 @@ IDENTITY_ELEMENTS = (
 )
 SHIPPED_URI = "urn:jats-enrich:xslt:enrich.xsl"
 #: The mark the stylesheet puts on a role it inserted: the contributor's position (never written).
-INSERTED = "{urn:jats-enrich:xslt}inserted"
 PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -133,8 +129,9 @@ class XsltWriter:
         }
         listed = self._transform(article, decisions, new_roles)
         kept = [(name, attributes) for name, attributes, _ in listed if INSERTED not in attributes]
-        changes = _attribute_changes(article.root, before, kept, article.source)
-        inserted = _inserted_roles(listed, by_position, article.source)
+        changes = attribute_changes(article.root, before, kept, article.source)
+        changes = with_moves(changes, {e.element: e.to_end for e in edits if e.to_end}, article.root, before, kept)
+        inserted = inserted_roles(listed, by_position, article.source)
         if not changes and not inserted:
             return article.data
         return apply_changes(
@@ -323,22 +320,6 @@ def _declare_defaulted_namespaces(text: str, root: etree._Element, source: str) 
     return "".join(pieces)
 
 
-def _inserted_roles(
-    listed: list[tuple[str, dict[str, str], str]], asked: dict[str, RoleInsertion], source: str
-) -> list[RoleInsertion]:
-    """The roles the stylesheet added, per contributor (placed where the decision placed them)."""
-    found: dict[str, list[NewRole]] = {}
-    for name, attributes, text in listed:
-        position = attributes.get(INSERTED)
-        if position is None:
-            continue
-        if name != "role" or position not in asked:
-            raise ArticleError(f"{source}: XSLT engine: the stylesheet inserted an unexpected <{name}>; not written")
-        own = {k: v for k, v in attributes.items() if k != INSERTED}
-        found.setdefault(position, []).append(NewRole(text, own))
-    return [replace(asked[p], roles=tuple(roles)) for p, roles in found.items()]
-
-
 def saxon_path(element: etree._Element) -> str:
     """fn:path() of an element: /Q{ns}name[n]/..., n counting same-named preceding siblings (for
     tools and messages; decisions are keyed by position in ``identity_elements``)."""
@@ -356,26 +337,3 @@ def identity_elements(root: etree._Element) -> list[etree._Element]:
     """The elements that can carry an identity, in document order (the stylesheet's je:index
     counts the same elements, from 1)."""
     return list(root.getroottree().iter(*IDENTITY_ELEMENTS))
-
-
-def _attribute_changes(
-    source: etree._Element, before: list[etree._Element], result: list[tuple[str, dict[str, str]]], name: str
-) -> list[AttributeChange]:
-    """What the stylesheet changed on the identity elements (``before``, in document order), as
-    edits of the source tree."""
-    if len(before) != len(result) or any(b.tag != tag for b, (tag, _) in zip(before, result, strict=True)):
-        raise ArticleError(f"{name}: XSLT engine: the stylesheet added, removed or renamed elements; not written")
-    changed = []
-    for b, (_, new) in zip(before, result, strict=True):
-        old = attributes_of(b)
-        if old != new:
-            changed.append(
-                (b, {k: v for k, v in new.items() if old.get(k) != v}, tuple(k for k in old if k not in new))
-            )
-    if not changed:
-        return []
-    positions = element_indices(source, (b for b, _, _ in changed))
-    return [
-        AttributeChange(index=positions[b], name=str(b.tag), attributes=in_attribute_order(set_), remove=remove)
-        for b, set_, remove in changed
-    ]
