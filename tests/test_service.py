@@ -230,6 +230,7 @@ def test_openapi_document(client):
     assert set(document["paths"]) == {
         "/v1/enrich",
         "/v1/check",
+        "/v1/export/crossref",
         "/v1/vocabularies",
         "/v1/vocabularies/{name}/terms",
         "/healthz",
@@ -511,3 +512,21 @@ def test_every_corpus_article_comes_back_as_the_cli_writes_it(client, tmp_path):
         answer = client.post("/v1/enrich", content=path.read_bytes(), params={"name": path.name})
         assert answer.status_code == 200, (path.name, answer.text)
         assert answer.content == (tmp_path / path.name).read_bytes(), path.name
+
+
+def test_export_crossref_endpoint(client):
+    data = (FIXTURES / "crossref" / "contributors-1.3.xml").read_bytes()
+    from jats_enrich.api import export_crossref_bytes
+
+    expected = export_crossref_bytes(data, EnrichOptions(vocab=VOCABULARIES), "request")
+    xml = client.post("/v1/export/crossref", content=data)
+    assert xml.status_code == 200 and xml.headers["content-type"].startswith("application/xml")
+    assert xml.content == expected.contributors
+    assert xml.headers["X-Jats-Enrich-Export"] == "contributors=6, credit=4, crossref=6, not-carried=6"
+    as_json = client.post("/v1/export/crossref", content=data, headers={"Accept": "application/json"}).json()
+    assert as_json["xml"].encode("utf-8") == expected.contributors and len(as_json["findings"]) == 6
+    # No depositor in the service's configuration: no deposit, and why.
+    deposit = client.post("/v1/export/crossref", params={"deposit": "true"}, content=data)
+    assert deposit.status_code == 422 and "[crossref] depositor" in deposit.json()["error"]
+    broken = client.post("/v1/export/crossref", content=b"<article><front>")
+    assert broken.status_code == 422

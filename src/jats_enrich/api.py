@@ -18,17 +18,20 @@ from jats_enrich import __version__
 from jats_enrich.article.encoding import declared_encoding
 from jats_enrich.article.reader import read_article
 from jats_enrich.batch.executors import default_workers
+from jats_enrich.batch.export import ExportReport, crossref_timestamp, export_sources
 from jats_enrich.batch.inputs import Source, discover, is_input
 from jats_enrich.batch.runner import Batch, BatchOptions
 from jats_enrich.config import EnrichOptions, load_settings, with_overrides
 from jats_enrich.dictionaries import SHIPPED, load_vocabulary, shipped_path
 from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.errors import UsageError
-from jats_enrich.pipeline import Enricher, EnrichResult
+from jats_enrich.pipeline import CrossrefResult, Enricher, EnrichResult
 from jats_enrich.recent import Recent
 from jats_enrich.report.model import ArticleReport, Finding, Report
 from jats_enrich.report.run import RunRecord, dictionary_record, run_record
 from jats_enrich.report.sinks import report_files, report_format, report_of, write_report
+from jats_enrich.write.crossref import ArticleExport
+from jats_enrich.write.crossref_deposit import Depositor
 
 #: Enrichers of the last few sets of options a caller used (each holds its dictionaries' index).
 _ENRICHERS: Recent[str, Enricher] = Recent(8)
@@ -235,6 +238,46 @@ def run_one(data: bytes, options: EnrichOptions | None = None, name: str = "<byt
     return result, report_of([result.report])
 
 
+def export_crossref_bytes(
+    data: bytes, options: EnrichOptions | None = None, name: str = "<bytes>", deposit: bool = False
+) -> CrossrefResult:
+    """One article's Crossref 5.5 <contributors> (and, with ``deposit``, its doi_batch, from the
+    ``crossref`` table of the options) with the report of what was and was not carried."""
+    chosen = options or EnrichOptions()
+    return enricher_for(chosen).export_crossref(data, name, _depositor(chosen, deposit), crossref_timestamp())
+
+
+def export_crossref(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    options: EnrichOptions | None = None,
+    deposit: bool = False,
+    patterns: Sequence[str] | None = None,
+    from_list: Path | None = None,
+    on_article: Callable[[ArticleExport], None] | None = None,
+) -> ExportReport:
+    """Export the articles of files and folders into ``out`` (NAME.crossref.xml, and with
+    ``deposit`` NAME.deposit.xml); the report of the run."""
+    chosen = options or EnrichOptions()
+    depositor = _depositor(chosen, deposit)
+    sources = find_sources(
+        inputs, from_list=from_list, exclude=Path(out), patterns=tuple(patterns) if patterns else None
+    )
+    for source in sources:
+        if is_input(Path(out) / source.relative, sources):
+            raise UsageError(f"{out}: outputs would be written among the inputs")
+    return export_sources(enricher_for(chosen), sources, Path(out), depositor, on_article)
+
+
+def _depositor(options: EnrichOptions, deposit: bool) -> Depositor | None:
+    if deposit and options.crossref is None:
+        raise UsageError(
+            "a deposit needs the depositor: a [crossref] table in the configuration file with depositor_name, "
+            "email_address, registrant and resource (the landing page, with {doi})"
+        )
+    return options.crossref if deposit else None
+
+
 def write_reports(report: Report, paths: Iterable[Path]) -> None:
     """A finished report into report files, each in the format its extension names."""
     write_report(report, paths)
@@ -257,6 +300,8 @@ __all__ = [
     "enrich_text",
     "enricher_for",
     "enricher_with",
+    "export_crossref",
+    "export_crossref_bytes",
     "find_sources",
     "iter_findings",
     "load_options",

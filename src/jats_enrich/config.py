@@ -37,6 +37,12 @@ keys are an error, named with the file. Dictionary paths are relative to the con
     time_limit = 120                     # seconds one article may take (leave out: 120)
     max_targets = 3000                   # roles, keywords and subjects in one article (leave out: 3,000)
     memory_limit = 2048                  # megabytes a worker process may hold (leave out: no limit)
+
+    [crossref]                           # export crossref --deposit: who deposits, each landing page
+    depositor_name = "Journal Production"
+    email_address = "production@journal.example"
+    registrant = "Journal Publisher"
+    resource = "https://journal.example/article/{doi}"
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ from jats_enrich.decide.sense import SenseOptions
 from jats_enrich.dictionaries.model import TargetKind
 from jats_enrich.errors import UsageError
 from jats_enrich.limits import ARTICLE_SECONDS, MAX_TARGETS
+from jats_enrich.write.crossref_deposit import Depositor
 
 CONFIG_FILE = "jats-enrich.toml"
 
@@ -136,6 +143,9 @@ class EnrichOptions(_Strict):
         "with no identified role yet",
     )
     write: bool = Field(default=True, description="False: check only; findings as if written, bytes unchanged")
+    crossref: Depositor | None = Field(
+        default=None, description="Crossref deposits: depositor_name, email_address, registrant, resource ({doi})"
+    )
 
     @field_validator("profile")
     @classmethod

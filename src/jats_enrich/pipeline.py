@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from jats_enrich.article.metadata import read_metadata
+from jats_enrich.article.people import byline
 from jats_enrich.article.reader import Article, read_article
 from jats_enrich.article.targets import TooManyTargets, find_targets
 from jats_enrich.budget import OverBudget, check_time, time_budget
@@ -34,8 +36,21 @@ from jats_enrich.match.reviewed_aliases import apply_aliases
 from jats_enrich.report.model import ArticleReport, ConsistencyFinding, Finding
 from jats_enrich.report.statements import StatementReport
 from jats_enrich.write import Writer, writer_for
+from jats_enrich.write.crossref import ArticleExport, contributors_element, crossref_bytes, roles_of_contributors
+from jats_enrich.write.crossref_deposit import Depositor, deposit, missing_for_deposit
 
 NO_STATEMENTS = StatementResult((), ())
+
+
+@dataclass(frozen=True)
+class CrossrefResult:
+    """An article's <contributors> (None: nobody could be exported, or the article failed), its
+    deposit when asked for and possible, and the report of both."""
+
+    contributors: bytes | None
+    deposit: bytes | None
+    report: ArticleExport
+    internal_error: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,34 +108,15 @@ class Enricher:
         """Enrich one article given as bytes; errors become the report's ``error``, never exceptions."""
         try:
             with time_budget(self.options.time_limit):
-                article = read_article(data, source)
-                decisions, group_edits = self.decide_article(article)
-                statements = (
-                    read_statements(article, decisions, self.analyser, self.policy, self.options.add_roles)
-                    if self.options.statements or self.options.add_roles
-                    else NO_STATEMENTS
-                )
+                article, decisions, group_edits, statements = self._decided(data, source)
                 edits = [d.edit for d in decisions if d.edit is not None] + group_edits
                 if self.options.write:
                     output = self.writer.write(article, edits, statements.insertions)
                 else:
                     output = article.data
-        except TooManyTargets as exc:  # found past reading: the message does not name the article yet
-            return EnrichResult(output=None, report=ArticleReport(path=source, error=f"{source}: {exc}"))
-        except ArticleError as exc:
-            return EnrichResult(output=None, report=ArticleReport(path=source, error=str(exc)))
-        except OverBudget:
-            error = f"{source}: over the time limit of {self.options.time_limit:g} s for one article (time_limit)"
-            return EnrichResult(output=None, report=ArticleReport(path=source, error=error))
-        except MemoryError:  # the worker gives the memory back once the article's frames are gone
-            error = f"{source}: over the memory limit of {self.options.memory_limit} MB for one article (memory_limit)"
-            return EnrichResult(output=None, report=ArticleReport(path=source, error=error))
-        except Exception as exc:  # a bug or a resource limit (RecursionError): this article fails, the batch goes on
-            if os.environ.get("JATS_ENRICH_DEBUG") == "1":
-                traceback.print_exc(file=sys.stderr)
-            error = f"{source}: internal error: {type(exc).__name__}: {exc}"
-            report = ArticleReport(path=source, error=" ".join(error.split()))
-            return EnrichResult(output=None, report=report, internal_error=True)
+        except Exception as exc:
+            error, internal = self._failure(exc, source)
+            return EnrichResult(output=None, report=ArticleReport(path=source, error=error), internal_error=internal)
         report = ArticleReport(
             path=source,
             doi=article.doi,
@@ -130,6 +126,56 @@ class Enricher:
             statements=[StatementReport.from_entry(e, written=self.options.write) for e in statements.statements],
         )
         return EnrichResult(output=output, report=report)
+
+    def export_crossref(
+        self, data: bytes, source: str = "<bytes>", depositor: Depositor | None = None, timestamp: int = 0
+    ) -> CrossrefResult:
+        """One article's contributors as Crossref 5.5 has them (and, given a depositor, its deposit
+        when the article has what Crossref requires); errors become the report's ``error``."""
+        try:
+            with time_budget(self.options.time_limit):
+                article, decisions, _, statements = self._decided(data, source)
+                roles = roles_of_contributors(decisions, statements.statements, self.options.add_roles)
+                contributors, export = contributors_element(byline(article.root), roles)
+                meta = read_metadata(article.root)
+        except Exception as exc:
+            error, internal = self._failure(exc, source)
+            return CrossrefResult(None, None, ArticleExport(path=source, error=error), internal)
+        report = ArticleExport(path=source, doi=article.doi, **export.model_dump())
+        deposit_xml = None
+        if depositor is not None:
+            report.deposit_missing = missing_for_deposit(meta)
+            if not report.deposit_missing:
+                deposit_xml = crossref_bytes(deposit(meta, contributors, depositor, timestamp))
+        return CrossrefResult(crossref_bytes(contributors) if contributors is not None else None, deposit_xml, report)
+
+    def _decided(self, data: bytes, source: str) -> tuple[Article, list[Decision], list[Edit], StatementResult]:
+        article = read_article(data, source)
+        decisions, group_edits = self.decide_article(article)
+        statements = (
+            read_statements(article, decisions, self.analyser, self.policy, self.options.add_roles)
+            if self.options.statements or self.options.add_roles
+            else NO_STATEMENTS
+        )
+        return article, decisions, group_edits, statements
+
+    def _failure(self, exc: Exception, source: str) -> tuple[str, bool]:
+        """The one-line error of an article that failed, and whether the failure is the tool's."""
+        if isinstance(exc, TooManyTargets):  # found past reading: the message does not name the article yet
+            return f"{source}: {exc}", False
+        if isinstance(exc, ArticleError):
+            return str(exc), False
+        if isinstance(exc, OverBudget):
+            return f"{source}: over the time limit of {self.options.time_limit:g} s for one article (time_limit)", False
+        if isinstance(exc, MemoryError):  # the worker gives the memory back once the article's frames are gone
+            return (
+                f"{source}: over the memory limit of {self.options.memory_limit} MB for one article (memory_limit)",
+                False,
+            )
+        # A bug or a resource limit (RecursionError): this article fails, the batch goes on.
+        if os.environ.get("JATS_ENRICH_DEBUG") == "1":
+            traceback.print_exc(file=sys.stderr)
+        return " ".join(f"{source}: internal error: {type(exc).__name__}: {exc}".split()), True
 
     def enrich_path(self, path: Path) -> EnrichResult:
         try:

@@ -24,6 +24,7 @@ from typing import NoReturn
 
 from jats_enrich.cli.enrich import add_enrich_commands
 from jats_enrich.cli.exit_codes import ExitCode
+from jats_enrich.cli.export import add_export_command
 from jats_enrich.cli.flags import as_flags
 from jats_enrich.cli.report import add_report_commands
 from jats_enrich.cli.serve import add_serve_command
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_enrich_commands(commands)  # enrich, then check
     add_report_commands(commands, _Parser)
     add_vocab_commands(commands, _Parser)
+    add_export_command(commands, _Parser)
     add_serve_command(commands, _Parser)
     return parser
 

@@ -13,6 +13,7 @@ from jats_enrich.article.targets import TargetElement
 from jats_enrich.decide.profiles import ShippedProfile
 from jats_enrich.dictionaries.model import TargetKind
 from jats_enrich.report.model import ArticleReport
+from jats_enrich.write.crossref import ArticleExport
 
 
 class RequestOptions(BaseModel):
@@ -62,6 +63,12 @@ class RequestOptions(BaseModel):
             "targets": {"elements": self.targets} if self.targets else None,
         }
         return {k: v for k, v in flags.items() if v is not None}
+
+
+class ExportOptions(RequestOptions):
+    """The query of /v1/export/crossref: the options of enrich, and whether to deposit."""
+
+    deposit: bool = Field(default=False, description="a complete doi_batch instead of <contributors>")
 
 
 class EnrichResponse(ArticleReport):
@@ -121,3 +128,9 @@ class Health(BaseModel):
     version: str
     vocabularies: list[str]
     workers: int
+
+
+class CrossrefResponse(ArticleExport):
+    """The export's report with the Crossref XML in it (``Accept: application/json``)."""
+
+    xml: str = Field(description="The <contributors> element, or with deposit=true the doi_batch, as UTF-8 XML")

@@ -1,10 +1,10 @@
-"""The endpoints (``/v1/enrich``, ``/v1/check``, ``/v1/vocabularies``, ``/healthz``) and what their
-OpenAPI contract says of their bodies and errors."""
+"""The endpoints (``/v1/enrich``, ``/v1/check``, ``/v1/export/crossref``, ``/v1/vocabularies``,
+``/healthz``) and what their OpenAPI contract says of their bodies and errors."""
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -16,8 +16,10 @@ from jats_enrich.service.body import read_body
 from jats_enrich.service.errors import ServiceError
 from jats_enrich.service.logs import log
 from jats_enrich.service.models import (
+    CrossrefResponse,
     EnrichResponse,
     ErrorResponse,
+    ExportOptions,
     Health,
     NearMiss,
     RequestOptions,
@@ -61,6 +63,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     504: {"model": ErrorResponse, "description": "The article took longer than the service's timeout"},
 }
 SUMMARY_HEADER = "X-Jats-Enrich-Summary"
+EXPORT_HEADER = "X-Jats-Enrich-Export"
 BY_KIND_HEADER = "X-Jats-Enrich-By-Kind"
 SUMMARY_HEADER_DOC = {
     SUMMARY_HEADER: {
@@ -125,13 +128,45 @@ async def check(request: Request, options: OptionsQuery, state: SharedState) -> 
     return Response(outcome.body, media_type=media, headers=headers)
 
 
-async def _process(state: _State, request: Request, options: RequestOptions, write: bool, as_json: bool) -> JobResult:
+@router.post(
+    "/v1/export/crossref",
+    summary="One article's contributors as Crossref 5.5 has them",
+    description="The article's Crossref 5.5 <contributors> (application/xml), or with deposit=true a complete "
+    "doi_batch (the depositor from the service's configuration); with Accept: application/json the export's "
+    "report with the XML in it. Header X-Jats-Enrich-Export: contributors, CRediT and Crossref roles carried, "
+    "and what was not. 422 when nobody can be exported or the article lacks what a deposit requires.",
+    responses={
+        200: {
+            "model": CrossrefResponse,
+            "content": {"application/xml": {"schema": {"type": "string"}}},
+            "headers": {EXPORT_HEADER: {"description": "e.g. 'contributors=5, credit=12, crossref=6, not-carried=1'"}},
+        },
+        **ERRORS,
+    },
+    openapi_extra=ARTICLE_BODY,
+    response_class=Response,
+)
+async def export_crossref(request: Request, options: Annotated[ExportOptions, Query()], state: SharedState) -> Response:
+    media = negotiate(request.headers.get("accept"), ("application/xml", "application/json"))
+    export: Literal["crossref", "deposit"] = "deposit" if options.deposit else "crossref"
+    outcome = await _process(state, request, options, False, media == "application/json", export)
+    return Response(outcome.body, media_type=media, headers={EXPORT_HEADER: _summary(outcome), "Vary": "Accept"})
+
+
+async def _process(
+    state: _State,
+    request: Request,
+    options: RequestOptions,
+    write: bool,
+    as_json: bool,
+    export: Literal["crossref", "deposit"] | None = None,
+) -> JobResult:
     for vocab in options.vocab or ():
         state.vocabulary(vocab)
     held = state.bodies.hold()
     try:  # the body is counted against the memory for bodies until its article is done
         data = await read_body(request, state.config, held)
-        job = Job(data=data, name=options.name, overrides=options.overrides(), write=write, as_json=as_json)
+        job = Job(data, options.name, options.overrides(), write, as_json, export)
         del data
         outcome = await state.run(job)
         del job

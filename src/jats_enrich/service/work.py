@@ -16,14 +16,15 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from jats_enrich.api import Enricher, EnrichOptions, Vocabulary, enricher_with, options_with
 from jats_enrich.article.encoding import byte_order_mark, declared_encoding
+from jats_enrich.batch.export import crossref_timestamp
 from jats_enrich.batch.workers import become_worker
 from jats_enrich.recent import Recent
 from jats_enrich.report.model import Tally
-from jats_enrich.service.models import EnrichResponse
+from jats_enrich.service.models import CrossrefResponse, EnrichResponse
 
 WORKER_NICENESS = 5
 
@@ -35,6 +36,7 @@ class Job:
     overrides: dict[str, Any]  # the request's options, as configuration keys
     write: bool
     as_json: bool  # enrich: the response is JSON ({article, encoding, findings...}), else the article
+    export: Literal["crossref", "deposit"] | None = None  # export: the <contributors>, or the doi_batch
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,8 @@ def ready(wait: float) -> int:
 def run_job(job: Job) -> JobResult:
     if _worker is None:
         raise RuntimeError("worker not started")
+    if job.export is not None:
+        return _export_job(job)
     signal.setitimer(signal.ITIMER_REAL, _timeout)
     try:
         result = _worker.enricher(job.overrides, job.write).enrich_bytes(job.data, job.name)
@@ -151,6 +155,36 @@ def run_job(job: Job) -> JobResult:
         assert result.output is not None
         body = result.output
     return JobResult(200, body, report.doi, summary, None, by_kind)
+
+
+def _export_job(job: Job) -> JobResult:
+    """export/crossref: the article's <contributors> (or its deposit), or JSON with the report."""
+    assert _worker is not None
+    enricher = _worker.enricher(job.overrides, False)
+    depositor = enricher.options.crossref if job.export == "deposit" else None
+    if job.export == "deposit" and depositor is None:
+        return JobResult(422, b"", None, {}, "the service's configuration has no [crossref] depositor: no deposit")
+    signal.setitimer(signal.ITIMER_REAL, _timeout)
+    try:
+        result = enricher.export_crossref(job.data, job.name, depositor, crossref_timestamp())
+    except JobTimeout:
+        return JobResult(504, b"", None, {}, f"{job.name}: not done within {_timeout:g} s; stopped")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    report = result.report
+    counts = {"contributors": report.contributors, "credit": report.credit_roles, "crossref": report.crossref_roles}
+    counts["not-carried"] = report.not_carried
+    if report.error is not None:
+        return JobResult(500 if result.internal_error else 422, b"", report.doi, counts, report.error)
+    xml = result.deposit if job.export == "deposit" else result.contributors
+    if xml is None:
+        why = "; ".join(report.deposit_missing) or "no contributor could be exported"
+        return JobResult(422, b"", report.doi, counts, f"{job.name}: {why}")
+    if job.as_json:
+        body = CrossrefResponse(**report.model_dump(), xml=xml.decode("utf-8")).model_dump_json().encode("utf-8")
+    else:
+        body = xml
+    return JobResult(200, body, report.doi, counts, None)
 
 
 def as_text(data: bytes) -> tuple[str, str]:

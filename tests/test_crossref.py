@@ -1,0 +1,209 @@
+"""export crossref on the project's fixtures: what each kind of contributor becomes, which roles
+are carried and which are findings, the deposit and what it requires, the command line and the
+service; the outputs valid against Crossref's schema where ../shared has it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from crossref_schema import crossref_errors
+from lxml import etree
+from support import FIXTURES, needs_shared
+
+from jats_enrich import export_crossref_bytes
+from jats_enrich.config import EnrichOptions
+from jats_enrich.write.crossref import NS, orcid_checksum_ok
+from jats_enrich.write.crossref_deposit import Depositor
+
+ARTICLE = FIXTURES / "crossref" / "contributors-1.3.xml"
+LINKED = FIXTURES / "statements" / "elife-linked-1.3.xml"
+DEPOSITOR = Depositor(
+    depositor_name="Fixture Production",
+    email_address="production@journal.example",
+    registrant="jats-enrich fixtures",
+    resource="https://journal.example/article/{doi}",
+)
+X = {"x": NS}
+
+
+def contributors(xml: bytes | None) -> list[etree._Element]:
+    assert xml is not None
+    return list(etree.fromstring(xml))
+
+
+def roles(element: etree._Element) -> list[tuple[str, str]]:
+    return [(r.get("vocab", ""), r.get("type", "")) for r in element.findall("x:role", X)]
+
+
+def test_every_kind_of_contributor():
+    result = export_crossref_bytes(ARTICLE.read_bytes())
+    people = contributors(result.contributors)
+    assert [etree.QName(p).localname for p in people] == [
+        "person_name", "person_name", "organization", "anonymous", "person_name", "person_name",
+    ]  # fmt: skip
+    tanaka, okoro, consortium, anonymous, editor, translator = people
+    assert [p.get("sequence") for p in people] == ["first"] + ["additional"] * 5
+    assert [p.get("contributor_role") for p in people] == ["author"] * 4 + ["editor", "translator"]
+    # Children in the schema's order; name-style kept; corresponding author; ORCID without its
+    # check digit error normalised; the ROR id given as its full URI; department and place.
+    assert [etree.QName(c).localname for c in tanaka] == [
+        "given_name", "surname", "role", "role", "role", "role", "affiliations", "ORCID",
+    ]  # fmt: skip
+    assert tanaka.get("name-style") == "eastern"
+    assert roles(tanaka) == [
+        ("crossref", "author"), ("crossref", "corresponding-author"),
+        ("credit", "conceptualization"), ("credit", "writing-original-draft"),
+    ]  # fmt: skip
+    orcid = tanaka.find("x:ORCID", X)
+    assert orcid is not None and orcid.text == "https://orcid.org/0000-0002-1825-0097"
+    assert orcid.get("authenticated") == "true"
+    institution = tanaka.find("x:affiliations/x:institution", X)
+    assert institution is not None
+    assert [(etree.QName(c).localname, c.text) for c in institution] == [
+        ("institution_name", "University of Fixtures"),
+        ("institution_id", "https://ror.org/05dxps055"),
+        ("institution_place", "Japan"),
+        ("institution_department", "Department of Markup"),
+    ]
+    # A compound role and a near miss are findings, never roles; a bad ORCID is left out.
+    assert roles(okoro) == [("crossref", "author"), ("credit", "software")]
+    assert okoro.find("x:suffix", X) is not None and okoro.find("x:ORCID", X) is None
+    plain = okoro.findall("x:affiliations/x:institution/x:institution_name", X)[1].text
+    assert plain == "Institute of Plain Affiliation Text, Lagos, Nigeria"  # the label left out
+    assert consortium.text == "The Enrichment Consortium" and len(consortium) == 0
+    assert roles(anonymous) == [("crossref", "author"), ("credit", "investigation")]
+    assert roles(editor) == [("crossref", "editor")] and roles(translator) == [("crossref", "translator")]
+    # Not exported: a non-byline member, a name with no surname marked, the sub-article's reviewer,
+    # a cited author.
+    text = result.contributors.decode() if result.contributors else ""
+    assert "Member" not in text and "Public" not in text and "Reviewer" not in text and "Cited" not in text
+
+
+def test_what_is_not_carried_is_a_finding_per_contributor_or_role():
+    report = export_crossref_bytes(ARTICLE.read_bytes()).report
+    found = {(f.contributor, f.role, f.reason.split(":")[0]) for f in report.findings}
+    assert found == {
+        ("c2", "Conceptualization, Methodology", "not carried"),
+        ("c2", "Methodolgy", "not carried"),
+        ("c2", None, "ORCID 'https"),
+        ("c3", "Software", "not carried"),
+        ("c5", None, 'contrib-type="author non-byline" has no Crossref contributor role'),
+        ("c6", None, "no surname marked"),
+    }
+    reasons = {f.role: f.reason for f in report.findings}
+    assert reasons["Conceptualization, Methodology"] == "not carried: compound"
+    assert reasons["Methodolgy"] == "not carried: suggestion"  # a suggestion is never carried
+    assert (report.contributors, report.credit_roles, report.crossref_roles, report.not_carried) == (6, 4, 6, 6)
+
+
+def test_roles_of_contribution_statements_are_carried_as_add_roles_writes_them():
+    without = export_crossref_bytes(LINKED.read_bytes())
+    with_roles = export_crossref_bytes(LINKED.read_bytes(), EnrichOptions(add_roles=True))
+    stated = [f for f in without.report.findings if "contribution statement" in f.reason]
+    assert len(stated) >= 5
+    assert {f.reason for f in stated} == {"not carried: named by a contribution statement (`add_roles` carries it)"}
+    first = contributors(with_roles.contributors)[0]
+    assert ("credit", "conceptualization") in roles(first) and ("credit", "data-curation") in roles(first)
+    assert with_roles.report.credit_roles == without.report.credit_roles + len(stated)
+    assert not [f for f in with_roles.report.findings if "contribution statement" in f.reason]
+
+
+def test_orcid_check_digit():
+    assert orcid_checksum_ok("0000-0002-1825-0097") and orcid_checksum_ok("0000-0001-5109-3700")
+    assert orcid_checksum_ok("0000-0002-1694-233X")
+    assert not orcid_checksum_ok("0000-0002-1825-0098") and not orcid_checksum_ok("0000-0002-1694-2339")
+
+
+def test_a_deposit_of_an_article_with_what_crossref_requires():
+    options = EnrichOptions(crossref=DEPOSITOR)
+    result = export_crossref_bytes(ARTICLE.read_bytes(), options, deposit=True)
+    assert result.report.deposit_missing == [] and result.deposit is not None
+    batch = etree.fromstring(result.deposit)
+    assert batch.findtext("x:head/x:depositor/x:email_address", namespaces=X) == "production@journal.example"
+    article = batch.find("x:body/x:journal/x:journal_article", X)
+    assert article is not None
+    assert [etree.QName(c).localname for c in article] == [
+        "titles", "contributors", "publication_date", "pages", "doi_data",
+    ]  # fmt: skip
+    assert article.findtext("x:titles/x:title", namespaces=X) == "Contributors of every kind, for a Crossref export"
+    assert (
+        article.findtext("x:doi_data/x:resource", namespaces=X)
+        == "https://journal.example/article/10.5555/jef.2026.030"
+    )
+    date = article.find("x:publication_date", X)
+    assert date is not None and [c.text for c in date] == ["03", "05", "2026"] and date.get("media_type") == "online"
+    issue = batch.find("x:body/x:journal/x:journal_issue", X)
+    assert issue is not None and issue.findtext("x:journal_volume/x:volume", namespaces=X) == "12"
+    assert batch.findtext("x:body/x:journal/x:journal_metadata/x:issn", namespaces=X) == "0000-0019"
+
+
+def test_no_deposit_without_what_crossref_requires():
+    data = ARTICLE.read_bytes()
+    for old, why in (
+        (b'<article-id pub-id-type="doi">10.5555/jef.2026.030</article-id>', "no DOI"),
+        (b"<journal-title>Journal of Enrichment Fixtures</journal-title>", "no journal title"),
+        (b"<year>2026</year>", "no publication year"),
+    ):
+        result = export_crossref_bytes(data.replace(old, b""), EnrichOptions(crossref=DEPOSITOR), deposit=True)
+        assert result.deposit is None and result.contributors is not None
+        assert [m for m in result.report.deposit_missing if m.startswith(why)], why
+
+
+def test_a_deposit_needs_a_depositor_and_the_depositor_is_checked():
+    with pytest.raises(Exception, match=r"a deposit needs the depositor: a \[crossref\] table"):
+        export_crossref_bytes(ARTICLE.read_bytes(), deposit=True)
+    with pytest.raises(ValueError, match=r"\{doi\}"):
+        Depositor(depositor_name="a", email_address="a@b.cd", registrant="r", resource="https://journal.example/")
+
+
+def test_the_command_line_writes_each_article_and_a_report(tmp_path):
+    (tmp_path / "jats-enrich.toml").write_text(
+        '[crossref]\ndepositor_name = "Fixture Production"\nemail_address = "production@journal.example"\n'
+        'registrant = "jats-enrich fixtures"\nresource = "https://journal.example/article/{doi}"\n'
+    )
+    out, report = tmp_path / "out", tmp_path / "export.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "jats_enrich", "export", "crossref", str(FIXTURES / "crossref"), str(LINKED),
+         "--out", str(out), "--deposit", "--add-roles", "--report", str(report)],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in out.iterdir()) == [
+        "contributors-1.3.crossref.xml", "contributors-1.3.deposit.xml", "elife-linked-1.3.crossref.xml",
+    ]  # fmt: skip
+    figures = json.loads(report.read_text(encoding="utf-8"))
+    assert figures["articles_total"] == 2 and figures["deposits_written"] == 1 and figures["deposit"] is True
+    assert "no DOI" in " ".join(figures["articles"][1]["deposit_missing"]) or figures["articles"][1]["deposit_missing"]
+    assert "2 articles, 0 failed" in done.stderr and "1 deposits" in done.stderr
+
+
+def test_the_command_line_refuses_what_it_cannot_do(tmp_path):
+    def export(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "jats_enrich", "export", "crossref", *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+
+    no_depositor = export(str(ARTICLE), "--out", str(tmp_path / "o"), "--deposit")
+    assert no_depositor.returncode == 64 and "[crossref] table" in no_depositor.stderr
+    bad = tmp_path / "bad.xml"
+    bad.write_bytes(b"<article><front>")
+    failed = export(str(bad), str(ARTICLE), "--out", str(tmp_path / "o2"))
+    assert failed.returncode == 2 and "bad.xml: malformed XML" in failed.stderr
+    assert (tmp_path / "o2" / "contributors-1.3.crossref.xml").is_file()
+    assert not list((tmp_path / "o2").glob("bad*"))
+
+
+@needs_shared
+def test_fixture_exports_are_valid_against_crossrefs_schema():
+    checked = 0
+    for path in [*sorted(FIXTURES.rglob("*.xml")), ARTICLE]:
+        result = export_crossref_bytes(
+            path.read_bytes(), EnrichOptions(crossref=DEPOSITOR, add_roles=True), path.name, True
+        )
+        for xml in (result.contributors, result.deposit):
+            if xml is not None:
+                assert crossref_errors(xml) == [], path.name
+                checked += 1
+    assert checked >= 60
