@@ -5,6 +5,7 @@ service; the outputs valid against Crossref's schema where ../shared has it."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -207,3 +208,17 @@ def test_fixture_exports_are_valid_against_crossrefs_schema():
                 assert crossref_errors(xml) == [], path.name
                 checked += 1
     assert checked >= 60
+
+
+def test_the_readmes_crossref_example_is_what_the_tool_writes():
+    from support import ROOT
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("### Crossref", 1)[1].split("\n### ", 1)[0]
+    before, after = re.findall(r"```xml\n(.*?)\n```", section, re.DOTALL)[:2]
+
+    def squeeze(text: str) -> str:  # the README indents the XML otherwise than the files
+        return re.sub(r">\s+<", "><", text.strip())
+
+    assert squeeze(before) in squeeze(ARTICLE.read_text(encoding="utf-8"))
+    written = export_crossref_bytes(ARTICLE.read_bytes()).contributors
+    assert written is not None and squeeze(after) in squeeze(written.decode("utf-8"))

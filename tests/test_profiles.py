@@ -220,3 +220,14 @@ def test_a_profile_whose_vocabulary_address_is_not_the_vocabularys_is_refused(tm
         UsageError, match=r"wrong.toml: vocabularies.credit.vocab_identifier .* is no address of credit"
     ):
         Enricher(EnrichOptions(profile=str(path)))
+
+
+def test_the_readmes_profile_example_is_what_the_tool_writes():
+    from support import ROOT
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("### Profiles", 1)[1].split("\n### ", 1)[0]
+    before, after = re.findall(r"```xml\n(.*?)\n```", section, re.DOTALL)[:2]
+    assert before.encode() in FORMS.read_bytes()
+    scielo = enriched(FORMS, "scielo", upgrade=True)
+    assert after.encode() in scielo
+    assert before.encode() in enriched(FORMS, "atypon", upgrade=True, data=scielo)
