@@ -114,7 +114,7 @@ class Enricher:
                     output = self.writer.write(article, edits, statements.insertions)
                 else:
                     output = article.data
-        except Exception as exc:
+        except (Exception, OverBudget) as exc:  # OverBudget is no Exception: no handler of the work catches it
             error, internal = self._failure(exc, source)
             return EnrichResult(output=None, report=ArticleReport(path=source, error=error), internal_error=internal)
         report = ArticleReport(
@@ -138,7 +138,7 @@ class Enricher:
                 roles = roles_of_contributors(decisions, statements.statements, self.options.add_roles)
                 contributors, export = contributors_element(byline(article.root), roles)
                 meta = read_metadata(article.root)
-        except Exception as exc:
+        except (Exception, OverBudget) as exc:  # OverBudget is no Exception: no handler of the work catches it
             error, internal = self._failure(exc, source)
             return CrossrefResult(None, None, ArticleExport(path=source, error=error), internal)
         report = ArticleExport(path=source, doi=article.doi, **export.model_dump())
@@ -159,7 +159,7 @@ class Enricher:
         )
         return article, decisions, group_edits, statements
 
-    def _failure(self, exc: Exception, source: str) -> tuple[str, bool]:
+    def _failure(self, exc: Exception | OverBudget, source: str) -> tuple[str, bool]:
         """The one-line error of an article that failed, and whether the failure is the tool's."""
         if isinstance(exc, TooManyTargets):  # found past reading: the message does not name the article yet
             return f"{source}: {exc}", False
