@@ -1,5 +1,5 @@
 """Crossref's deposit schema 5.5 (XSD 1.1) from ../shared/crossref-schema-5.5, loaded once, with
-every import resolved to a local file: validation never reaches the network."""
+every import resolved to a local file: validation never reaches the network; the tests' depositor."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from functools import cache
 
 from support import SHARED
 
+from jats_enrich.write.crossref_deposit import Depositor
+
 SCHEMA_FOLDER = SHARED / "crossref-schema-5.5"
+#: The depositor of the tests' deposits.
+DEPOSITOR = Depositor(
+    depositor_name="Fixture Production",
+    email_address="production@journal.example",
+    registrant="jats-enrich fixtures",
+    resource="https://journal.example/article/{doi}",
+)
 
 
 @cache

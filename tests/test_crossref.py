@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from crossref_schema import crossref_errors
+from crossref_schema import DEPOSITOR, crossref_errors
 from lxml import etree
 from support import FIXTURES, needs_shared
 
@@ -21,12 +21,6 @@ from jats_enrich.write.crossref_deposit import Depositor
 
 ARTICLE = FIXTURES / "crossref" / "contributors-1.3.xml"
 LINKED = FIXTURES / "statements" / "elife-linked-1.3.xml"
-DEPOSITOR = Depositor(
-    depositor_name="Fixture Production",
-    email_address="production@journal.example",
-    registrant="jats-enrich fixtures",
-    resource="https://journal.example/article/{doi}",
-)
 X = {"x": NS}
 
 

@@ -6,23 +6,16 @@ from __future__ import annotations
 
 from functools import cache
 
-from crossref_schema import crossref_errors
+from crossref_schema import DEPOSITOR, crossref_errors
 from lxml import etree
 from support import CORPUS, needs_shared
 
 from jats_enrich.config import EnrichOptions
 from jats_enrich.pipeline import CrossrefResult, Enricher
 from jats_enrich.write.crossref import NS
-from jats_enrich.write.crossref_deposit import Depositor
 
 pytestmark = needs_shared
 
-DEPOSITOR = Depositor(
-    depositor_name="Corpus Test",
-    email_address="production@journal.example",
-    registrant="jats-enrich tests",
-    resource="https://journal.example/article/{doi}",
-)
 X = {"x": NS}
 
 

@@ -8,7 +8,7 @@ they are not on the byline), not anyone inside a citation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from lxml import etree
@@ -43,7 +43,6 @@ class Person:
     orcid_authenticated: bool = False
     affiliations: tuple[Affiliation, ...] = ()
     corresponding: bool = False
-    notes: tuple[str, ...] = field(default=())  # what could not be read, for the export's findings
 
     @property
     def key(self) -> str:
