@@ -216,3 +216,36 @@ def test_the_readmes_crossref_example_is_what_the_tool_writes():
     assert squeeze(before) in squeeze(ARTICLE.read_text(encoding="utf-8"))
     written = export_crossref_bytes(ARTICLE.read_bytes()).contributors
     assert written is not None and squeeze(after) in squeeze(written.decode("utf-8"))
+
+
+def test_what_crossref_cannot_take_is_a_finding_never_an_invalid_output():
+    data = ARTICLE.read_text(encoding="utf-8")
+    long = "x" * 201
+    hostile = (
+        data.replace("<surname>Okoro</surname>", f"<surname>{long}</surname>")
+        .replace("<collab>The Enrichment Consortium</collab>", f"<collab>{'y' * 600}</collab>")
+        .replace(">05dxps055<", ">http://ror.org/05dxps055<")
+        .replace("<suffix>Jr.</suffix>", "<suffix>the Younger of Lagos</suffix>")
+    )
+    result = export_crossref_bytes(hostile.encode("utf-8"))
+    reasons = {f.contributor: f.reason for f in result.report.findings if f.role is None}
+    assert reasons["c2"] == "a surname longer than Crossref's 200 characters: not exported"
+    assert reasons["c3"] == "a group name empty or longer than Crossref's 511 characters: not exported"
+    people = contributors(result.contributors)
+    assert [p.get("contributor_role") for p in people] == ["author", "author", "editor", "translator"]
+    ror = people[0].find("x:affiliations/x:institution/x:institution_id", X)
+    assert ror is not None and ror.text == "https://ror.org/05dxps055"
+
+
+def test_an_export_never_overwrites_an_input(tmp_path):
+    import shutil
+
+    from jats_enrich.api import export_crossref
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ARTICLE, folder / "a.xml")
+    (folder / "a.crossref.xml").write_bytes(b"<not-an-article/>")
+    with pytest.raises(Exception, match=r"a.crossref.xml: the export would overwrite an input"):
+        export_crossref([folder], folder)
+    assert (folder / "a.crossref.xml").read_bytes() == b"<not-an-article/>"

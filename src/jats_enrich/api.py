@@ -18,7 +18,7 @@ from jats_enrich import __version__
 from jats_enrich.article.encoding import declared_encoding
 from jats_enrich.article.reader import read_article
 from jats_enrich.batch.executors import default_workers
-from jats_enrich.batch.export import ExportReport, crossref_timestamp, export_sources
+from jats_enrich.batch.export import ExportReport, crossref_timestamp, export_sources, output_paths
 from jats_enrich.batch.inputs import Source, discover, is_input
 from jats_enrich.batch.runner import Batch, BatchOptions
 from jats_enrich.config import EnrichOptions, load_settings, with_overrides
@@ -264,8 +264,9 @@ def export_crossref(
         inputs, from_list=from_list, exclude=Path(out), patterns=tuple(patterns) if patterns else None
     )
     for source in sources:
-        if is_input(Path(out) / source.relative, sources):
-            raise UsageError(f"{out}: outputs would be written among the inputs")
+        for path in output_paths(Path(out), source):
+            if is_input(path, sources):
+                raise UsageError(f"{path}: the export would overwrite an input")
     return export_sources(enricher_for(chosen), sources, Path(out), depositor, on_article)
 
 

@@ -71,7 +71,7 @@ def export_sources(
     timestamp = crossref_timestamp()
     for source in sources:
         result = _export_one(enricher, source, depositor, timestamp)
-        written = _write(result, out / source.relative)
+        written = _write(result, output_paths(out, source))
         report.add(result.report, written)
         if on_article is not None:
             on_article(result.report)
@@ -89,11 +89,16 @@ def _export_one(enricher: Enricher, source: Source, depositor: Depositor | None,
     return enricher.export_crossref(data, str(source.path), depositor, timestamp)
 
 
-def _write(result: CrossrefResult, target: Path) -> bool:
+def output_paths(out: Path, source: Source) -> tuple[Path, Path]:
+    """Where a source's <contributors> and deposit go."""
+    stem = (out / source.relative).with_suffix("")
+    return stem.with_name(stem.name + CONTRIBUTORS_SUFFIX), stem.with_name(stem.name + DEPOSIT_SUFFIX)
+
+
+def _write(result: CrossrefResult, paths: tuple[Path, Path]) -> bool:
     """The article's outputs; whether a deposit was written."""
-    stem = target.with_suffix("")
     if result.contributors is not None:
-        atomic_write(stem.with_name(stem.name + CONTRIBUTORS_SUFFIX), result.contributors, durable=False)
+        atomic_write(paths[0], result.contributors, durable=False)
     if result.deposit is not None:
-        atomic_write(stem.with_name(stem.name + DEPOSIT_SUFFIX), result.deposit, durable=False)
+        atomic_write(paths[1], result.deposit, durable=False)
     return result.deposit is not None

@@ -177,15 +177,15 @@ def _contributor(
         _finding(export, person, f'contrib-type="{person.contrib_type}" has no Crossref contributor role: not exported')
         return None
     tag = {"person": "person_name", "organization": "organization", "anonymous": "anonymous"}.get(person.kind)
-    if tag is None or (person.kind == "person" and not _fits(person.name.surname, 200)):
-        why = "no surname marked" if person.kind == "person" else "no name"
-        _finding(export, person, f"{why}: not exported")
+    why = _unexportable_name(person)
+    if tag is None or why:
+        _finding(export, person, f"{why or 'no name'}: not exported")
         return None
     element = etree.Element(f"{{{NS}}}{tag}")
     element.set("sequence", "first" if first_author and crossref_role == "author" else "additional")
     element.set("contributor_role", crossref_role)
     if person.kind == "organization":
-        element.text = person.name.whole[:511]
+        element.text = " ".join(person.name.whole.split())
         for role in roles:
             reason = role.reason or "not carried: an organization has no <role> in Crossref 5.5"
             _finding(export, person, reason, role.text)
@@ -197,6 +197,17 @@ def _contributor(
     if person.kind == "person":
         _orcid(element, person, export)
     return element
+
+
+def _unexportable_name(person: Person) -> str | None:
+    """Why Crossref cannot take the contributor's name (None: it can)."""
+    if person.kind == "person" and not person.name.surname:
+        return "no surname marked"
+    if person.kind == "person" and not _fits(person.name.surname, 200):
+        return "a surname longer than Crossref's 200 characters"
+    if person.kind == "organization" and not _fits(person.name.whole, 511):
+        return "a group name empty or longer than Crossref's 511 characters"
+    return None
 
 
 def _fits(text: str, most: int, least: int = 1) -> bool:
@@ -251,7 +262,7 @@ def _institution(a: Affiliation, person: Person, export: ContributorsExport) -> 
     if _fits(a.name, 1024):
         etree.SubElement(institution, f"{{{NS}}}institution_name").text = " ".join(a.name.split())
     for kind, written in a.ids:
-        value = f"https://ror.org/{written}" if kind == "ror" and _BARE_ROR.match(written) else written
+        value = _institution_id(kind, written)
         if kind in ("ror", "isni", "wikidata") and _INSTITUTION_ID.match(value):
             etree.SubElement(institution, f"{{{NS}}}institution_id", type=kind).text = value
         else:
@@ -265,6 +276,15 @@ def _institution(a: Affiliation, person: Person, export: ContributorsExport) -> 
         if _fits(department, 255, 2):
             etree.SubElement(institution, f"{{{NS}}}institution_department").text = department
     return institution
+
+
+def _institution_id(kind: str, written: str) -> str:
+    """A ROR id as its https URI (articles write it bare, or with http)."""
+    if kind == "ror" and _BARE_ROR.match(written):
+        return f"https://ror.org/{written}"
+    if kind == "ror" and written.startswith("http://ror.org/"):
+        return "https://" + written.removeprefix("http://")
+    return written
 
 
 def _orcid(element: etree._Element, person: Person, export: ContributorsExport) -> None:
