@@ -249,3 +249,136 @@ def test_an_export_never_overwrites_an_input(tmp_path):
     with pytest.raises(Exception, match=r"a.crossref.xml: the export would overwrite an input"):
         export_crossref([folder], folder)
     assert (folder / "a.crossref.xml").read_bytes() == b"<not-an-article/>"
+
+
+def _article(contribs: str, meta: str = "", group: str = "") -> bytes:
+    """A small article: these contributors (and affiliations) in one contrib-group."""
+    return (
+        '<article dtd-version="1.3" xml:lang="en"><front><journal-meta><journal-title-group>'
+        "<journal-title>J</journal-title></journal-title-group></journal-meta><article-meta>"
+        '<article-id pub-id-type="doi">10.5555/x#1</article-id><title-group><article-title>T</article-title>'
+        f"</title-group><contrib-group>{contribs}{group}</contrib-group>{meta}</article-meta></front></article>"
+    ).encode()
+
+
+def person(surname: str, inner: str = "", attributes: str = "") -> str:
+    return f'<contrib contrib-type="author"{attributes}><name><surname>{surname}</surname></name>{inner}</contrib>'
+
+
+def institutions(xml: bytes | None) -> list[list[tuple[str, str | None]]]:
+    """Per contributor: (name or id, type) of each institution's children."""
+    return [
+        [(etree.QName(c).localname, c.text) for i in p.findall("x:affiliations/x:institution", X) for c in i]
+        for p in contributors(xml)
+    ]
+
+
+def test_affiliations_as_articles_mark_them():
+    wraps = (
+        '<aff id="a1"><institution-wrap><institution>University One</institution><institution-id '
+        'institution-id-type="ror">05dxps055</institution-id></institution-wrap>; <institution-wrap>'
+        '<institution>Hospital Two</institution><institution-id institution-id-type="ror">'
+        "https://ror.org/03vek6s52</institution-id></institution-wrap></aff>"
+        '<aff id="a2"><institution-id institution-id-type="ror">https://ror.org/05dxps055</institution-id>'
+        "Caltech, Pasadena. <email>x@caltech.edu</email></aff>"
+        '<aff-alternatives id="a3"><aff xml:lang="en">Lab Three</aff><aff xml:lang="pt">Laboratório Três</aff>'
+        "</aff-alternatives>"
+    )
+    links = '<xref ref-type="aff" rid="a1"/><xref ref-type="aff" rid="a2"/><xref ref-type="aff" rid="a3"/>'
+    found = institutions(export_crossref_bytes(_article(person("A", links), group=wraps)).contributors)[0]
+    assert found == [
+        ("institution_name", "University One"),
+        ("institution_id", "https://ror.org/05dxps055"),
+        ("institution_name", "Hospital Two"),
+        ("institution_id", "https://ror.org/03vek6s52"),
+        ("institution_name", "Caltech, Pasadena"),  # neither the id's text nor the e-mail address
+        ("institution_id", "https://ror.org/05dxps055"),
+        ("institution_name", "Lab Three"),  # one language of the alternatives
+    ]
+    # Linked by the contributor's @rid (Copernicus); one unlinked aff for every author (MDPI).
+    by_rid = _article(person("A", attributes=' rid="a9"'), group='<aff id="a9">Institute Nine</aff>')
+    assert institutions(export_crossref_bytes(by_rid).contributors) == [[("institution_name", "Institute Nine")]]
+    shared = _article(person("A") + person("B"), group="<aff>Shared Institute</aff>")
+    assert institutions(export_crossref_bytes(shared).contributors) == [[("institution_name", "Shared Institute")]] * 2
+    # An affiliation of article-meta that nothing links: every author's (not an editor's); its
+    # contact details are no part of its name.
+    editor = '<contrib contrib-type="editor"><name><surname>E</surname></name></contrib>'
+    meta_level = _article(person("A") + editor, meta="<aff>Dept X, Uni Y; Email: <email>a@b.org</email> (A.)</aff>")
+    assert institutions(export_crossref_bytes(meta_level).contributors) == [[("institution_name", "Dept X, Uni Y")], []]
+
+
+def test_group_names_and_name_spellings():
+    collab = (
+        '<contrib contrib-type="author"><collab>Big Group<role>Resources</role><email>g@x.org</email></collab>'
+        "</contrib>"
+    )
+    alternatives = (
+        '<contrib contrib-type="author"><collab-alternatives><collab xml:lang="en">Group En</collab>'
+        '<collab xml:lang="pt">Grupo Pt</collab></collab-alternatives></contrib>'
+        '<contrib contrib-type="author"><name-alternatives><string-name>Li Wei</string-name>'
+        "<name><surname>Li</surname><given-names>Wei</given-names></name></name-alternatives></contrib>"
+    )
+    people = contributors(export_crossref_bytes(_article(collab + alternatives)).contributors)
+    assert [p.text for p in people[:2]] == ["Big Group", "Group En"]
+    assert people[2].findtext("x:surname", namespaces=X) == "Li"
+
+
+def test_sequence_first_is_the_bylines_first_author_or_nobody():
+    first_unexportable = '<contrib contrib-type="author"><string-name>Jane Q. Public</string-name></contrib>'
+    people = contributors(export_crossref_bytes(_article(first_unexportable + person("B") + person("C"))).contributors)
+    assert [p.get("sequence") for p in people] == ["additional", "additional"]
+
+
+def test_roles_a_crossref_role_does_not_carry_are_findings():
+    roles = "<role>Co-author</role><role>Author of the analysis code</role>"
+    report = export_crossref_bytes(_article(person("A", roles))).report
+    assert {f.role for f in report.findings} == {"Co-author", "Author of the analysis code"}
+
+
+def test_an_export_reads_every_role_and_no_near_miss_whatever_the_configuration():
+    options = EnrichOptions(targets={"elements": ["kwd"]}, thresholds={"accept_fuzzy": 80})  # type: ignore[arg-type]
+    result = export_crossref_bytes(_article(person("A", "<role>Softwre</role><role>Methodology</role>")), options)
+    person_roles = roles(contributors(result.contributors)[0])
+    assert ("credit", "methodology") in person_roles and ("credit", "software") not in person_roles
+    assert [f.role for f in result.report.findings] == ["Softwre"]
+
+
+def test_deposit_values_crossref_would_refuse_or_misread():
+    sandbox = '<contrib-id contrib-id-type="orcid">https://sandbox.orcid.org/0000-0002-1825-0097</contrib-id>'
+    dates = {
+        "<year>2024\u00b2</year>": "no publication year",  # a superscript two: a digit to str.isdigit
+        "<year>\uff12\uff10\uff12\uff14</year>": "no publication year",  # full-width digits
+    }
+    for year, why in dates.items():
+        meta = f'<pub-date publication-format="electronic" date-type="pub">{year}</pub-date>'
+        result = export_crossref_bytes(_article(person("A"), meta), EnrichOptions(crossref=DEPOSITOR), deposit=True)
+        assert result.report.error is None and result.deposit is None
+        assert [m for m in result.report.deposit_missing if m.startswith(why)]
+    meta = (
+        '<pub-date publication-format="electronic" date-type="pub"><day>31</day><month>2</month><year>2024</year>'
+        "</pub-date>"
+    )
+    result = export_crossref_bytes(
+        _article(person("A", sandbox), meta), EnrichOptions(crossref=DEPOSITOR), deposit=True
+    )
+    assert result.deposit is not None
+    batch = etree.fromstring(result.deposit)
+    date = batch.find(".//x:journal_article/x:publication_date", X)
+    assert date is not None and [c.text for c in date] == ["02", "2024"]  # no 31 February
+    assert batch.findtext(".//x:doi_data/x:resource", namespaces=X) == "https://journal.example/article/10.5555/x%231"
+    assert batch.find(".//x:ORCID", X) is None
+    assert [f.reason for f in result.report.findings] == [
+        "ORCID 'https://sandbox.orcid.org/0000-0002-1825-0097' is no ORCID iD (16 characters, orcid.org): not carried"
+    ]
+
+
+def test_two_inputs_never_share_an_export(tmp_path):
+    from jats_enrich.api import export_crossref
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.xml").write_bytes(ARTICLE.read_bytes())
+    (folder / "a.nxml").write_bytes(ARTICLE.read_bytes())
+    with pytest.raises(Exception, match=r"would both be exported to .*a\.crossref\.xml"):
+        export_crossref([folder], tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -231,3 +231,61 @@ def test_the_readmes_profile_example_is_what_the_tool_writes():
     scielo = enriched(FORMS, "scielo", upgrade=True)
     assert after.encode() in scielo
     assert before.encode() in enriched(FORMS, "atypon", upgrade=True, data=scielo)
+
+
+HERITAGE = FIXTURES / "thesauri" / "heritage-extract.ttl"
+KEYWORDS = b"""<article dtd-version="1.3" xml:lang="en"><front><article-meta><kwd-group>
+<kwd>amber</kwd><kwd>excavations</kwd></kwd-group></article-meta></front></article>"""
+
+
+def test_a_profiles_vocabulary_address_never_replaces_another_schemes(tmp_path):
+    """In a thesaurus of two schemes, the profile spells the vocabulary's own address; a concept of
+    the other scheme keeps its scheme (else its identity would name the wrong scheme)."""
+    profile = tmp_path / "heritage.toml"
+    profile.write_text(
+        "name = 'heritage'\n[vocabularies.heritage-extract]\n"
+        "vocab_identifier = 'http://thesaurus.jats-enrich.test/heritage'\n",
+        encoding="utf-8",
+    )
+    options = EnrichOptions(vocab=(str(HERITAGE),), profile=str(profile), cache="off")
+    output = Enricher(options).enrich_bytes(KEYWORDS, "k.xml").output
+    assert output is not None
+    from lxml import etree
+
+    schemes = {
+        k.text: k.get("vocab-identifier") or k.getparent().get("vocab-identifier")
+        for k in etree.fromstring(output).iter("kwd")
+    }
+    assert schemes == {
+        "amber": "https://thesaurus.jats-enrich.test/materials/",
+        "excavations": "http://thesaurus.jats-enrich.test/heritage",
+    }
+    for again in ("niso", str(profile)):
+        report = Enricher(EnrichOptions(vocab=(str(HERITAGE),), profile=again, cache="off")).enrich_bytes(output, "k")
+        assert "conflict" not in {f.outcome.value for f in report.report.findings}, again
+
+
+CONCEPTUALIZATION = "https://credit.niso.org/contributor-roles/conceptualization/"
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("[vocabularies.credit]\nvocab = 'casrai'\n", "may spell the dictionary's name 'credit' otherwise only in"),
+        ("[vocabularies.credit]\nvocab = ' credit '\n", "has white space around it"),
+        (f"[vocabularies.credit.vocab_term]\n'{CONCEPTUALIZATION}' = 'Software'\n", "is a name of another term"),
+        (
+            "[vocabularies.credit.vocab_term]\n'http://credit.niso.org/contributor-roles/software/' = 'Code'\n",
+            "no term 'http://credit.niso.org/contributor-roles/software/' in credit",
+        ),
+        ("[vocabularies.CRediT]\nvocab = 'CRediT'\n", "no dictionary of that name; did you mean 'credit'?"),
+    ],
+)
+def test_a_profile_that_would_write_what_no_profile_reads_back_is_refused(tmp_path, table, message):
+    from jats_enrich.config import load_settings
+
+    path = tmp_path / "mine.toml"
+    path.write_text(f"name = 'mine'\n{table}", encoding="utf-8")
+    with pytest.raises(UsageError) as error:
+        Enricher(load_settings(overrides={"profile": str(path)}, cwd=tmp_path))
+    assert str(path) in str(error.value) and message in str(error.value)

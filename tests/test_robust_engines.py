@@ -340,3 +340,29 @@ def test_a_zip_member_that_does_not_decompress_is_one_line(tmp_path):
     done = cli("enrich", "corrupt.zip", "--out", "out", "--quiet", cwd=tmp_path)
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1
     assert done.stderr.startswith("jats-enrich: corrupt.zip")
+
+
+INTERNAL_SUBSET = b"""<?xml version="1.0"?>
+<!DOCTYPE article [
+<!ENTITY cr "credit">
+<!ENTITY nd "&#x2013;">
+]>
+<article dtd-version="1.3"><front><article-meta><contrib-group><contrib>
+<role vocab="&cr;" vocab-identifier="https://credit.niso.org/" vocab-term="Software" vocab-term-identifier="https://credit.niso.org/contributor-roles/software/">Software</role>
+<role>Writing &nd; original draft</role>
+</contrib></contrib-group></article-meta></front></article>"""
+
+
+@pytest.mark.parametrize("upgrade", [False, True])
+def test_entities_of_the_internal_subset_are_read_as_a_parser_reads_them(upgrade):
+    """An attribute written with an entity the article declares is its value ("credit"), never
+    rewritten (the XSLT engine once wrote U+FFFD there); a role's text is read with it."""
+    outputs = []
+    for engine in ("lxml", "xslt"):
+        result = Enricher(EnrichOptions(engine=engine, upgrade=upgrade)).enrich_bytes(INTERNAL_SUBSET, "e.xml")
+        assert result.output is not None, result.report.error
+        assert [f.outcome.value for f in result.report.findings] == ["already-correct", "tagged"]
+        outputs.append(result.output)
+    assert outputs[0] == outputs[1]
+    assert b'<role vocab="&cr;" vocab-identifier' in outputs[0] and "\ufffd".encode() not in outputs[0]
+    assert b'vocab-term="Writing \xe2\x80\x93 original draft"' in outputs[0]

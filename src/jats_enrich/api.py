@@ -21,7 +21,7 @@ from jats_enrich.batch.executors import default_workers
 from jats_enrich.batch.export import ExportReport, crossref_timestamp, export_sources, output_paths
 from jats_enrich.batch.inputs import Source, discover, is_input
 from jats_enrich.batch.runner import Batch, BatchOptions
-from jats_enrich.config import EnrichOptions, load_settings, with_overrides
+from jats_enrich.config import EnrichOptions, for_export, load_settings, with_overrides
 from jats_enrich.dictionaries import SHIPPED, load_vocabulary, shipped_path
 from jats_enrich.dictionaries.model import Vocabulary
 from jats_enrich.errors import UsageError
@@ -243,7 +243,7 @@ def export_crossref_bytes(
 ) -> CrossrefResult:
     """One article's Crossref 5.5 <contributors> (and, with ``deposit``, its doi_batch, from the
     ``crossref`` table of the options) with the report of what was and was not carried."""
-    chosen = options or EnrichOptions()
+    chosen = for_export(options or EnrichOptions())
     return enricher_for(chosen).export_crossref(data, name, _depositor(chosen, deposit), crossref_timestamp())
 
 
@@ -258,15 +258,21 @@ def export_crossref(
 ) -> ExportReport:
     """Export the articles of files and folders into ``out`` (NAME.crossref.xml, and with
     ``deposit`` NAME.deposit.xml); the report of the run."""
-    chosen = options or EnrichOptions()
+    chosen = for_export(options or EnrichOptions())
     depositor = _depositor(chosen, deposit)
     sources = find_sources(
         inputs, from_list=from_list, exclude=Path(out), patterns=tuple(patterns) if patterns else None
     )
+    claimed: dict[Path, Path] = {}
     for source in sources:
         for path in output_paths(Path(out), source):
             if is_input(path, sources):
                 raise UsageError(f"{path}: the export would overwrite an input")
+            if path in claimed:
+                raise UsageError(
+                    f"{source.path} and {claimed[path]} would both be exported to {path}; run them separately"
+                )
+            claimed[path] = source.path
     return export_sources(enricher_for(chosen), sources, Path(out), depositor, on_article)
 
 

@@ -248,6 +248,16 @@ def with_overrides(settings: EnrichOptions, overrides: dict[str, Any]) -> Enrich
     return EnrichOptions.model_validate(_merge(settings.model_dump(), overrides))
 
 
+#: What an export reads whatever the options say: every contributor role (the targets may name
+#: keywords only), and no near miss taken for a match (an export never carries a suggestion).
+EXPORT_OVERRIDES: dict[str, Any] = {"targets": {"elements": ["role"]}, "thresholds": {"accept_fuzzy": None}}
+
+
+def for_export(settings: EnrichOptions) -> EnrichOptions:
+    """The options of an export (export crossref): ``settings`` with EXPORT_OVERRIDES."""
+    return with_overrides(settings, EXPORT_OVERRIDES)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))

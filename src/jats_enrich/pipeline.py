@@ -137,17 +137,18 @@ class Enricher:
                 article, decisions, _, statements = self._decided(data, source)
                 roles = roles_of_contributors(decisions, statements.statements, self.options.add_roles)
                 contributors, export = contributors_element(byline(article.root), roles)
-                meta = read_metadata(article.root)
+                report = ArticleExport(path=source, doi=article.doi, **export.model_dump())
+                deposit_xml = None
+                if depositor is not None:
+                    meta = read_metadata(article.root)
+                    report.deposit_missing = missing_for_deposit(meta)
+                    if not report.deposit_missing:
+                        deposit_xml = crossref_bytes(deposit(meta, contributors, depositor, timestamp))
+                contributors_xml = crossref_bytes(contributors) if contributors is not None else None
         except (Exception, OverBudget) as exc:  # OverBudget is no Exception: no handler of the work catches it
             error, internal = self._failure(exc, source)
             return CrossrefResult(None, None, ArticleExport(path=source, error=error), internal)
-        report = ArticleExport(path=source, doi=article.doi, **export.model_dump())
-        deposit_xml = None
-        if depositor is not None:
-            report.deposit_missing = missing_for_deposit(meta)
-            if not report.deposit_missing:
-                deposit_xml = crossref_bytes(deposit(meta, contributors, depositor, timestamp))
-        return CrossrefResult(crossref_bytes(contributors) if contributors is not None else None, deposit_xml, report)
+        return CrossrefResult(contributors_xml, deposit_xml, report)
 
     def _decided(self, data: bytes, source: str) -> tuple[Article, list[Decision], list[Edit], StatementResult]:
         article = read_article(data, source)

@@ -2,7 +2,9 @@
 
 The article is parsed without its DTD, so ``&ndash;`` stays an entity reference in the tree (and in
 the output). When the text of a role is read for matching, such references are turned into their
-characters with this table (generated from the JATS DTD suites by scripts/build_entity_table.py).
+characters with this table (generated from the JATS DTD suites by scripts/build_entity_table.py),
+after the entities the article's own internal subset declares (``<!DOCTYPE article [<!ENTITY cr
+"credit">]>``), which come first, as they do for a parser.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib.resources import files
+from typing import Any
+
+from lxml import etree
 
 
 @cache
@@ -20,6 +25,17 @@ def entity_table() -> dict[str, str]:
     return table
 
 
-def decode_entity(name: str) -> str:
-    """The characters for entity ``name``; an unknown name is kept as its reference."""
+def internal_entities(node: etree._Element) -> dict[str, str]:
+    """The text entities the internal subset of the node's document declares (name -> text)."""
+    dtd: Any = node.getroottree().docinfo.internalDTD  # lxml-stubs give a DTD no iterentities
+    if dtd is None:
+        return {}
+    return {e.name: e.content for e in dtd.iterentities() if e.name and e.content is not None}
+
+
+def decode_entity(name: str, internal: dict[str, str] | None = None) -> str:
+    """The characters for entity ``name`` (the document's own declarations first); an unknown
+    name is kept as its reference."""
+    if internal and name in internal:
+        return internal[name]
     return entity_table().get(name, f"&{name};")

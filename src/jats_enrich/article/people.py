@@ -8,6 +8,7 @@ they are not on the byline), not anyone inside a citation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,20 +55,39 @@ def byline(root: etree._Element) -> list[Person]:
     article = root.find(".//article") if root.tag in WRAPPER_ROOTS else root
     if article is None:
         return []
-    affs = {a.get("id"): a for a in article.iter("aff") if a.get("id") and not in_citation(a)}
+    affs = {a.get("id"): _first_aff(a) for a in article.iter("aff", "aff-alternatives") if a.get("id")}
+    shared = _shared_affiliations(article)
     people: list[Person] = []
     for contrib in article.iter("contrib"):
         if in_citation(contrib) or scope_of(contrib) is not article or _member_of_group(contrib):
             continue
-        people.append(_person(contrib, len(people) + 1, affs))
+        people.append(_person(contrib, len(people) + 1, affs, shared))
     return people
+
+
+def _shared_affiliations(article: etree._Element) -> list[etree._Element]:
+    """The affiliations of <article-meta> itself when nothing links an affiliation to anyone: they
+    are every author's (an article of one department writes them so)."""
+    meta = article.find("front/article-meta")
+    if meta is None or any(x.get("ref-type") == "aff" for x in meta.iter("xref")):
+        return []
+    if any(c.get("rid") for c in meta.iter("contrib")):
+        return []
+    return [_first_aff(a) for a in meta if a.tag in ("aff", "aff-alternatives")]
+
+
+def _first_aff(element: etree._Element) -> etree._Element:
+    """An <aff>, or the first of an <aff-alternatives> (the same affiliation in other languages)."""
+    return next(element.iter("aff"), element) if element.tag == "aff-alternatives" else element
 
 
 def _member_of_group(contrib: etree._Element) -> bool:
     return next(contrib.iterancestors("collab"), None) is not None
 
 
-def _person(contrib: etree._Element, position: int, affs: dict[str | None, etree._Element]) -> Person:
+def _person(
+    contrib: etree._Element, position: int, affs: dict[str | None, etree._Element], shared: list[etree._Element]
+) -> Person:
     name_element = _name_element(contrib)
     kind: Kind
     if name_element is not None and name_element.tag == "collab":
@@ -91,7 +111,7 @@ def _person(contrib: etree._Element, position: int, affs: dict[str | None, etree
         name_style=name_element.get("name-style") if name_element is not None else None,
         orcid=orcid,
         orcid_authenticated=authenticated,
-        affiliations=_affiliations(contrib, affs),
+        affiliations=_affiliations(contrib, affs, shared),
         corresponding=corresponding,
     )
 
@@ -102,12 +122,16 @@ def _own(contrib: etree._Element, tag: str) -> list[etree._Element]:
 
 
 def _name_element(contrib: etree._Element) -> etree._Element | None:
-    """The first <name>, <string-name> or <collab> (in <name-alternatives>, its first)."""
+    """The first <name>, <string-name> or <collab>; in <name-alternatives> or <collab-alternatives>,
+    the first <name> with its parts marked, else the first spelling."""
     for child in contrib:
         if child.tag in ("name", "string-name", "collab"):
             return child
-        if child.tag == "name-alternatives":
-            return next((c for c in child if c.tag in ("name", "string-name")), None)
+        if child.tag in ("name-alternatives", "collab-alternatives"):
+            spellings = [c for c in child if c.tag in ("name", "string-name", "collab")]
+            marked = [c for c in spellings if c.tag == "name" or c.find("surname") is not None]
+            chosen = marked or spellings
+            return chosen[0] if chosen else None
     return None
 
 
@@ -119,13 +143,24 @@ def _person_name(element: etree._Element) -> PersonName:
     return PersonName(given=text["given-names"], surname=text["surname"], suffix=text["suffix"])
 
 
+#: Where an affiliation's text turns to contact details ("...; Email: x@y.org"): its name ends there.
+_CONTACT_LABEL = re.compile(r"[;,.]?\s*\b(?:e-?mail|tel(?:ephone)?|phone|fax)\s*:", re.IGNORECASE)
+#: What a <collab> or an <aff> may hold besides its name: never part of it.
+NOT_NAME = ("contrib-group", "xref", "fn", "role", "email", "aff", "aff-alternatives", "address", "uri",
+            "ext-link", "contrib-id", "institution-id", "label", "phone", "fax")  # fmt: skip
+
+
 def _collab_name(collab: etree._Element) -> str:
-    """A group author's name: its own text, without its members' contributor group."""
-    copy = etree.fromstring(etree.tostring(collab))
-    for nested in list(copy.iter("contrib-group", "xref", "fn")):
-        parent = nested.getparent()
-        if parent is not None:
-            parent.remove(nested)
+    """A group author's name: its own text, without its members, notes, roles, addresses."""
+    return _text_without(collab, NOT_NAME)
+
+
+def _text_without(element: etree._Element, tags: tuple[str, ...]) -> str:
+    """The element's text without the elements named ``tags`` (their tails kept)."""
+    copy = etree.fromstring(etree.tostring(element))
+    for nested in list(copy.iter(*tags)):
+        if nested is not copy:
+            _drop_keeping_tail(nested)
     return string_value(copy)
 
 
@@ -136,33 +171,68 @@ def _orcid(contrib: etree._Element) -> tuple[str | None, bool]:
     return None, False
 
 
-def _affiliations(contrib: etree._Element, affs: dict[str | None, etree._Element]) -> tuple[Affiliation, ...]:
-    found: list[etree._Element] = list(_own(contrib, "aff"))
-    for xref in _own(contrib, "xref"):
-        if xref.get("ref-type") == "aff":
-            found += [affs[rid] for rid in (xref.get("rid") or "").split() if rid in affs]
+def _affiliations(
+    contrib: etree._Element, affs: dict[str | None, etree._Element], shared: list[etree._Element]
+) -> tuple[Affiliation, ...]:
+    """The contributor's own <aff>s, those its <xref ref-type="aff"> or @rid point to, else those of
+    its contrib-group when no contributor of the group points to any, else (an author) those of
+    article-meta when nothing links any (one for all authors)."""
+    found = [a for a in _own(contrib, "aff") if not _in_alternatives(a)]
+    found += [_first_aff(a) for a in _own(contrib, "aff-alternatives")]
+    rids = [x.get("rid") or "" for x in _own(contrib, "xref") if x.get("ref-type") == "aff"]
+    rids.append(contrib.get("rid") or "")
+    found += [affs[rid] for rids_ in rids for rid in rids_.split() if rid in affs]
+    if not found:
+        found = _group_affiliations(contrib)
+    if not found and (contrib.get("contrib-type") or "author").strip().casefold() == "author":
+        found = shared
     unique = list(dict.fromkeys(found))
-    return tuple(a for a in (_affiliation(e) for e in unique) if a.name or a.ids)
+    return tuple(a for e in unique for a in _institutions(e))
 
 
-def _affiliation(aff: etree._Element) -> Affiliation:
-    institutions = [i for i in aff.iter("institution") if not _is_department(i)]
+def _in_alternatives(aff: etree._Element) -> bool:
+    parent = aff.getparent()
+    return parent is not None and parent.tag == "aff-alternatives"
+
+
+def _group_affiliations(contrib: etree._Element) -> list[etree._Element]:
+    group = contrib.getparent()
+    if group is None or group.tag != "contrib-group":
+        return []
+    if any(x.get("ref-type") == "aff" for x in group.iter("xref")) or any(c.get("rid") for c in group.iter("contrib")):
+        return []  # the group links its affiliations: a contributor that links none has none
+    return [_first_aff(a) for a in group if a.tag in ("aff", "aff-alternatives")]
+
+
+def _institutions(aff: etree._Element) -> list[Affiliation]:
+    """The institutions of an <aff>: one per <institution-wrap> (its name and its ids), else one
+    (its first institution that is no department, or the affiliation's text as written)."""
     departments = tuple(string_value(i) for i in aff.iter("institution") if _is_department(i))
-    ids = tuple(
-        ((i.get("institution-id-type") or "").strip().casefold(), string_value(i)) for i in aff.iter("institution-id")
-    )
     country = aff.find(".//country")
     place = string_value(country) if country is not None else ""
-    if institutions:
-        return Affiliation(string_value(institutions[0]), ids, departments, place)
-    # No institution marked: the affiliation's text as written, without its label.
-    copy = etree.fromstring(etree.tostring(aff))
-    labels = list(copy.iter("label"))
-    if len(copy) and copy[0].tag == "sup" and not (copy.text or "").strip():  # <aff><sup>1</sup>Dept...
-        labels.append(copy[0])
-    for label in labels:
-        _drop_keeping_tail(label)
-    return Affiliation(string_value(copy).strip(" ,;"), ids, departments, place)
+    wraps = list(aff.iter("institution-wrap"))
+    if wraps:
+        return [_institution(w, departments if len(wraps) == 1 else (), place) for w in wraps]
+    named = _institution(aff, departments, place)
+    if not named.name:  # no institution marked: the affiliation's text as written, without its label
+        text = _text_without(aff, (*NOT_NAME, "sup") if _starts_with_sup(aff) else NOT_NAME)
+        text = _CONTACT_LABEL.split(text, maxsplit=1)[0].strip(" ,;.")
+        named = Affiliation(text, named.ids, departments, place)
+    return [named] if named.name or named.ids else []
+
+
+def _institution(holder: etree._Element, departments: tuple[str, ...], place: str) -> Affiliation:
+    names = [i for i in holder.iter("institution") if not _is_department(i)]
+    ids = tuple(
+        ((i.get("institution-id-type") or "").strip().casefold(), string_value(i))
+        for i in holder.iter("institution-id")
+    )
+    return Affiliation(string_value(names[0]) if names else "", ids, departments, place)
+
+
+def _starts_with_sup(aff: etree._Element) -> bool:
+    """<aff><sup>1</sup>Dept...: a superscript label, not part of the text."""
+    return len(aff) > 0 and aff[0].tag == "sup" and not (aff.text or "").strip()
 
 
 def _is_department(institution: etree._Element) -> bool:

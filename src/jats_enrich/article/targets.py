@@ -25,7 +25,7 @@ from typing import Literal
 from lxml import etree
 from pydantic import BaseModel, ConfigDict
 
-from jats_enrich.article.entities import decode_entity
+from jats_enrich.article.entities import decode_entity, internal_entities
 from jats_enrich.article.jats_version import GROUP_ATTRIBUTES, JatsVersion, detect_version
 from jats_enrich.article.reader import Article
 from jats_enrich.dictionaries.model import TargetKind
@@ -300,7 +300,7 @@ def _collect_text(element: etree._Element, parts: list[str]) -> None:
         parts.append(element.text)
     for child in element:
         if isinstance(child, etree._Entity):
-            parts.append(decode_entity(child.name))
+            parts.append(decode_entity(child.name, internal_entities(child)))
         elif isinstance(child.tag, str):
             _collect_text(child, parts)
         if child.tail:

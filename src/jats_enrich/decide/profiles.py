@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.errors import UsageError
 from jats_enrich.match.keys import canonical_identifier
+from jats_enrich.text import normalize
 
 #: The shipped profiles, in the order they are listed; the first is the default.
 ShippedProfile = Literal["niso", "jats4r", "scielo", "atypon"]
@@ -66,12 +67,19 @@ class VocabularyForm(_Strict):
     )
     vocab_term_identifier: TermIdentifierForm = Field(default_factory=TermIdentifierForm)
 
+    @field_validator("vocab", "vocab_identifier")
+    @classmethod
+    def _no_outer_space(cls, value: str | None) -> str | None:
+        if value is not None and value != value.strip():
+            raise ValueError(f"{value!r} has white space around it")
+        return value
+
     @field_validator("vocab_term")
     @classmethod
     def _labels_not_blank(cls, value: dict[str, str]) -> dict[str, str]:
-        blank = [k for k, v in value.items() if not v.strip() or not k.strip()]
-        if blank:
-            raise ValueError(f"a blank label or term URI: {blank[0]!r}")
+        bad = [k for k, v in value.items() if not v.strip() or not k.strip() or v != v.strip()]
+        if bad:
+            raise ValueError(f"a blank label, or one with white space around it, for {bad[0]!r}")
         return value
 
 
@@ -129,9 +137,12 @@ _NO_FORM = VocabularyForm()
 
 def written_identity(form: VocabularyForm, vocabulary: Vocabulary, term: Term) -> dict[str, str]:
     """The four vocab attributes of a term in ``form``."""
+    scheme = vocabulary.scheme_of(term)
+    # The profile spells the vocabulary's own address; a term of another scheme of a thesaurus keeps its scheme.
+    own = form.vocab_identifier if form.vocab_identifier and scheme == vocabulary.identifier else None
     return {
         "vocab": form.vocab or vocabulary.name,
-        "vocab-identifier": form.vocab_identifier or vocabulary.scheme_of(term),
+        "vocab-identifier": own or scheme,
         "vocab-term": form.vocab_term.get(term.identifier, term.label),
         "vocab-term-identifier": form.vocab_term_identifier.spell(term.identifier),
     }
@@ -225,17 +236,44 @@ def _resolve(profile: OutputProfile, source: str) -> OutputProfile:
 
 
 def check_profile(profile: OutputProfile, vocabularies: list[Vocabulary]) -> None:
-    """A profile's vocab-identifier must be an address of its vocabulary as the dictionary knows it
-    (up to scheme, case and trailing slash): else what it writes would not be read back as that
-    vocabulary, and a second run would see a conflict."""
+    """What a profile writes for a loaded vocabulary must be read back as the same identity by
+    every profile (else a second run, or another profile, would see a conflict): ``vocab`` is the
+    dictionary's name up to letter case, ``vocab_identifier`` its address up to scheme, case and
+    trailing slash, each ``vocab_term`` a term of it and no name of another of its terms."""
     loaded = {v.name: v for v in vocabularies}
+    where = profile.source or profile.name
     for name, form in profile.vocabularies.items():
         vocabulary = loaded.get(name)
-        if vocabulary is None or form.vocab_identifier is None:
+        if vocabulary is None:
+            near = [v for v in loaded if v.casefold() == name.casefold()]
+            if near:
+                raise UsageError(f"{where}: vocabularies.{name}: no dictionary of that name; did you mean {near[0]!r}?")
             continue
-        addresses = {canonical_identifier(a) for a in (vocabulary.identifier, *vocabulary.schemes)}
-        if canonical_identifier(form.vocab_identifier) not in addresses:
-            raise UsageError(
-                f"{profile.source or profile.name}: vocabularies.{name}.vocab_identifier "
-                f"{form.vocab_identifier!r} is no address of {name} ({vocabulary.identifier})"
-            )
+        _check_form(form, vocabulary, f"{where}: vocabularies.{name}")
+
+
+def _check_form(form: VocabularyForm, vocabulary: Vocabulary, where: str) -> None:
+    if form.vocab is not None and form.vocab.casefold() != vocabulary.name.casefold():
+        raise UsageError(
+            f"{where}.vocab {form.vocab!r}: a profile may spell the dictionary's name {vocabulary.name!r} "
+            "otherwise only in letter case (another name is another vocabulary)"
+        )
+    if form.vocab_identifier is not None and canonical_identifier(form.vocab_identifier) != canonical_identifier(
+        vocabulary.identifier
+    ):
+        raise UsageError(
+            f"{where}.vocab_identifier {form.vocab_identifier!r} is no address of {vocabulary.name} "
+            f"({vocabulary.identifier})"
+        )
+    if not form.vocab_term:
+        return
+    names: dict[str, str] = {}
+    for term in vocabulary.terms:
+        for name in term.names:
+            names.setdefault(normalize(name, None), term.identifier)
+    for identifier, label in form.vocab_term.items():
+        if vocabulary.term(identifier) is None:
+            raise UsageError(f"{where}.vocab_term: no term {identifier!r} in {vocabulary.name}")
+        other = names.get(normalize(label, None), identifier)
+        if other != identifier:
+            raise UsageError(f"{where}.vocab_term: {label!r} for {identifier} is a name of another term, {other}")

@@ -55,7 +55,7 @@ CARRIED = (
     Outcome.DEPRECATED_IDENTIFIER,
     Outcome.SKIPPED_VERSION,
 )
-_ORCID = re.compile(r"(?:^|orcid\.org/)(\d{4}-\d{4}-\d{4}-\d{3}[\dX])/?$", re.IGNORECASE)
+_ORCID = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])/?$", re.IGNORECASE)
 _INSTITUTION_ID = re.compile(r"^https://.{1,50}$")
 _BARE_ROR = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")  # a ROR id without its https://ror.org/
 
@@ -136,6 +136,8 @@ def _role_source(d: Decision) -> RoleSource:
     text = string_value(d.target.element)
     if d.meaning is None or d.outcome not in CARRIED:
         return RoleSource(text, None, f"not carried: {d.outcome.value}")
+    if d.meaning.score is not None:  # a near miss taken under `accept_fuzzy`: still a suggestion
+        return RoleSource(text, None, "not carried: a near miss, never carried")
     slug = credit_type(d.meaning.term.identifier)
     if slug is None:
         return RoleSource(
@@ -152,12 +154,11 @@ def contributors_element(
     if not people:
         export.findings.append(ExportFinding(contributor="", name="", reason="the article names no contributor"))
     root = etree.Element(f"{{{NS}}}contributors", nsmap={None: NS})  # type: ignore[dict-item]
-    first_author = True
+    # The byline's first author is "first"; when it cannot be exported, nobody is (never the second).
+    first = next((p for p in people if CONTRIB_TYPES.get((p.contrib_type or "author").casefold()) == "author"), None)
     for person in people:
-        element = _contributor(person, roles.get(person.element, []), export, first_author)
+        element = _contributor(person, roles.get(person.element, []), export, person is first)
         if element is not None:
-            if element.get("contributor_role") == "author":
-                first_author = False
             root.append(element)
             export.contributors += 1
     return (root if len(root) else None), export
@@ -182,7 +183,7 @@ def _contributor(
         _finding(export, person, f"{why or 'no name'}: not exported")
         return None
     element = etree.Element(f"{{{NS}}}{tag}")
-    element.set("sequence", "first" if first_author and crossref_role == "author" else "additional")
+    element.set("sequence", "first" if first_author else "additional")
     element.set("contributor_role", crossref_role)
     if person.kind == "organization":
         element.text = " ".join(person.name.whole.split())
@@ -238,7 +239,7 @@ def _roles(
         if role.credit_type is not None:
             if ("credit", role.credit_type) not in wanted:
                 wanted.append(("credit", role.credit_type))
-        elif crossref_role not in role.text.casefold():  # "Reviewing Editor": carried as the editor it says
+        elif not _names_position(role.text, crossref_role):
             _finding(export, person, role.reason or "not carried", role.text)
     for vocab, kind in wanted:
         etree.SubElement(element, f"{{{NS}}}role", vocab=vocab, type=kind)
@@ -246,6 +247,12 @@ def _roles(
             export.credit_roles += 1
         else:
             export.crossref_roles += 1
+
+
+def _names_position(text: str, crossref_role: str) -> bool:
+    """Does a role's text name the position its contributor is exported as ("Reviewing Editor" of
+    an editor)? Then the crossref role carries it. Never for authors ("Co-author" is a finding)."""
+    return crossref_role != "author" and crossref_role in text.casefold().split()[-1:]
 
 
 def _affiliations(
@@ -279,11 +286,14 @@ def _institution(a: Affiliation, person: Person, export: ContributorsExport) -> 
 
 
 def _institution_id(kind: str, written: str) -> str:
-    """A ROR id as its https URI (articles write it bare, or with http)."""
+    """A ROR id or ISNI as its https URI (articles write them bare, or with http)."""
     if kind == "ror" and _BARE_ROR.match(written):
         return f"https://ror.org/{written}"
     if kind == "ror" and written.startswith("http://ror.org/"):
         return "https://" + written.removeprefix("http://")
+    digits = re.sub(r"[\s-]", "", written.removeprefix("https://isni.org/isni/").removeprefix("http://isni.org/isni/"))
+    if kind == "isni" and re.fullmatch(r"[0-9]{15}[0-9X]", digits):
+        return f"https://isni.org/isni/{digits}"
     return written
 
 

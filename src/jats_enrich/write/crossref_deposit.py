@@ -5,8 +5,10 @@ Crossref requires: otherwise the reasons, and no deposit."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
+from urllib.parse import quote
 
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -92,7 +94,8 @@ def deposit(
             _add(pages, "last_page", meta.last_page)
     doi_data = etree.SubElement(article, f"{{{NS}}}doi_data")
     _add(doi_data, "doi", meta.doi)
-    _add(doi_data, "resource", depositor.resource.replace("{doi}", meta.doi))
+    # The DOI as a path of the landing page's URL: "#", "?", "<" and spaces of SICI DOIs escaped.
+    _add(doi_data, "resource", depositor.resource.replace("{doi}", quote(meta.doi, safe="/:;()._-")))
     return batch
 
 
@@ -114,15 +117,31 @@ def _issue(journal: etree._Element, meta: ArticleMetadata, dates: list[Publicati
         _add(issue, "issue", meta.issue)
 
 
+def _number(text: str | None, digits: int) -> int | None:
+    """A number written in ASCII digits ("2024", "03"), else None ("2024²", "２０２４", "Spring")."""
+    return int(text) if text is not None and re.fullmatch(rf"[0-9]{{1,{digits}}}", text) else None
+
+
 def _year(date: PublicationDate) -> bool:
-    return date.year.isdigit() and 1400 <= int(date.year) <= 2200
+    year = _number(date.year, 4)
+    return year is not None and 1400 <= year <= 2200
 
 
 def _date(parent: etree._Element, date: PublicationDate) -> None:
+    """A publication date: the year, and the month and day when they make a date (no 31 February)."""
     element = etree.SubElement(parent, f"{{{NS}}}publication_date", media_type=date.media)
-    month = date.month if date.month and date.month.isdigit() and 1 <= int(date.month) <= 12 else None
-    if month:
-        _add(element, "month", f"{int(month):02d}")
-        if date.day and date.day.isdigit() and 1 <= int(date.day) <= 31:
-            _add(element, "day", f"{int(date.day):02d}")
-    _add(element, "year", date.year)
+    year, month, day = _number(date.year, 4), _number(date.month, 2), _number(date.day, 2)
+    assert year is not None
+    if month is not None and 1 <= month <= 12:
+        _add(element, "month", f"{month:02d}")
+        if day is not None and _is_date(year, month, day):
+            _add(element, "day", f"{day:02d}")
+    _add(element, "year", str(year))
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True

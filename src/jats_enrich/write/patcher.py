@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from jats_enrich.article.encoding import byte_order_mark
-from jats_enrich.article.entities import decode_entity
+from jats_enrich.article.entities import decode_entity, internal_entities
 from jats_enrich.errors import ArticleError
 
 #: The DOCTYPE with its internal subset (whose declarations may hold '<' and '>'), as a verbose
@@ -222,6 +222,7 @@ def apply_changes(
             f"{source}: found {len(tags)} start tags but the parser saw {expected} elements; not written"
         )
 
+    internal = internal_entities(root)
     pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text offsets
     for change in sorted(changes, key=lambda c: c.index):
         tag = tags[change.index]
@@ -229,7 +230,7 @@ def apply_changes(
             raise ArticleError(
                 f"{source}: start tag {change.index} is <{tag.name}>, expected <{change.name}>; not written"
             )
-        pieces.extend(_tag_edits(text, tag, change.attributes, change.remove, change.to_end))
+        pieces.extend(_tag_edits(text, tag, change.attributes, change.remove, change.to_end, internal))
     for insertion in insertions:
         tag = tags[insertion.index]
         if tag.name != insertion.name:
@@ -250,7 +251,12 @@ def apply_changes(
 
 
 def _tag_edits(
-    text: str, tag: StartTag, attributes: dict[str, str], remove: tuple[str, ...], to_end: tuple[str, ...] = ()
+    text: str,
+    tag: StartTag,
+    attributes: dict[str, str],
+    remove: tuple[str, ...],
+    to_end: tuple[str, ...] = (),
+    internal: dict[str, str] | None = None,
 ) -> list[tuple[int, int, str]]:
     attrs_end = tag.attrs_end(text)
     existing = {m.group("name"): m for m in _ATTRIBUTE.finditer(text, tag.attrs_start, attrs_end)}
@@ -264,13 +270,13 @@ def _tag_edits(
         m = existing.pop(name, None)
         if m is not None:
             edits.append((m.start(), m.end(), ""))
-            moved[name] = attributes.get(name, _unescape_attribute(m.group("value")))
+            moved[name] = attributes.get(name, _unescape_attribute(m.group("value"), internal))
     inserted: list[str] = []
     for name, value in {**{k: v for k, v in attributes.items() if k not in moved}, **moved}.items():
         m = existing.get(name)
         if m is None:
             inserted.append(f' {name}="{escape_attribute(value, chr(34))}"')
-        elif _unescape_attribute(m.group("value")) != value:
+        elif _unescape_attribute(m.group("value"), internal) != value:
             edits.append((m.start("value"), m.end("value"), escape_attribute(value, m.group("quote"))))
     if inserted:
         edits.append((attrs_end, attrs_end, "".join(inserted)))
@@ -297,9 +303,10 @@ _LINE_ENDS = re.compile(r"\r\n?")
 _REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z_][\w.\-]*));")
 
 
-def _unescape_attribute(raw: str) -> str:
+def _unescape_attribute(raw: str, internal: dict[str, str] | None = None) -> str:
     """The value a parser reads from raw attribute text: line ends and white space normalised,
-    character and entity references decoded (named ones with the JATS entity table).
+    character and entity references decoded (named ones with the document's internal subset, then
+    the JATS entity table).
 
     Used to decide whether a value already equals what would be written, so that an attribute
     is never rewritten into another spelling of the same value.
@@ -312,7 +319,7 @@ def _unescape_attribute(raw: str) -> str:
             return chr(int(hexadecimal, 16))
         if decimal:
             return chr(int(decimal))
-        return decode_entity(name)
+        return decode_entity(name, internal)
 
     return _REFERENCE.sub(decode, text)
 

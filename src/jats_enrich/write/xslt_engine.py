@@ -53,7 +53,7 @@ from typing import Any
 
 from lxml import etree
 
-from jats_enrich.article.entities import entity_table
+from jats_enrich.article.entities import entity_table, internal_entities
 from jats_enrich.article.reader import Article
 from jats_enrich.decide.model import Edit
 from jats_enrich.decide.statements import RoleInsertion
@@ -266,7 +266,8 @@ def _catalog(shipped: Path) -> Path:
 def saxon_input(article: Article) -> str:
     """The article as text Saxon can read with no DTD and no network: namespaces the DOCTYPE's
     internal subset declares by default written on the start tags they apply to, declaration and
-    DOCTYPE dropped, named entities replaced by character references (unknown names by U+FFFD)."""
+    DOCTYPE dropped, named entities replaced by character references (those the internal subset
+    declares as it declares them, then the JATS table's; unknown names by U+FFFD)."""
     _bom, body, codec = split_bom(article.data, article.tree.docinfo.encoding)
     text = body.decode(codec)
     doctype = _DOCTYPE.search(text)
@@ -274,7 +275,7 @@ def saxon_input(article: Article) -> str:
         text = _declare_defaulted_namespaces(text, article.root, article.source)
     text = _DECLARATION.sub("", text, count=1)
     text = _DOCTYPE.sub("", text, count=1)
-    table = entity_table()
+    table = {**entity_table(), **internal_entities(article.root)}  # the article's own declarations first
 
     def replace(m: re.Match[str]) -> str:
         name = m.group(1)
