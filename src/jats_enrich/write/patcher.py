@@ -260,6 +260,10 @@ def _tag_edits(
 ) -> list[tuple[int, int, str]]:
     attrs_end = tag.attrs_end(text)
     existing = {m.group("name"): m for m in _ATTRIBUTE.finditer(text, tag.attrs_start, attrs_end)}
+    # New attributes go after the last attribute, but before namespace declarations that close the
+    # tag: where lxml, which lists no declarations among attributes, sees them last.
+    plain = [m.end() for name, m in existing.items() if name != "xmlns" and not name.startswith("xmlns:")]
+    insert_at = max(plain) if plain else (tag.attrs_start if existing else attrs_end)
     edits: list[tuple[int, int, str]] = []
     for name in remove:
         m = existing.get(name)
@@ -279,7 +283,7 @@ def _tag_edits(
         elif _unescape_attribute(m.group("value"), internal) != value:
             edits.append((m.start("value"), m.end("value"), escape_attribute(value, m.group("quote"))))
     if inserted:
-        edits.append((attrs_end, attrs_end, "".join(inserted)))
+        edits.append((insert_at, insert_at, "".join(inserted)))
     return edits
 
 
