@@ -291,10 +291,15 @@ def test_a_profile_that_would_write_what_no_profile_reads_back_is_refused(tmp_pa
     assert str(path) in str(error.value) and message in str(error.value)
 
 
-NAMESPACED = b"""<article dtd-version="1.3"><front><article-meta><contrib-group><contrib>
-<role vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Software" vocab-term-identifier="https://credit.niso.org/contributor-roles/software/" content-type="https://credit.niso.org/contributor-roles/software/" xmlns:foo="urn:foo">Software</role>
-<role xmlns:bar="urn:bar">Methodology</role>
-</contrib></contrib-group></article-meta></front></article>"""
+SOFTWARE_URI = b"https://credit.niso.org/contributor-roles/software/"
+NAMESPACED = (
+    b'<article dtd-version="1.3"><front><article-meta><contrib-group><contrib>\n'
+    b'<role vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Software" '
+    b'vocab-term-identifier="' + SOFTWARE_URI + b'" content-type="' + SOFTWARE_URI + b'" xmlns:foo="urn:foo">'
+    b"Software</role>\n"
+    b'<role xmlns:bar="urn:bar">Methodology</role>\n'
+    b"</contrib></contrib-group></article-meta></front></article>"
+)
 
 
 @pytest.mark.parametrize("engine", ["lxml", "xslt"])
