@@ -6,6 +6,7 @@ from jats_enrich.article.jats_version import declares, detect_version, parse_num
 from jats_enrich.article.reader import read_article
 from jats_enrich.article.targets import contributor_roles
 from jats_enrich.errors import ArticleError
+from jats_enrich.pipeline import Enricher
 
 DOCTYPE_12 = (
     '<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.2 20190208//EN" '
@@ -108,7 +109,23 @@ def test_entities_are_never_expanded_nor_fetched(tmp_path):
     ).encode()
     (role,) = contributor_roles(read_article(data, "a.xml"))
     assert "TOP-SECRET" not in role.text
-    assert "expanded" not in role.text
+    # An internal text entity is read as the text the document declares (one level: a parser's
+    # reading, no file, no network), for matching only; the output keeps the reference.
+    assert role.text == "&x;expanded"
+    output = Enricher().enrich_bytes(data, "a.xml").output
+    assert output is not None and b"<role>&x;&y;</role>" in output and b"TOP-SECRET" not in output
+
+
+def test_internal_entities_are_read_one_level_deep():
+    """An entity whose text holds other references is read as its declared text: never expanded
+    further (an entity bomb is refused by the reader; a small nesting stays small)."""
+    data = (
+        b'<!DOCTYPE article [<!ENTITY e0 "lol"><!ENTITY e1 "&e0;&e0;">]>'
+        b'<article dtd-version="1.3"><front><article-meta><contrib-group><contrib>'
+        b"<role>&e1;</role></contrib></contrib-group></article-meta></front></article>"
+    )
+    (role,) = contributor_roles(read_article(data, "a.xml"))
+    assert role.text == "&e0;&e0;"
 
 
 def test_the_dtd_named_by_the_doctype_is_never_loaded(tmp_path):
