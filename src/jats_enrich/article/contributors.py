@@ -47,7 +47,15 @@ class Contributor:
 
 
 def find_contributors(article: Article) -> list[Contributor]:
-    """Every ``<contrib>`` of the article and its sub-articles that is not inside a citation."""
+    """Every ``<contrib>`` of the article and its sub-articles that is not inside a citation (read
+    once per article: statements and the consistency checks both ask)."""
+    known: list[Contributor] | None = article.memo.get("contributors")
+    if known is None:
+        known = article.memo["contributors"] = _read_contributors(article)
+    return known
+
+
+def _read_contributors(article: Article) -> list[Contributor]:
     found: list[Contributor] = []
     for element in article.root.iter("contrib"):
         if in_citation(element):

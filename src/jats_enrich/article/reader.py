@@ -6,7 +6,7 @@ them rather than re-serialising the tree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -29,6 +29,8 @@ class Article:
     tree: etree._ElementTree
     version: JatsVersion | None
     doi: str | None
+    #: What is read of the article once and asked for twice (its contributors), by name.
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def root(self) -> etree._Element:
