@@ -382,3 +382,24 @@ def test_two_inputs_never_share_an_export(tmp_path):
     with pytest.raises(Exception, match=r"would both be exported to .*a\.crossref\.xml"):
         export_crossref([folder], tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_names_with_entities_and_links_without_ref_type():
+    entity = "<collab>Smith &amp; Jones Group</collab>"
+    group = '<contrib contrib-type="author">' + entity + "</contrib>"
+    linked = person("Alpha", '<xref rid="a1"/>') + person("Beta", '<xref rid="a2"/>')
+    affs = '<aff id="a1">Univ One</aff><aff id="a2">Univ Two</aff>.'
+    scielo = (
+        '<aff id="a3"><institution content-type="original">Instituto Três. Recife - Brasil. e-mail: x@y.br'
+        '</institution><institution content-type="orgname">Instituto Três</institution>'
+        '<institution content-type="orgdiv1">Física</institution></aff>'
+    )
+    result = export_crossref_bytes(_article(group + linked + person("Gamma", '<xref rid="a3"/>'), group=affs + scielo))
+    assert result.report.error is None
+    people = contributors(result.contributors)
+    assert people[0].text == "Smith & Jones Group"
+    assert institutions(result.contributors)[1:] == [
+        [("institution_name", "Univ One")],
+        [("institution_name", "Univ Two")],
+        [("institution_name", "Instituto Três"), ("institution_department", "Física")],
+    ]

@@ -273,7 +273,8 @@ CONCEPTUALIZATION = "https://credit.niso.org/contributor-roles/conceptualization
     [
         ("[vocabularies.credit]\nvocab = 'casrai'\n", "may spell the dictionary's name 'credit' otherwise only in"),
         ("[vocabularies.credit]\nvocab = ' credit '\n", "has white space around it"),
-        (f"[vocabularies.credit.vocab_term]\n'{CONCEPTUALIZATION}' = 'Software'\n", "is a name of another term"),
+        (f"[vocabularies.credit.vocab_term]\n'{CONCEPTUALIZATION}' = 'Software'\n", "reads as another term, Software"),
+        (f"[vocabularies.credit.vocab_term]\n'{CONCEPTUALIZATION}' = 'Curation of data'\n", "as another term, Data"),
         (
             "[vocabularies.credit.vocab_term]\n'http://credit.niso.org/contributor-roles/software/' = 'Code'\n",
             "no term 'http://credit.niso.org/contributor-roles/software/' in credit",
@@ -316,3 +317,13 @@ def test_namespace_declarations_closing_a_tag_stay_last(engine):
     first = run("scielo", NAMESPACED)
     assert b'/methodology/" content-type="https://credit.niso.org/contributor-roles/methodology/" xmlns:bar=' in first
     assert run("scielo", run("niso", first)) == first and run("scielo", first) == first
+
+
+def test_a_label_that_names_its_own_term_among_others_is_accepted(tmp_path):
+    """CASRAI's "Book" is the label of two of its terms: written for its own, it reads as no other."""
+    path = tmp_path / "books.toml"
+    path.write_text(
+        "name = 'books'\n[vocabularies.casrai.vocab_term]\n'https://casrai.org/dictionary/term/book' = 'Book'\n",
+        encoding="utf-8",
+    )
+    Enricher(EnrichOptions(vocab=("credit", "casrai"), profile=str(path)))  # no error

@@ -258,6 +258,11 @@ def for_export(settings: EnrichOptions) -> EnrichOptions:
     return with_overrides(settings, EXPORT_OVERRIDES)
 
 
+def export_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """A request's options as configuration keys, with EXPORT_OVERRIDES (nested tables merged)."""
+    return _merge(overrides, EXPORT_OVERRIDES)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))

@@ -81,7 +81,7 @@ class Enricher:
         self.vocabularies = loaded
         self.analyser = Analyser(loaded, self.options.precedence)
         self.policy = self.options.policy
-        check_profile(self.policy.profile, loaded)
+        check_profile(self.policy.profile, loaded, self.analyser)
         self.gate = Gate(SenseSettings(self.options.sense_gate, dict(self.options.sense)))
         self._writer: Writer | None = None
 

@@ -26,11 +26,32 @@ def entity_table() -> dict[str, str]:
 
 
 def internal_entities(node: etree._Element) -> dict[str, str]:
-    """The text entities the internal subset of the node's document declares (name -> text)."""
+    """The text entities the internal subset of the node's document declares (name -> text).
+
+    lxml lists parameter entities among them and does not say which is which: a name declared
+    twice (``<!ENTITY r ...>`` and ``<!ENTITY % r ...>``) is left out, unknown rather than
+    possibly the wrong one. Read once per document (the last one is kept)."""
+    global _LAST
+    root = node.getroottree().getroot()
+    last = _LAST  # one read: another thread may replace it meanwhile
+    if last[0] is root:
+        return last[1]
     dtd: Any = node.getroottree().docinfo.internalDTD  # lxml-stubs give a DTD no iterentities
-    if dtd is None:
-        return {}
-    return {e.name: e.content for e in dtd.iterentities() if e.name and e.content is not None}
+    table: dict[str, str] = {}
+    if dtd is not None:
+        declared: dict[str, int] = {}
+        for e in dtd.iterentities():
+            if e.name:
+                declared[e.name] = declared.get(e.name, 0) + 1
+                if e.content is not None:
+                    table[e.name] = e.content
+        table = {name: text for name, text in table.items() if declared[name] == 1}
+    _LAST = (root, table)
+    return table
+
+
+#: The document whose internal entities were read last, and them (a document's targets ask often).
+_LAST: tuple[Any, dict[str, str]] = (None, {})
 
 
 def decode_entity(name: str, internal: dict[str, str] | None = None) -> str:

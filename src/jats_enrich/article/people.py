@@ -15,6 +15,7 @@ from typing import Literal
 from lxml import etree
 
 from jats_enrich.article.contributors import PersonName, scope_of
+from jats_enrich.article.entities import decode_entity, internal_entities
 from jats_enrich.article.reader import WRAPPER_ROOTS
 from jats_enrich.article.targets import in_citation, string_value
 
@@ -69,9 +70,8 @@ def _shared_affiliations(article: etree._Element) -> list[etree._Element]:
     """The affiliations of <article-meta> itself when nothing links an affiliation to anyone: they
     are every author's (an article of one department writes them so)."""
     meta = article.find("front/article-meta")
-    if meta is None or any(x.get("ref-type") == "aff" for x in meta.iter("xref")):
-        return []
-    if any(c.get("rid") for c in meta.iter("contrib")):
+    aff_ids = {a.get("id") for a in article.iter("aff", "aff-alternatives") if a.get("id")}
+    if meta is None or _links_affiliations(meta, aff_ids):
         return []
     return [_first_aff(a) for a in meta if a.tag in ("aff", "aff-alternatives")]
 
@@ -144,7 +144,7 @@ def _person_name(element: etree._Element) -> PersonName:
 
 
 #: Where an affiliation's text turns to contact details ("...; Email: x@y.org"): its name ends there.
-_CONTACT_LABEL = re.compile(r"[;,.]?\s*\b(?:e-?mail|tel(?:ephone)?|phone|fax)\s*:", re.IGNORECASE)
+_CONTACT_LABEL = re.compile(r"[;,.]?\s*\b(?:e-?mail|tel(?:ephone)?|phone|fax)\.?\s*:", re.IGNORECASE)
 #: What a <collab> or an <aff> may hold besides its name: never part of it.
 NOT_NAME = ("contrib-group", "xref", "fn", "role", "email", "aff", "aff-alternatives", "address", "uri",
             "ext-link", "contrib-id", "institution-id", "label", "phone", "fax")  # fmt: skip
@@ -156,12 +156,25 @@ def _collab_name(collab: etree._Element) -> str:
 
 
 def _text_without(element: etree._Element, tags: tuple[str, ...]) -> str:
-    """The element's text without the elements named ``tags`` (their tails kept)."""
-    copy = etree.fromstring(etree.tostring(element))
-    for nested in list(copy.iter(*tags)):
-        if nested is not copy:
-            _drop_keeping_tail(nested)
-    return string_value(copy)
+    """The element's text without the elements named ``tags`` (their tails kept), entities read
+    as for matching; read in place, never re-parsed (a tree with entity references is no
+    document of its own)."""
+    parts: list[str] = []
+    internal = internal_entities(element)
+
+    def walk(node: etree._Element) -> None:
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            if isinstance(child, etree._Entity):
+                parts.append(decode_entity(child.name, internal))
+            elif isinstance(child.tag, str) and child.tag not in tags:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    return " ".join("".join(parts).split())
 
 
 def _orcid(contrib: etree._Element) -> tuple[str | None, bool]:
@@ -179,13 +192,12 @@ def _affiliations(
     article-meta when nothing links any (one for all authors)."""
     found = [a for a in _own(contrib, "aff") if not _in_alternatives(a)]
     found += [_first_aff(a) for a in _own(contrib, "aff-alternatives")]
-    rids = [x.get("rid") or "" for x in _own(contrib, "xref") if x.get("ref-type") == "aff"]
-    rids.append(contrib.get("rid") or "")
+    # Any xref (with or without ref-type="aff") or @rid that points at an affiliation links it.
+    rids = [x.get("rid") or "" for x in _own(contrib, "xref")] + [contrib.get("rid") or ""]
     found += [affs[rid] for rids_ in rids for rid in rids_.split() if rid in affs]
-    if not found:
-        found = _group_affiliations(contrib)
-    if not found and (contrib.get("contrib-type") or "author").strip().casefold() == "author":
-        found = shared
+    is_author = (contrib.get("contrib-type") or "author").strip().casefold() == "author"
+    if not found and is_author:  # one affiliation for every author, when nothing links any
+        found = _group_affiliations(contrib, set(affs)) or shared
     unique = list(dict.fromkeys(found))
     return tuple(a for e in unique for a in _institutions(e))
 
@@ -195,13 +207,17 @@ def _in_alternatives(aff: etree._Element) -> bool:
     return parent is not None and parent.tag == "aff-alternatives"
 
 
-def _group_affiliations(contrib: etree._Element) -> list[etree._Element]:
+def _group_affiliations(contrib: etree._Element, aff_ids: set[str | None]) -> list[etree._Element]:
     group = contrib.getparent()
-    if group is None or group.tag != "contrib-group":
-        return []
-    if any(x.get("ref-type") == "aff" for x in group.iter("xref")) or any(c.get("rid") for c in group.iter("contrib")):
+    if group is None or group.tag != "contrib-group" or _links_affiliations(group, aff_ids):
         return []  # the group links its affiliations: a contributor that links none has none
     return [_first_aff(a) for a in group if a.tag in ("aff", "aff-alternatives")]
+
+
+def _links_affiliations(scope: etree._Element, aff_ids: set[str | None]) -> bool:
+    """Does any xref or contributor's @rid in ``scope`` point at an affiliation?"""
+    pointers = [x.get("rid") or "" for x in scope.iter("xref")] + [c.get("rid") or "" for c in scope.iter("contrib")]
+    return any(rid in aff_ids for p in pointers for rid in p.split())
 
 
 def _institutions(aff: etree._Element) -> list[Affiliation]:
@@ -222,12 +238,23 @@ def _institutions(aff: etree._Element) -> list[Affiliation]:
 
 
 def _institution(holder: etree._Element, departments: tuple[str, ...], place: str) -> Affiliation:
-    names = [i for i in holder.iter("institution") if not _is_department(i)]
-    ids = tuple(
-        ((i.get("institution-id-type") or "").strip().casefold(), string_value(i))
-        for i in holder.iter("institution-id")
-    )
-    return Affiliation(string_value(names[0]) if names else "", ids, departments, place)
+    """The institution's name: SciELO's ``orgname``, else the first <institution> that is no
+    department and no ``original`` (SciELO's whole affiliation as written)."""
+    institutions = list(holder.iter("institution"))
+    named = [i for i in institutions if _kind(i) == "orgname"] or [
+        i for i in institutions if not _is_department(i) and _kind(i) != "original"
+    ]
+    ids = tuple((_kind_of_id(i), string_value(i)) for i in holder.iter("institution-id"))
+    name = _CONTACT_LABEL.split(string_value(named[0]), maxsplit=1)[0].strip(" ,;") if named else ""
+    return Affiliation(name, ids, departments, place)
+
+
+def _kind(institution: etree._Element) -> str:
+    return (institution.get("content-type") or "").strip().casefold()
+
+
+def _kind_of_id(institution_id: etree._Element) -> str:
+    return (institution_id.get("institution-id-type") or "").strip().casefold()
 
 
 def _starts_with_sup(aff: etree._Element) -> bool:
@@ -236,17 +263,4 @@ def _starts_with_sup(aff: etree._Element) -> bool:
 
 
 def _is_department(institution: etree._Element) -> bool:
-    return (institution.get("content-type") or "").casefold() in ("dept", "department", "division", "org-division")
-
-
-def _drop_keeping_tail(element: etree._Element) -> None:
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail or ""
-    previous = element.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(element)
+    return _kind(institution) in ("dept", "department", "division", "org-division", "orgdiv1", "orgdiv2", "orgdiv3")

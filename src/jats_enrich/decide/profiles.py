@@ -26,8 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.errors import UsageError
+from jats_enrich.match.analyse import Analyser
 from jats_enrich.match.keys import canonical_identifier
-from jats_enrich.text import normalize
 
 #: The shipped profiles, in the order they are listed; the first is the default.
 ShippedProfile = Literal["niso", "jats4r", "scielo", "atypon"]
@@ -235,11 +235,11 @@ def _resolve(profile: OutputProfile, source: str) -> OutputProfile:
     return profile.model_copy(update={"source": source, "accepted": accepted})
 
 
-def check_profile(profile: OutputProfile, vocabularies: list[Vocabulary]) -> None:
+def check_profile(profile: OutputProfile, vocabularies: list[Vocabulary], analyser: Analyser) -> None:
     """What a profile writes for a loaded vocabulary must be read back as the same identity by
     every profile (else a second run, or another profile, would see a conflict): ``vocab`` is the
     dictionary's name up to letter case, ``vocab_identifier`` its address up to scheme, case and
-    trailing slash, each ``vocab_term`` a term of it and no name of another of its terms."""
+    trailing slash, each ``vocab_term`` a term of it whose label the matcher reads as no other term."""
     loaded = {v.name: v for v in vocabularies}
     where = profile.source or profile.name
     for name, form in profile.vocabularies.items():
@@ -249,10 +249,10 @@ def check_profile(profile: OutputProfile, vocabularies: list[Vocabulary]) -> Non
             if near:
                 raise UsageError(f"{where}: vocabularies.{name}: no dictionary of that name; did you mean {near[0]!r}?")
             continue
-        _check_form(form, vocabulary, f"{where}: vocabularies.{name}")
+        _check_form(form, vocabulary, f"{where}: vocabularies.{name}", analyser)
 
 
-def _check_form(form: VocabularyForm, vocabulary: Vocabulary, where: str) -> None:
+def _check_form(form: VocabularyForm, vocabulary: Vocabulary, where: str, analyser: Analyser) -> None:
     if form.vocab is not None and form.vocab.casefold() != vocabulary.name.casefold():
         raise UsageError(
             f"{where}.vocab {form.vocab!r}: a profile may spell the dictionary's name {vocabulary.name!r} "
@@ -265,15 +265,16 @@ def _check_form(form: VocabularyForm, vocabulary: Vocabulary, where: str) -> Non
             f"{where}.vocab_identifier {form.vocab_identifier!r} is no address of {vocabulary.name} "
             f"({vocabulary.identifier})"
         )
-    if not form.vocab_term:
-        return
-    names: dict[str, str] = {}
-    for term in vocabulary.terms:
-        for name in term.names:
-            names.setdefault(normalize(name, None), term.identifier)
     for identifier, label in form.vocab_term.items():
         if vocabulary.term(identifier) is None:
             raise UsageError(f"{where}.vocab_term: no term {identifier!r} in {vocabulary.name}")
-        other = names.get(normalize(label, None), identifier)
-        if other != identifier:
-            raise UsageError(f"{where}.vocab_term: {label!r} for {identifier} is a name of another term, {other}")
+        # A reader takes vocab-term as a claim when the label names exactly one term (rules.py):
+        # it must then be this one, or the element would read as a conflict.
+        for matcher in {id(m): m for m in analyser.matchers.values()}.values():
+            named = matcher.match(label).distinct_terms
+            if len(named) == 1 and named[0].term.identifier != identifier:
+                other = named[0].term
+                raise UsageError(
+                    f"{where}.vocab_term: {label!r} for {identifier} reads as another term, {other.label} "
+                    f"({other.identifier})"
+                )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from jats_enrich import __version__
-from jats_enrich.config import EXPORT_OVERRIDES
+from jats_enrich.config import export_overrides
 from jats_enrich.dictionaries.model import TargetKind, Term, Vocabulary
 from jats_enrich.match.lookup import matched_to
 from jats_enrich.service.body import read_body
@@ -167,7 +167,7 @@ async def _process(
     held = state.bodies.hold()
     try:  # the body is counted against the memory for bodies until its article is done
         data = await read_body(request, state.config, held)
-        overrides = options.overrides() if export is None else {**options.overrides(), **EXPORT_OVERRIDES}
+        overrides = options.overrides() if export is None else export_overrides(options.overrides())
         job = Job(data, options.name, overrides, write, as_json, export)
         del data
         outcome = await state.run(job)

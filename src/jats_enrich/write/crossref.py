@@ -55,7 +55,7 @@ CARRIED = (
     Outcome.DEPRECATED_IDENTIFIER,
     Outcome.SKIPPED_VERSION,
 )
-_ORCID = re.compile(r"^(?:https?://(?:www\.)?orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])/?$", re.IGNORECASE)
+_ORCID = re.compile(r"^(?:(?:https?://)?(?:www\.)?orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])/?$", re.IGNORECASE)
 _INSTITUTION_ID = re.compile(r"^https://.{1,50}$")
 _BARE_ROR = re.compile(r"^0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")  # a ROR id without its https://ror.org/
 
@@ -291,7 +291,7 @@ def _institution_id(kind: str, written: str) -> str:
         return f"https://ror.org/{written}"
     if kind == "ror" and written.startswith("http://ror.org/"):
         return "https://" + written.removeprefix("http://")
-    digits = re.sub(r"[\s-]", "", written.removeprefix("https://isni.org/isni/").removeprefix("http://isni.org/isni/"))
+    digits = re.sub(r"[\s-]", "", re.sub(r"^(?:https?://)?(?:www\.)?isni\.org/isni/", "", written))
     if kind == "isni" and re.fullmatch(r"[0-9]{15}[0-9X]", digits):
         return f"https://isni.org/isni/{digits}"
     return written

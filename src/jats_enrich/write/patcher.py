@@ -304,7 +304,7 @@ def escape_attribute(value: str, quote: str) -> str:
 
 
 _LINE_ENDS = re.compile(r"\r\n?")
-_REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([A-Za-z_][\w.\-]*));")
+_REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([^\s&;#<>'\"=]+));")
 
 
 def _unescape_attribute(raw: str, internal: dict[str, str] | None = None) -> str:

@@ -87,7 +87,7 @@ PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DOCTYPE = re.compile(DOCTYPE_PATTERN, re.DOTALL | re.VERBOSE)
-_ENTITY = re.compile(r"&([A-Za-z_][\w.\-]*);")
+_ENTITY = re.compile(r"&([^\s&;#<>'\"=]+);")  # an XML name, of any script ("&éx;", "&a·b;")
 #: A namespace declaration in a start tag's attributes: its prefix ('' for the default namespace).
 _NAMESPACE_DECLARATION = re.compile(r"""\sxmlns(?::([^\s=/>]+))?\s*=""")
 
