@@ -105,13 +105,13 @@ RATIOS = {
 }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--copies", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", nargs="*", help="only these commands (and their baselines)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     articles = sorted(args.corpus.glob("*.xml"))
     if not articles:
         raise SystemExit(f"{args.corpus}: no articles")

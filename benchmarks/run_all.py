@@ -10,6 +10,8 @@ On ../shared/corpus/real, measured in the same run:
 * the HTTP service: the corpus posted by 8 concurrent clients, against the library in one process;
 * thesauri at real sizes (YSO, MeSH): load, memory, a whole enrich, per keyword, cold and warm
   against the JSON-LD path;
+* whole processes on the corpus copied five times: the tool against the lxml round trip it
+  replaces, parse only and `cp -r`; the xslt engine against a Saxon identity run; two workers;
 * `jats-enrich --help` start-up time.
 Medians of the rounds; ratios of throughput (above 1.0: faster than the baseline).
 """
@@ -33,6 +35,7 @@ import bench_corpus  # noqa: E402
 import bench_dictionary  # noqa: E402
 import bench_service  # noqa: E402
 import bench_thesauri  # noqa: E402
+import bench_whole_process  # noqa: E402
 import bench_workers  # noqa: E402
 
 
@@ -81,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(run_quiet(bench_service.main, ["--rounds", str(max(1, args.rounds // 2))]), end="")
     print(run_quiet(bench_thesauri.main, ["--rounds", str(max(1, args.rounds // 3))]), end="")
+    print(run_quiet(bench_whole_process.main, ["--rounds", str(max(1, args.rounds // 2))]), end="")
     startup = help_startup(10)
     print(f"jats-enrich --help: {startup:.3f} s (median of 10 runs, a fresh interpreter each)")
     return 0
