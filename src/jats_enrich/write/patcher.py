@@ -121,7 +121,22 @@ def _indentation_before(text: str, offset: int) -> str:
     return text[start:offset] if start < offset and text[start - 1 : start] == ">" else ""
 
 
-def _insertion_piece(text: str, tags: list[StartTag], insertion: ElementInsertion) -> tuple[int, int, str]:
+class _StartTags:
+    """The start tags of a text by index, each read from its offset on first use."""
+
+    def __init__(self, text: str, offsets: list[int]) -> None:
+        self.text = text
+        self.offsets = offsets
+        self._read: dict[int, StartTag] = {}
+
+    def __getitem__(self, index: int) -> StartTag:
+        tag = self._read.get(index)
+        if tag is None:
+            tag = self._read[index] = start_tag_at(self.text, self.offsets[index])
+        return tag
+
+
+def _insertion_piece(text: str, tags: _StartTags, insertion: ElementInsertion) -> tuple[int, int, str]:
     if insertion.after is not None:
         anchor = tags[insertion.after]
         at, indent = element_end(text, anchor), _indentation_before(text, anchor.start)
@@ -215,12 +230,13 @@ def apply_changes(
     text = body.decode(codec)
     if codec not in ROUND_TRIP_CODECS and text.encode(codec) != body:
         raise ArticleError(f"{source}: encoding {codec} does not round-trip byte for byte; not written")
-    tags = start_tags(text)
+    offsets = start_tag_offsets(text)
     expected = count_elements(root)
-    if len(tags) != expected:
+    if len(offsets) != expected:
         raise ArticleError(
-            f"{source}: found {len(tags)} start tags but the parser saw {expected} elements; not written"
+            f"{source}: found {len(offsets)} start tags but the parser saw {expected} elements; not written"
         )
+    tags = _StartTags(text, offsets)  # each read when asked for: an article has thousands, few are edited
 
     internal = internal_entities(root)
     pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text offsets
