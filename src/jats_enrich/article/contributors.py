@@ -61,7 +61,7 @@ def _read_contributors(article: Article) -> list[Contributor]:
         if in_citation(element):
             continue
         nested = next(element.iterdescendants("contrib"), None) is not None  # a <collab>'s members
-        xrefs = _own(element, "xref") if nested else element.iter("xref")
+        xrefs = own_descendants(element, "xref") if nested else element.iter("xref")
         rids = tuple(rid for x in xrefs for rid in (x.get("rid") or "").split())
         roles = tuple(child for child in element if child.tag == "role")
         kind = (element.get("contrib-type") or "author").strip().casefold()
@@ -89,7 +89,7 @@ def scope_of(element: etree._Element) -> etree._Element | None:
     return next(element.iterancestors(*SCOPES), None)
 
 
-def _own(contrib: etree._Element, tag: str) -> list[etree._Element]:
+def own_descendants(contrib: etree._Element, tag: str) -> list[etree._Element]:
     """The contrib's descendants named ``tag`` that are not inside a nested contributor group
     (a <collab> may hold its own members)."""
     return [e for e in contrib.iter(tag) if _owner(e) is contrib]

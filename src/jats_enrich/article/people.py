@@ -14,8 +14,7 @@ from typing import Literal
 
 from lxml import etree
 
-from jats_enrich.article.contributors import PersonName, scope_of
-from jats_enrich.article.entities import decode_entity, internal_entities
+from jats_enrich.article.contributors import PersonName, own_descendants, scope_of
 from jats_enrich.article.reader import WRAPPER_ROOTS
 from jats_enrich.article.targets import in_citation, string_value
 
@@ -94,13 +93,13 @@ def _person(
         kind, name = "organization", PersonName(whole=_collab_name(name_element))
     elif name_element is not None:
         kind, name = "person", _person_name(name_element)
-    elif _own(contrib, "anonymous"):
+    elif own_descendants(contrib, "anonymous"):
         kind, name = "anonymous", PersonName()
     else:
         kind, name = "unnamed", PersonName()
     orcid, authenticated = _orcid(contrib)
     corresponding = contrib.get("corresp") == "yes" or any(
-        x.get("ref-type") == "corresp" for x in _own(contrib, "xref")
+        x.get("ref-type") == "corresp" for x in own_descendants(contrib, "xref")
     )
     return Person(
         element=contrib,
@@ -114,11 +113,6 @@ def _person(
         affiliations=_affiliations(contrib, affs, shared),
         corresponding=corresponding,
     )
-
-
-def _own(contrib: etree._Element, tag: str) -> list[etree._Element]:
-    """The contrib's descendants named ``tag``, not those of a group author's members."""
-    return [e for e in contrib.iter(tag) if next(e.iterancestors("contrib"), None) is contrib]
 
 
 def _name_element(contrib: etree._Element) -> etree._Element | None:
@@ -156,29 +150,12 @@ def _collab_name(collab: etree._Element) -> str:
 
 
 def _text_without(element: etree._Element, tags: tuple[str, ...]) -> str:
-    """The element's text without the elements named ``tags`` (their tails kept), entities read
-    as for matching; read in place, never re-parsed (a tree with entity references is no
-    document of its own)."""
-    parts: list[str] = []
-    internal = internal_entities(element)
-
-    def walk(node: etree._Element) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            if isinstance(child, etree._Entity):
-                parts.append(decode_entity(child.name, internal))
-            elif isinstance(child.tag, str) and child.tag not in tags:
-                walk(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    walk(element)
-    return " ".join("".join(parts).split())
+    """The element's text without the elements named ``tags`` (their tails kept)."""
+    return string_value(element, skip=tags)
 
 
 def _orcid(contrib: etree._Element) -> tuple[str | None, bool]:
-    for cid in _own(contrib, "contrib-id"):
+    for cid in own_descendants(contrib, "contrib-id"):
         if (cid.get("contrib-id-type") or "").casefold() == "orcid":
             return string_value(cid), (cid.get("authenticated") or "").strip() == "true"
     return None, False
@@ -190,10 +167,10 @@ def _affiliations(
     """The contributor's own <aff>s, those its <xref ref-type="aff"> or @rid point to, else those of
     its contrib-group when no contributor of the group points to any, else (an author) those of
     article-meta when nothing links any (one for all authors)."""
-    found = [a for a in _own(contrib, "aff") if not _in_alternatives(a)]
-    found += [_first_aff(a) for a in _own(contrib, "aff-alternatives")]
+    found = [a for a in own_descendants(contrib, "aff") if not _in_alternatives(a)]
+    found += [_first_aff(a) for a in own_descendants(contrib, "aff-alternatives")]
     # Any xref (with or without ref-type="aff") or @rid that points at an affiliation links it.
-    rids = [x.get("rid") or "" for x in _own(contrib, "xref")] + [contrib.get("rid") or ""]
+    rids = [x.get("rid") or "" for x in own_descendants(contrib, "xref")] + [contrib.get("rid") or ""]
     found += [affs[rid] for rids_ in rids for rid in rids_.split() if rid in affs]
     is_author = (contrib.get("contrib-type") or "author").strip().casefold() == "author"
     if not found and is_author:  # one affiliation for every author, when nothing links any

@@ -282,10 +282,11 @@ def language_of(element: etree._Element) -> str | None:
     return None
 
 
-def string_value(element: etree._Element) -> str:
-    """All descendant text, entity references decoded, white space collapsed and trimmed."""
+def string_value(element: etree._Element, skip: tuple[str, ...] = ()) -> str:
+    """All descendant text, entity references decoded, white space collapsed and trimmed; without
+    the elements named in ``skip`` (their tails kept)."""
     parts: list[str] = []
-    _collect_text(element, parts)
+    _collect_text(element, parts, skip)
     return _WHITESPACE.sub(" ", "".join(parts)).strip()
 
 
@@ -295,13 +296,13 @@ def compound_text(element: etree._Element) -> str:
     return " ".join(p for p in parts if p) or string_value(element)
 
 
-def _collect_text(element: etree._Element, parts: list[str]) -> None:
+def _collect_text(element: etree._Element, parts: list[str], skip: tuple[str, ...] = ()) -> None:
     if element.text:
         parts.append(element.text)
     for child in element:
         if isinstance(child, etree._Entity):
             parts.append(decode_entity(child.name, internal_entities(child)))
-        elif isinstance(child.tag, str):
-            _collect_text(child, parts)
+        elif isinstance(child.tag, str) and child.tag not in skip:
+            _collect_text(child, parts, skip)
         if child.tail:
             parts.append(child.tail)

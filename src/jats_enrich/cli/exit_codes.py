@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+import sys
+from collections.abc import Callable
 from enum import IntEnum
 
 
@@ -14,3 +17,13 @@ class ExitCode(IntEnum):
     DICTIONARY = 65  # a dictionary file is invalid
     SOFTWARE = 70  # internal error (a bug)
     CANT_WRITE = 73  # an output or report file could not be written
+
+
+def usage_handler(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    """What a command given without its subcommand does: print its help, exit with USAGE."""
+
+    def show(args: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return ExitCode.USAGE
+
+    return show

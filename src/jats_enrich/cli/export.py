@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from jats_enrich.cli.exit_codes import ExitCode
+from jats_enrich.cli.exit_codes import ExitCode, usage_handler
 
 
 def add_export_command(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -47,15 +47,7 @@ def add_export_command(commands: Any, parser_class: type[argparse.ArgumentParser
         "--quiet", "-q", action="store_true", help="no summary line; an article that fails is still named"
     )
     crossref.set_defaults(handler=_crossref)
-    export.set_defaults(handler=_usage(export))
-
-
-def _usage(parser: argparse.ArgumentParser) -> Any:
-    def show(args: argparse.Namespace) -> int:
-        parser.print_help(sys.stderr)
-        return ExitCode.USAGE
-
-    return show
+    export.set_defaults(handler=usage_handler(export))
 
 
 def _crossref(args: argparse.Namespace) -> int:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jats_enrich.cli.exit_codes import ExitCode
+from jats_enrich.cli.exit_codes import ExitCode, usage_handler
 
 
 def add_report_commands(commands: Any, parser_class: type[argparse.ArgumentParser]) -> None:
@@ -62,15 +61,7 @@ def add_report_commands(commands: Any, parser_class: type[argparse.ArgumentParse
     aliases.add_argument("input", type=Path, metavar="REPORT")
     aliases.add_argument("-o", "--out", type=Path, required=True, metavar="FILE.csv")
     aliases.set_defaults(handler=_aliases)
-    report.set_defaults(handler=_usage(report))
-
-
-def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    def show(args: argparse.Namespace) -> int:
-        parser.print_help(sys.stderr)
-        return ExitCode.USAGE
-
-    return show
+    report.set_defaults(handler=usage_handler(report))
 
 
 def report_schema() -> dict[str, object]:

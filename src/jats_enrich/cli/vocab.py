@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jats_enrich.cli.exit_codes import ExitCode
+from jats_enrich.cli.exit_codes import ExitCode, usage_handler
 from jats_enrich.cli.flags import as_flags
 from jats_enrich.cli.profiles import add_profiles_command
 
@@ -143,7 +143,7 @@ def add_vocab_commands(commands: Any, parser_class: type[argparse.ArgumentParser
     )
     imports.set_defaults(handler=_import)
     add_profiles_command(sub)
-    vocab.set_defaults(handler=_usage(vocab))
+    vocab.set_defaults(handler=usage_handler(vocab))
 
 
 def _import_credit_translations(args: argparse.Namespace) -> int:
@@ -182,14 +182,6 @@ def _load(name_or_path: str, schemes: list[str], cache: str | None = None) -> Vo
     for note in vocabulary.notes:
         print(f"jats-enrich: note: {name_or_path}: {as_flags(note)}", file=sys.stderr)
     return vocabulary
-
-
-def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
-    def show(args: argparse.Namespace) -> int:
-        parser.print_help(sys.stderr)
-        return ExitCode.USAGE
-
-    return show
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -170,8 +170,11 @@ def shipped(name: str) -> OutputProfile:
     """A shipped profile by name (UsageError naming the shipped ones otherwise)."""
     if name not in SHIPPED_PROFILES:
         raise UsageError(f"no profile {name!r}; the shipped ones are {', '.join(SHIPPED_PROFILES)}, or give a file")
-    text = resources.files("jats_enrich.shipped_vocab").joinpath("profiles", f"{name}.toml").read_text("utf-8")
-    return _resolve(_parse(text, f"profile {name}"), f"(shipped) {name}")
+    return _resolve(_parse(_shipped_text(name), f"profile {name}"), f"(shipped) {name}")
+
+
+def _shipped_text(name: str) -> str:
+    return resources.files("jats_enrich.shipped_vocab").joinpath("profiles", f"{name}.toml").read_text("utf-8")
 
 
 def load_profile(name_or_path: str) -> OutputProfile:
@@ -227,10 +230,7 @@ def _resolve(profile: OutputProfile, source: str) -> OutputProfile:
             continue
         if name not in SHIPPED_PROFILES:
             raise UsageError(f"{source}: accepts {name!r}, which is no shipped profile ({', '.join(SHIPPED_PROFILES)})")
-        other = _parse(
-            resources.files("jats_enrich.shipped_vocab").joinpath("profiles", f"{name}.toml").read_text("utf-8"),
-            f"profile {name}",
-        )
+        other = _parse(_shipped_text(name), f"profile {name}")
         accepted[name] = dict(other.vocabularies)
     return profile.model_copy(update={"source": source, "accepted": accepted})
 
