@@ -6,9 +6,9 @@ from jats_enrich.dictionaries import load_vocabulary
 from jats_enrich.match.analyse import Analyser
 from jats_enrich.match.compounds import conjoined_items, list_items
 from jats_enrich.match.fuzzy import Suggester
-from jats_enrich.match.keys import canonical_identifier
 from jats_enrich.match.matcher import Matcher
 from jats_enrich.match.qualifiers import Degree, split_qualifier
+from jats_enrich.text import canonical_identifier
 
 CREDIT = "https://credit.niso.org/contributor-roles/"
 

@@ -17,6 +17,7 @@ from support import FIXTURES, SHARED, needs_shared
 
 from jats_enrich.config import EnrichOptions
 from jats_enrich.dictionaries import load_dictionary_file, skos
+from jats_enrich.dictionaries.compiled import DIGEST
 from jats_enrich.dictionaries.model import TermStatus
 from jats_enrich.errors import DictionaryError
 from jats_enrich.pipeline import Enricher
@@ -222,38 +223,116 @@ def test_the_first_load_compiles_and_the_next_reads_the_compiled_form(tmp_path):
     assert len(compiled_entries(cache)) == 3
 
 
+def _named_by_content(folder: Path, prefix: str, data: bytes) -> Path:
+    """An entry holding ``data`` under the name the tool would give it (its digest right)."""
+    import hashlib
+
+    entry = folder / f"{prefix}.{hashlib.sha256(data).hexdigest()[:DIGEST]}.compiled"
+    entry.write_bytes(data)
+    return entry
+
+
+def _changed_database(data: bytes, sql: str, tmp_path: Path) -> bytes:
+    import sqlite3
+
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(data)
+    connection = sqlite3.connect(copy)
+    connection.executescript(sql)
+    assert connection.total_changes == (1 if sql.startswith("UPDATE") else 0)  # the change was made
+    connection.commit()
+    connection.close()
+    return copy.read_bytes()
+
+
 @pytest.mark.parametrize(
     "damage",
-    ["a byte flipped", "cut short", "another format", "a forged checksum over a wrong vocabulary", "empty"],
+    [
+        "a byte flipped",
+        "cut short",
+        "empty",
+        "another format",
+        "another tool's database",
+        "not a database",
+        "a forged digest over an invalid term",
+        "a forged digest over a term that is not JSON",
+        "a forged digest over terms that contradict each other",
+    ],
 )
 def test_a_damaged_or_foreign_entry_is_rebuilt_never_used(tmp_path, damage):
-    import hashlib
-    import json
-
     from jats_enrich.dictionaries import load_vocabulary
 
     cache = tmp_path / "cache"
     expected = load_vocabulary(str(EXTRACT), cache=str(cache))
     [entry] = compiled_entries(cache)
-    data = entry.read_bytes()
-    head, _, payload = data.partition(b"\n")
-    if damage == "a byte flipped":
-        middle = len(data) // 2
-        data = data[:middle] + bytes([data[middle] ^ 0x20]) + data[middle + 1 :]
-    elif damage == "cut short":
-        data = data[: len(data) // 3]
-    elif damage == "another format":
-        data = head.replace(b'"format": 1', b'"format": 99') + b"\n" + payload
-    elif damage == "empty":
-        data = b""
-    else:  # checksum right, content not a valid vocabulary: validated again, so refused
-        payload = payload.replace(b'"identifier":"https://thesaurus.jats-enrich.test/heritage/c1"', b'"identifier":""')
-        header = json.loads(head)
-        header["sha256"] = hashlib.sha256(payload).hexdigest()
-        data = json.dumps(header).encode() + b"\n" + payload
-    entry.write_bytes(data)
-    assert load_vocabulary(str(EXTRACT), cache=str(cache)) == expected
-    assert entry.read_bytes() != data  # rebuilt in place
+    good = entry.read_bytes()
+    prefix = entry.name.removesuffix(".compiled").rpartition(".")[0]
+    c1 = H + "c1"
+    if damage in ("a byte flipped", "cut short", "empty"):  # the content no longer what the name says
+        middle = len(good) // 2
+        flipped = good[:middle] + bytes([good[middle] ^ 0x20]) + good[middle + 1 :]
+        entry.write_bytes({"a byte flipped": flipped, "cut short": good[: len(good) // 3], "empty": b""}[damage])
+        bad = entry
+    else:  # a content whose digest is right, so that only what is inside can refuse it
+        entry.unlink()
+        where = f"WHERE identifier = '{c1}'"
+        changes = {
+            "another format": "PRAGMA user_version = 99;",
+            "another tool's database": "PRAGMA application_id = 7;",
+            "a forged digest over an invalid term": f"UPDATE terms SET body = replace(body, '{c1}', '') {where};",
+            "a forged digest over a term that is not JSON": f"UPDATE terms SET body = '{{' {where};",
+            "a forged digest over terms that contradict each other": (
+                f'UPDATE terms SET body = replace(body, \'"label"\', \'"replaced_by":"{H}x","label"\') {where};'
+            ),
+        }
+        data = (
+            b"not a database at all"
+            if damage == "not a database"
+            else _changed_database(good, changes[damage], tmp_path)
+        )
+        bad = _named_by_content(cache, prefix, data)
+    again = load_vocabulary(str(EXTRACT), cache=str(cache))
+    assert again == expected and tuple(again.terms) == tuple(expected.terms)
+    assert compiled_entries(cache) == [entry] and entry.read_bytes() == good  # rebuilt as it was
+    assert bad == entry or not bad.exists()  # the bad one removed, never read again
+
+
+def test_a_compiled_vocabulary_makes_only_the_terms_it_is_asked_for(tmp_path):
+    """A later load reads the stored form: its terms are made when a look-up finds them, and it
+    matches, identifies and suggests as the vocabulary read from the file does."""
+    from jats_enrich.dictionaries import load_vocabulary
+    from jats_enrich.dictionaries.model import TermStore
+    from jats_enrich.match.fuzzy import Suggester
+    from jats_enrich.match.matcher import Matcher
+
+    cache = tmp_path / "cache"
+    read = load_vocabulary(str(EXTRACT), cache=str(cache))
+    stored = load_vocabulary(str(EXTRACT), cache=str(cache))
+    assert not isinstance(read.terms, TermStore) and isinstance(stored.terms, TermStore)
+    assert len(stored.terms._made) <= 1  # type: ignore[attr-defined]  # (the first, to validate the vocabulary's fields)
+    assert len(stored.terms) == len(read.terms) and stored.terms[-1] == read.terms[-1]
+    assert stored.schemes == read.schemes and stored.term(H + "c1") == read.term(H + "c1")
+    assert stored.matched_against("keyword") and not stored.matched_against("role")
+    texts = (
+        [t.label for t in read.terms] + [n for t in read.terms for n in t.names] + ["Excavation", "amber", "kaivaus"]
+    )
+    for kind in ("keyword", "subject", None):
+        from_file, from_store = Matcher([read], kind=kind), Matcher([stored], kind=kind)
+        for text in texts:
+            for lang in (None, "en", "fi", "sv", "de"):
+                assert from_store.match(text, lang) == from_file.match(text, lang), (text, lang)
+        for term in read.terms:
+            for identifier in (
+                term.identifier,
+                term.identifier.replace("https:", "http:"),
+                *term.deprecated_identifiers,
+            ):
+                assert from_store.identify(identifier) == from_file.identify(identifier)
+        near_file, near_store = Suggester([read], kind), Suggester([stored], kind)
+        for text in [t[:-1] + "x" for t in texts] + ["excavatons", "ambers", "arkeologia"]:
+            for lang in (None, "en", "fi"):
+                assert near_store.suggest(text, lang) == near_file.suggest(text, lang), (text, lang)
+    assert 0 < len(stored.terms._made) < len(read.terms) or len(read.terms) < 50  # type: ignore[attr-defined]
 
 
 def test_a_cache_folder_others_may_write_to_is_not_used(tmp_path):

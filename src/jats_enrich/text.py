@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from urllib.parse import unquote
 
 #: Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar,
 #: minus sign, small em dash, small hyphen-minus, fullwidth hyphen-minus.
@@ -221,3 +222,30 @@ def is_acronym(label: str) -> bool:
     letters = [c for c in label if c.isalpha()]
     capitals = sum(1 for c in letters if c.isupper())
     return len(label) <= 12 and not any(c.isspace() for c in label) and capitals >= 2 and 2 * capitals >= len(letters)
+
+
+def acronym_key(text: str) -> str:
+    """Acronyms compare after compatibility forms and trailing punctuation, but with their case."""
+    return single_spaces(without_trailing_punctuation(compatibility_form(text)))
+
+
+_URI_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
+
+
+def canonical_identifier(identifier: str) -> str:
+    """The form two spellings of one identifier share: no scheme, no 'www.', no trailing slash,
+    percent-escapes decoded, case folded."""
+    text = unquote(identifier.strip()).casefold()
+    text = _URI_SCHEME.sub("", text).removeprefix("www.")
+    return text.rstrip("/")
+
+
+#: Words too small to carry a name's meaning ("of", "de", "&").
+SMALL_WORDS = frozenset(
+    {"&", "the", "of", "and", "for", "de", "do", "da", "dos", "das", "del", "des", "du", "la", "el"}
+)
+
+
+def content_words(key: str) -> list[str]:
+    """The words of a matching key that carry its meaning: not the small ones, not single letters."""
+    return [w for w in key.split() if w not in SMALL_WORDS and len(w) > 1]

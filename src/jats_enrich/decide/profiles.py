@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from jats_enrich.dictionaries.model import Term, Vocabulary
 from jats_enrich.errors import UsageError
 from jats_enrich.match.analyse import Analyser
-from jats_enrich.match.keys import canonical_identifier
+from jats_enrich.text import canonical_identifier
 
 #: The shipped profiles, in the order they are listed; the first is the default.
 ShippedProfile = Literal["niso", "jats4r", "scielo", "atypon"]

@@ -2,14 +2,17 @@
 
 Reading a thesaurus of 40,000 concepts through rdflib takes seconds, and so does computing the
 matching key of each of its 160,000 names; a pipeline that runs the tool per batch would pay it
-each time. The first load of a file writes its compiled form (the validated vocabulary as JSON and
-the matching key of every name) into the cache folder; later loads read that instead.
+each time. The first load of a file writes its compiled form (the validated vocabulary stored with
+the look-up keys of its names, stored.py) into the cache folder; later loads read that instead,
+and make a term only when a look-up finds it.
 
 An entry is named by the file's name and a hash of its content, the schemes asked for, the
-compiled format and the tool's version: a changed file, another tool version or other options
-never find an old entry. An entry is checked before use (its header, and a SHA-256 of what
-follows it), and its vocabulary is validated again as any dictionary file is: a damaged or
-foreign entry is rebuilt from the file, never used. The folder is created private (0700); a
+compiled format and the tool's version (a changed file, another tool version or other options
+never find an old entry), then by the SHA-256 of its own content. An entry is checked before use:
+its content against the digest in its name, its format, and its vocabulary validated again as a
+dictionary file is (every term, one at a time). A damaged or foreign entry is removed and rebuilt
+from the file, never used. Entries are only ever renamed into place, never changed: an open one
+is read as it was when checked. The folder is created private (0700); a
 folder another user owns, or one that others may write to, is not used at all (the file is read
 as if there were no cache). A folder that cannot be written (a read-only deployment, compiled
 ahead with ``vocab compile``) is read, never written.
@@ -21,26 +24,24 @@ Where: ``--cache DIR``; else ``$JATS_ENRICH_CACHE`` (``off``: no cache); else
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from jats_enrich import __version__
 from jats_enrich.dictionaries.model import Vocabulary
+from jats_enrich.dictionaries.stored import STORE_FORMAT, StoredTerms, StoreError, stored_bytes
 from jats_enrich.errors import OutputError
 from jats_enrich.files import atomic_write
-from jats_enrich.gc_pause import collection_paused
-from jats_enrich.text import LABEL_KEYS, closed_compound, label_key
 
 #: The compiled form's version: entries of another version are never read.
-FORMAT = 1
+FORMAT = STORE_FORMAT
 MAGIC = "jats-enrich compiled dictionary"
+#: Hexadecimal digits of an entry's SHA-256 in its name.
+DIGEST = 32
 OFF = "off"
 
 
@@ -56,14 +57,14 @@ def cache_folder(setting: str | Path | None = None) -> Path | None:
     return Path(setting)
 
 
-def entry_path(folder: Path, source: Path, data: bytes, schemes: tuple[str, ...]) -> Path:
-    """Where the compiled form of ``source`` (whose bytes are ``data``) is kept in ``folder``."""
+def entry_prefix(source: Path, data: bytes, schemes: tuple[str, ...]) -> str:
+    """The start of the name of every entry compiled from ``source`` (whose bytes are ``data``)."""
     digest = hashlib.sha256()
     for part in (MAGIC, str(FORMAT), __version__, source.name, "\n".join(schemes)):
         digest.update(part.encode("utf-8") + b"\0")
     digest.update(data)
     stem = re.sub(r"[^A-Za-z0-9._-]", "_", source.name)[:80]
-    return folder / f"{stem}.{digest.hexdigest()[:40]}.compiled"
+    return f"{stem}.{digest.hexdigest()[:40]}"
 
 
 def load_compiled(
@@ -78,13 +79,13 @@ def load_compiled(
         data = source.read_bytes()
     except OSError:
         return read()  # the reader says what is wrong with the file
-    entry = entry_path(folder, source, data, schemes)
-    vocabulary = _read_entry(entry)
+    prefix = entry_prefix(source, data, schemes)
+    vocabulary = _read_entries(folder, prefix)
     if vocabulary is not None:
         return vocabulary
     vocabulary = read()
     with suppress(OutputError):  # a read-only or full cache: this run reads the file, as without a cache
-        write_entry(entry, vocabulary)
+        write_entry(folder, prefix, vocabulary)
     return vocabulary
 
 
@@ -97,51 +98,45 @@ def compile_file(
         raise OutputError("no cache folder to compile into (`cache` off, or JATS_ENRICH_CACHE=off)")
     if _usable(folder) is None:
         raise OutputError(f"{folder}: not used as a cache: another user owns it, or others may write to it")
-    entry = entry_path(folder, source, source.read_bytes(), schemes)
-    write_entry(entry, read())
+    return write_entry(folder, entry_prefix(source, source.read_bytes(), schemes), read())
+
+
+def write_entry(folder: Path, prefix: str, vocabulary: Vocabulary) -> Path:
+    """Store the vocabulary as an entry named by ``prefix`` and the digest of its content."""
+    payload = stored_bytes(vocabulary)
+    entry = folder / f"{prefix}.{hashlib.sha256(payload).hexdigest()[:DIGEST]}.compiled"
+    atomic_write(entry, payload, mode=0o600, durable=False)
     return entry
 
 
-def write_entry(entry: Path, vocabulary: Vocabulary) -> None:
-    body = vocabulary.model_dump_json(exclude_defaults=True) + "\n" + json.dumps(list(_keys(vocabulary))) + "\n"
-    payload = body.encode("utf-8")
-    header = json.dumps({"magic": MAGIC, "format": FORMAT, "sha256": hashlib.sha256(payload).hexdigest()})
-    atomic_write(entry, header.encode("ascii") + b"\n" + payload, mode=0o600, durable=False)
+def _read_entries(folder: Path, prefix: str) -> Vocabulary | None:
+    """The vocabulary of the first sound entry of ``prefix``; an unsound one is removed (where the
+    folder can be written), so that it is neither read nor checked again."""
+    for entry in sorted(folder.glob(f"{prefix}.*.compiled")):
+        vocabulary = _read_entry(entry)
+        if vocabulary is not None:
+            return vocabulary
+        with suppress(OSError):
+            entry.unlink()
+    return None
 
 
 def _read_entry(entry: Path) -> Vocabulary | None:
-    """The vocabulary of a sound entry (its matching keys remembered); None if absent or unsound."""
+    """The vocabulary of an entry whose content is what its name says; None if it is not."""
+    named = entry.name.removesuffix(".compiled").rpartition(".")[2]
+    digest = hashlib.sha256()
     try:
-        raw = entry.read_bytes()
+        with entry.open("rb") as file:
+            while chunk := file.read(1 << 20):  # not all at once: a thesaurus's entry is tens of megabytes
+                digest.update(chunk)
     except OSError:
         return None
-    head, _, payload = raw.partition(b"\n")
+    if digest.hexdigest()[:DIGEST] != named:
+        return None
     try:
-        header = json.loads(head)
-        if header != {"magic": MAGIC, "format": FORMAT, "sha256": hashlib.sha256(payload).hexdigest()}:
-            return None
-        text, keys, end = payload.decode("utf-8").split("\n")
-        with collection_paused():  # tens of thousands of terms, all kept
-            vocabulary = Vocabulary.model_validate_json(text)
-            names = json.loads(keys)
-    except (ValueError, ValidationError, UnicodeDecodeError):
+        return StoredTerms(entry).vocabulary()
+    except StoreError:
         return None
-    if end or not isinstance(names, list):
-        return None
-    LABEL_KEYS.update(((name, lang), key) for name, lang, key in names)
-    return vocabulary
-
-
-def _keys(vocabulary: Vocabulary) -> Iterator[tuple[str, str | None, str]]:
-    """Every name of the vocabulary (and its closed compound) with its matching key."""
-    for term in vocabulary.terms:
-        names: list[tuple[str, str | None]] = [(term.label, None), *((a, None) for a in term.aliases)]
-        names += [(label, lang) for lang, labels in term.translations.items() for label in labels]
-        for name, lang in names:
-            yield name, lang, label_key(name, lang)
-            joined = closed_compound(name)
-            if joined is not None:
-                yield joined, lang, label_key(joined, lang)
 
 
 def _usable(folder: Path | None) -> Path | None:

@@ -7,7 +7,9 @@ kept, with their replacement: a deprecated term in an article must be reported, 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from functools import cached_property
 from typing import Literal
@@ -143,6 +145,58 @@ class Term(BaseModel):
         return (self.label, *self.aliases, *(v for values in self.translations.values() for v in values))
 
 
+def check_terms(terms: Iterable[Term]) -> None:
+    """What the terms of one vocabulary must be together (in one pass: a stored vocabulary's
+    terms are made one at a time): some, with distinct identifiers, replaced only by one another,
+    no older identifier of one the identifier of another."""
+    seen: Counter[str] = Counter()
+    links: list[tuple[str, str, str | None, tuple[str, ...]]] = []  # the few terms that name others
+    for term in terms:
+        seen[term.identifier] += 1
+        if term.replaced_by is not None or term.deprecated_identifiers:
+            links.append((term.label, term.identifier, term.replaced_by, term.deprecated_identifiers))
+    if not seen:
+        raise ValueError("has no terms")
+    duplicates = sorted(i for i, n in seen.items() if n > 1)
+    if duplicates:
+        raise ValueError(f"duplicate term identifier {duplicates[0]!r}")
+    for label, identifier, replaced_by, olds in links:
+        if replaced_by is not None and replaced_by not in seen:
+            raise ValueError(f"term {label!r}: replaced_by {replaced_by!r} is not a term of this vocabulary")
+        if replaced_by == identifier:
+            raise ValueError(f"term {label!r}: replaced_by points at the term itself")
+        for old in olds:
+            if old in seen:
+                raise ValueError(f"term {label!r}: deprecated identifier {old!r} is the identifier of another term")
+
+
+class TermStore(ABC, Sequence[Term]):
+    """The terms of a large vocabulary kept out of Python objects (a compiled dictionary,
+    dictionaries/stored.py): a term is made when asked for, never all of them at load. Iterating
+    makes every term (slow for a thesaurus, and never on the way of an article)."""
+
+    @abstractmethod
+    def by_identifier(self, identifier: str) -> Term | None:
+        """The term with this current identifier, if any."""
+
+    @property
+    @abstractmethod
+    def term_schemes(self) -> tuple[str, ...]:
+        """The schemes its terms name of their own (Term.scheme), in order of first use."""
+
+    @property
+    @abstractmethod
+    def applies_to_values(self) -> frozenset[tuple[TargetKind, ...] | None]:
+        """The distinct values of its terms' own ``applies_to``."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, TermStore)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class Vocabulary(BaseModel):
     """A named set of terms, written as ``vocab`` and ``vocab-identifier``."""
 
@@ -191,25 +245,7 @@ class Vocabulary(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> Vocabulary:
-        if not self.terms:
-            raise ValueError("has no terms")
-        seen = Counter(t.identifier for t in self.terms)
-        duplicates = sorted(i for i, n in seen.items() if n > 1)
-        if duplicates:
-            raise ValueError(f"duplicate term identifier {duplicates[0]!r}")
-        current = set(seen)
-        for term in self.terms:
-            if term.replaced_by is not None and term.replaced_by not in current:
-                raise ValueError(
-                    f"term {term.label!r}: replaced_by {term.replaced_by!r} is not a term of this vocabulary"
-                )
-            if term.replaced_by == term.identifier:
-                raise ValueError(f"term {term.label!r}: replaced_by points at the term itself")
-            for old in term.deprecated_identifiers:
-                if old in current:
-                    raise ValueError(
-                        f"term {term.label!r}: deprecated identifier {old!r} is the identifier of another term"
-                    )
+        check_terms(self.terms)
         return self
 
     @cached_property
@@ -218,6 +254,8 @@ class Vocabulary(BaseModel):
 
     def term(self, identifier: str) -> Term | None:
         """The term with this current identifier, if any."""
+        if isinstance(self.terms, TermStore):
+            return self.terms.by_identifier(identifier)
         return self._by_identifier.get(identifier)
 
     def scheme_of(self, term: Term) -> str:
@@ -227,18 +265,31 @@ class Vocabulary(BaseModel):
     @cached_property
     def schemes(self) -> tuple[str, ...]:
         """Every identifier a term of the vocabulary is written with: the vocabulary's first."""
+        if isinstance(self.terms, TermStore):
+            return tuple(dict.fromkeys([self.identifier, *self.terms.term_schemes]))
         return tuple(dict.fromkeys([self.identifier, *(t.scheme for t in self.terms if t.scheme)]))
 
     def applies(self, term: Term, kind: TargetKind) -> bool:
         """Is ``term`` matched against targets of ``kind``? As the term says, else as the
         vocabulary says; never outside what the run allows (``only``)."""
+        return self.applies_with(term.applies_to, kind)
+
+    def applies_with(self, own: tuple[TargetKind, ...] | None, kind: TargetKind) -> bool:
+        """Is a term whose own ``applies_to`` is ``own`` matched against targets of ``kind``?"""
         if self.only is not None and kind not in self.only:
             return False
-        return kind in (term.applies_to if term.applies_to is not None else self.applies_to)
+        return kind in (own if own is not None else self.applies_to)
+
+    @cached_property
+    def applies_to_values(self) -> frozenset[tuple[TargetKind, ...] | None]:
+        """The distinct values of its terms' own ``applies_to`` (what ``applies`` depends on)."""
+        if isinstance(self.terms, TermStore):
+            return self.terms.applies_to_values
+        return frozenset(t.applies_to for t in self.terms)
 
     def matched_against(self, kind: TargetKind) -> bool:
         """Is any of its terms matched against targets of ``kind``?"""
-        return any(self.applies(term, kind) for term in self.terms)
+        return any(self.applies_with(own, kind) for own in self.applies_to_values)
 
     def with_terms(self, terms: tuple[Term, ...]) -> Vocabulary:
         """A copy with other terms, checked again (a model copy would keep the old term index)."""

@@ -244,4 +244,8 @@ class Analyser:
 def _same_for_subjects(vocabularies: list[Vocabulary]) -> bool:
     """Whether every term of these vocabularies is matched against subjects exactly when it is
     against keywords (then both kinds can share one index)."""
-    return all(v.applies(t, "keyword") == v.applies(t, "subject") for v in vocabularies for t in v.terms)
+    return all(
+        v.applies_with(own, "keyword") == v.applies_with(own, "subject")
+        for v in vocabularies
+        for own in v.applies_to_values
+    )

@@ -26,8 +26,10 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from jats_enrich.dictionaries.model import TargetKind, Term, Vocabulary
+from jats_enrich.dictionaries.stored import StoredTerms
 from jats_enrich.gc_pause import collection_paused
-from jats_enrich.text import is_acronym, label_key, language_key, normalize
+from jats_enrich.match.indexes import rows_matched_against
+from jats_enrich.text import content_words, is_acronym, label_key, language_key, normalize
 
 #: Suggestions scoring below this are not worth a reviewer's time.
 MIN_SCORE = 60.0
@@ -38,10 +40,6 @@ NARROW_FROM = 5_000
 CACHE_SIZE = 20_000
 #: Two words are written nearly the same at this edit similarity (0-1) or more.
 WORD_SIMILARITY = 0.8
-#: Words too small to carry a term's meaning ("of", "de", "&").
-SMALL_WORDS = frozenset(
-    {"&", "the", "of", "and", "for", "de", "do", "da", "dos", "das", "del", "des", "du", "la", "el"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +49,6 @@ class Suggestion:
     label: str  # the label, alias or translation that came closest
     score: float
     why: str | None = None  # for a score of 100: why it was not a match
-
-
-def content_words(key: str) -> list[str]:
-    return [w for w in key.split() if w not in SMALL_WORDS and len(w) > 1]
 
 
 #: Endings of nouns of the agent: a person or a position, not an activity ("Supervisor",
@@ -91,6 +85,10 @@ def says_what_the_label_says(text_key: str, label_key: str) -> bool:
     return "".join(words) in (joined, joined + "s", joined + "es")
 
 
+#: A name that came close: its key, score, and (vocabulary, term, the name, its language).
+Found = tuple[str, float, tuple[Vocabulary, Term, str, str | None]]
+
+
 class Suggester:
     """An index of every label, alias and translation, by normalised key."""
 
@@ -98,7 +96,11 @@ class Suggester:
         self._cache: dict[tuple[str, str | None, int], tuple[Suggestion, ...]] = {}
         self._keys: list[str] = []
         self._entries: list[tuple[Vocabulary, Term, str, str | None]] = []
+        self._stored: list[_StoredNames] = []  # compiled vocabularies: their names stay stored
         for vocabulary in vocabularies:
+            if isinstance(vocabulary.terms, StoredTerms):
+                self._stored.append(_StoredNames(vocabulary, vocabulary.terms, kind))
+                continue
             for term in vocabulary.terms:
                 if kind is not None and not vocabulary.applies(term, kind):
                     continue
@@ -107,7 +109,7 @@ class Suggester:
                 for label, lang in labels:
                     self._keys.append(label_key(label, lang))
                     self._entries.append((vocabulary, term, label, lang))
-        self._longest = max((len(k) for k in self._keys), default=0)
+        self._longest = max([len(k) for k in self._keys] + [s.store.near_longest for s in self._stored], default=0)
         self._narrowed: tuple[dict[frozenset[str], list[int]], dict[str, list[int]]] | None = None
 
     def suggest(self, text: str, lang: str | None = None, limit: int = MAX_SUGGESTIONS) -> tuple[Suggestion, ...]:
@@ -131,10 +133,12 @@ class Suggester:
             )
         else:
             found = self._extract_among_candidates(key, limit)
+        close: list[Found] = [(found_key, score, self._entries[index]) for found_key, score, index in found]
+        for stored in self._stored:
+            close += stored.extract(key, limit)
         best: dict[tuple[str, str], Suggestion] = {}
         own = language_key(lang)
-        for found_key, score, index in found:
-            vocabulary, term, label, label_lang = self._entries[index]
+        for found_key, score, (vocabulary, term, label, label_lang) in close:
             if label_lang is not None and language_key(label_lang) != own:
                 continue  # a translation is a near miss only in the text's stated language
             if not says_what_the_label_says(key, found_key):
@@ -157,10 +161,9 @@ class Suggester:
         the same as one of the other's, first letter kept), or whose words joined are the text's
         joined (a closed compound, in the plural too). Indexes are into ``self._keys``."""
         by_letters, by_joined = self._narrow()
-        words = content_words(key)
-        joined = "".join(words)
-        chosen = set(by_letters.get(frozenset(w[0] for w in words), ()))
-        for compound in {joined, joined.removesuffix("s"), joined.removesuffix("es")}:
+        letters, joined = _narrowing_keys(key)
+        chosen = set(by_letters.get(letters, ()))
+        for compound in joined:
             chosen.update(by_joined.get(compound, ()))
         candidates = sorted(chosen)
         found = process.extract(
@@ -188,6 +191,35 @@ class Suggester:
             by_letters.setdefault(frozenset(w[0] for w in words), []).append(index)
             by_joined.setdefault("".join(words), []).append(index)
         return by_letters, by_joined
+
+
+def _narrowing_keys(key: str) -> tuple[frozenset[str], set[str]]:
+    """The first letters of the key's content words, and those words joined (as written, and as
+    the singular of a closed compound in the plural)."""
+    words = content_words(key)
+    joined = "".join(words)
+    return frozenset(w[0] for w in words), {joined, joined.removesuffix("s"), joined.removesuffix("es")}
+
+
+class _StoredNames:
+    """The names of a compiled vocabulary, narrowed down in its store as Suggester narrows its own."""
+
+    def __init__(self, vocabulary: Vocabulary, store: StoredTerms, kind: TargetKind | None) -> None:
+        self.vocabulary = vocabulary
+        self.store = store
+        self._applies = rows_matched_against(vocabulary, store, kind)
+
+    def extract(self, key: str, limit: int) -> list[Found]:
+        letters, joined = _narrowing_keys(key)
+        rows = [r for r in self.store.near("".join(sorted(letters)), tuple(sorted(joined))) if self._applies(r[0])]
+        found = process.extract(
+            key, [r[3] for r in rows], scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE
+        )
+        close: list[Found] = []
+        for choice, score, index in found:
+            row, name, tag, _ = rows[index]
+            close.append((choice, score, (self.vocabulary, self.store.term_at(row), name, tag)))
+        return close
 
 
 def _why_not_matched(text: str, lang: str | None, key: str, label: str, label_lang: str | None, label_key: str) -> str:

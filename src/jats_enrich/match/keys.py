@@ -3,27 +3,9 @@ name share, and a text's keys in several languages at once."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
-from urllib.parse import unquote
 
-from jats_enrich.text import (
-    ANY_CONJUNCTION,
-    CONJUNCTIONS,
-    compatibility_form,
-    normalize,
-    single_spaces,
-    without_accents,
-    without_trailing_punctuation,
-)
-
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
-
-
-def acronym_key(text: str) -> str:
-    """Acronyms compare after compatibility forms and trailing punctuation, but with their case."""
-    return single_spaces(without_trailing_punctuation(compatibility_form(text)))
-
+from jats_enrich.text import ANY_CONJUNCTION, CONJUNCTIONS, normalize, without_accents
 
 #: Articles and prepositions that vary between ways of naming one role ("Curadoria dos dados",
 #: "Curadoria de dados"; "Administración del proyecto", "Administración de proyecto").
@@ -79,11 +61,3 @@ def language_blind(key: str) -> bool:
     """Is a matching key the same whatever the text's language? (It has no word for 'and' of any
     language and no -ization, the only things a language changes in a key.)"""
     return "ization" not in key and ANY_CONJUNCTION.isdisjoint(key.split(" "))
-
-
-def canonical_identifier(identifier: str) -> str:
-    """The form two spellings of one identifier share: no scheme, no 'www.', no trailing slash,
-    percent-escapes decoded, case folded."""
-    text = unquote(identifier.strip()).casefold()
-    text = _SCHEME.sub("", text).removeprefix("www.")
-    return text.rstrip("/")

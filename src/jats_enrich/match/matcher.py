@@ -12,42 +12,28 @@ by their exact current form, or by an older form of the same term or vocabulary 
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from jats_enrich.dictionaries.model import TargetKind, Term, Vocabulary
+from jats_enrich.dictionaries.model import TargetKind, Vocabulary
 from jats_enrich.match.candidates import RULE_ORDER, Candidate, IdentifierMatch, MatchResult, MatchRule
 from jats_enrich.match.derivation import MIN_STEM, derived_from
-from jats_enrich.match.keys import acronym_key, canonical_identifier, keys_in_languages, language_blind, word_order_key
+from jats_enrich.match.indexes import Entry, gathered, indexes_for
+from jats_enrich.match.keys import keys_in_languages, language_blind, word_order_key
 from jats_enrich.text import (
-    LABEL_KEYS,
+    acronym_key,
     any_conjunction_as_ampersand,
+    canonical_identifier,
     closed_compound,
-    is_acronym,
-    label_key,
     language_key,
     normalize,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    vocabulary: Vocabulary
-    term: Term
-    label: str
-    rule: MatchRule
-    lang: str | None = None
-
 
 #: Distinct (text, language) pairs whose match results are kept; the cache starts over when full.
 CACHE_SIZE = 50_000
 #: A text longer than twice the longest name, and this many characters, is no name.
 LENGTH_SLACK = 40
-
-#: A label closed_compound may change: one with a hyphen or dash in it.
-_MAY_HAVE_INNER_DASH = re.compile(r"[-\u2010\u2011]")
 
 
 class Matcher:
@@ -61,94 +47,27 @@ class Matcher:
         self.vocabularies: tuple[Vocabulary, ...] = tuple(vocabularies)
         # When several vocabularies define a text, the first of these names that is among them wins.
         self.precedence: tuple[str, ...] = tuple(precedence)
-        self._names: dict[str, list[_Entry]] = defaultdict(list)  # labels and aliases, by key
-        self._acronyms: dict[str, list[_Entry]] = defaultdict(list)  # "ALMs", "APC": case kept
-        self._translations: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)  # by (language, key)
-        self._reordered: dict[tuple[str | None, str], list[_Entry]] = defaultdict(list)  # roles: words sorted
-        # the same, whatever their language, for texts whose key is the same in every language
-        self._any_translation: dict[str, list[_Entry]] = defaultdict(list)
-        self._any_reordered: dict[str, list[_Entry]] = defaultdict(list)
-        # roles, for derivation: by (number of words, the word that may differ, the other words,
-        # that word's first letters: another noun of its action shares at least MIN_STEM of them)
-        self._role_labels: dict[tuple[int, int, tuple[str, ...], str], list[tuple[str | None, tuple[str, ...], _Entry]]]
-        self._role_labels = defaultdict(list)
-        self._longest = 0  # the longest name indexed, in characters
         self.kind = kind
-        self._identifiers: dict[str, list[tuple[Vocabulary, Term | None]]] = defaultdict(list)
-        languages: set[str] = set()
-        for vocabulary in self.vocabularies:
-            for scheme in vocabulary.schemes:
-                self._identify(scheme, vocabulary, None)
-            for old in vocabulary.deprecated_identifiers:
-                self._identify(old, vocabulary, None)
-            for term in vocabulary.terms:
-                self._identify(term.identifier, vocabulary, term)
-                for old in term.deprecated_identifiers:
-                    self._identify(old, vocabulary, term)
-                if kind is not None and not vocabulary.applies(term, kind):
-                    continue
-                self._add(_Entry(vocabulary, term, term.label, MatchRule.NORMALISED_LABEL))
-                for alias in term.aliases:
-                    self._add(_Entry(vocabulary, term, alias, MatchRule.ALIAS))
-                for lang, labels in term.translations.items():
-                    languages.add(language_key(lang) or lang)
-                    for label in labels:
-                        self._add(_Entry(vocabulary, term, label, MatchRule.TRANSLATION, lang))
-        self.languages: tuple[str, ...] = tuple(sorted(languages))
+        self._indexes = indexes_for(self.vocabularies, kind)
+        self._longest = max(index.longest for index in self._indexes)  # the longest name, in characters
+        self.languages: tuple[str, ...] = tuple(sorted(set().union(*(index.languages for index in self._indexes))))
         # Role strings repeat a lot across a batch ("Methodology", "Editor"): remember results.
         self._cache: dict[tuple[str, str | None], MatchResult] = {}
 
-    def _add(self, entry: _Entry) -> None:
-        # Run once per name of every dictionary (160,000 for a thesaurus of 40,000 concepts): the
-        # common case (a known key, no hyphen, a bucket of its own) takes the shortest way.
-        label = entry.label
-        key = LABEL_KEYS.get((label, entry.lang)) or label_key(label, entry.lang)
-        if not key:  # "-", "—": nothing to match, and it would match empty text
-            return
-        if len(label) > self._longest:
-            self._longest = len(label)
-        if is_acronym(label):
-            self._put(self._acronyms[acronym_key(label)], entry)
-            return
-        lang = language_key(entry.lang)
-        joined = closed_compound(label) if _MAY_HAVE_INNER_DASH.search(label) else None
-        keys = (key,) if joined is None else tuple(dict.fromkeys((key, label_key(joined, entry.lang))))
-        for key in keys:
-            bucket = self._translations[(lang, key)] if lang is not None else self._names[key]
-            if bucket:
-                self._put(bucket, entry)
-            else:
-                bucket.append(entry)
-            if lang is not None:
-                self._any_translation[key].append(entry)
-            if self.kind == "role":
-                reordered = word_order_key(key)
-                if reordered is not None:
-                    self._put(self._reordered[(lang, reordered)], entry)
-                    if lang is not None:
-                        self._any_reordered[reordered].append(entry)
-                words = tuple(key.split(" "))
-                for i, word in enumerate(words):
-                    if len(word) >= MIN_STEM:
-                        slot = (len(words), i, words[:i] + words[i + 1 :], word[:MIN_STEM])
-                        self._role_labels[slot].append((lang, words, entry))
+    def _names(self, key: str) -> list[Entry]:
+        return gathered(self._indexes, lambda index: index.names(key))
 
-    @staticmethod
-    def _put(bucket: list[_Entry], entry: _Entry) -> None:
-        if not bucket:  # most names are one term's
-            bucket.append(entry)
-            return
-        for e in bucket:
-            if e.term.identifier == entry.term.identifier and e.vocabulary.name == entry.vocabulary.name:
-                if RULE_ORDER.index(entry.rule) < RULE_ORDER.index(e.rule):
-                    bucket[bucket.index(e)] = entry
-                return
-        bucket.append(entry)
+    def _translations(self, lang: str | None, key: str) -> list[Entry]:
+        return gathered(self._indexes, lambda index: index.translations(lang, key))
 
-    def _identify(self, identifier: str, vocabulary: Vocabulary, term: Term | None) -> None:
-        bucket = self._identifiers[canonical_identifier(identifier)]
-        if not any(v.name == vocabulary.name and t == term for v, t in bucket):
-            bucket.append((vocabulary, term))
+    def _reordered(self, lang: str | None, key: str) -> list[Entry]:
+        return gathered(self._indexes, lambda index: index.reordered(lang, key))
+
+    def _any_translation(self, key: str) -> list[Entry]:
+        return gathered(self._indexes, lambda index: index.any_translation(key))
+
+    def _any_reordered(self, key: str) -> list[Entry]:
+        return gathered(self._indexes, lambda index: index.any_reordered(key))
 
     def match(self, text: str, lang: str | None = None) -> MatchResult:
         """Candidates for ``text`` (whitespace already collapsed), written in language ``lang``.
@@ -188,7 +107,7 @@ class Matcher:
             found = self._role_variants(text, lang, key)
         if not found:
             return MatchResult(text=text, key=key)
-        best: dict[str, list[_Entry]] = {}
+        best: dict[str, list[Entry]] = {}
         for entry in found:  # per vocabulary, only the entries of its best rule
             kept = best.setdefault(entry.vocabulary.name, [])
             if not kept or RULE_ORDER.index(entry.rule) < RULE_ORDER.index(kept[0].rule):
@@ -201,21 +120,21 @@ class Matcher:
         entries = [e for n in names for e in best[n]]
         return self._result(text, key, entries)
 
-    def _lookup(self, text: str, lang: str | None) -> list[_Entry]:
+    def _lookup(self, text: str, lang: str | None) -> list[Entry]:
         """Labels, aliases and acronyms; translations in the text's language, else in any."""
-        found: list[_Entry] = []
+        found: list[Entry] = []
         texts = [text]
         joined = closed_compound(text)
         if joined is not None:
             texts.append(joined)
         for t in texts:
             for k in dict.fromkeys((normalize(t, lang), normalize(t))):
-                found += self._names.get(k, ())
-        found += self._acronyms.get(acronym_key(text), ())
+                found += self._names(k)
+        found += gathered(self._indexes, lambda index: index.acronyms(acronym_key(text)))
         own = language_key(lang)
         if own is not None and own in self.languages:
             for t in texts:
-                found += self._translations.get((own, normalize(t, lang)), ())
+                found += self._translations(own, normalize(t, lang))
         if found or (own is not None and self.kind in ("keyword", "subject")):
             # A keyword of a stated language is not read in another: German "Gift" (poison) in an
             # English keyword group is a present.
@@ -233,13 +152,13 @@ class Matcher:
         self,
         text: str,
         languages: tuple[str, ...],
-        index: dict[tuple[str | None, str], list[_Entry]],
-        any_index: dict[str, list[_Entry]],
+        in_language: Callable[[str | None, str], list[Entry]],
+        in_any: Callable[[str], list[Entry]],
         key_of: Callable[[str], str | None],
-    ) -> list[_Entry]:
-        """The entries of ``index`` for the text in each of ``languages``. When no language can
+    ) -> list[Entry]:
+        """The entries ``in_language`` finds for the text in each of ``languages``. When no language can
         change the text's key (no word for 'and' of any language, no -ization), one look-up in
-        ``any_index`` does for all 39, instead of normalising the text once per language."""
+        ``in_any`` does for all 39, instead of normalising the text once per language."""
         if not languages:
             return []
         plain = normalize(text)
@@ -248,15 +167,15 @@ class Matcher:
             if key is None:
                 return []
             wanted = set(languages)
-            return [e for e in any_index.get(key, ()) if language_key(e.lang) in wanted]
-        found: list[_Entry] = []
+            return [e for e in in_any(key) if language_key(e.lang) in wanted]
+        found: list[Entry] = []
         keys: dict[str, str | None] = {}  # most languages give one text the same key: made once
         for language, text_key in keys_in_languages(text, plain, languages).items():
             if text_key not in keys:
                 keys[text_key] = key_of(text_key)
             key = keys[text_key]
             if key is not None:
-                found += index.get((language, key), ())
+                found += in_language(language, key)
         return found
 
     @staticmethod
@@ -273,31 +192,30 @@ class Matcher:
         own = language_key(lang)
         return self.languages if own in (None, "en") or own not in self.languages else ()
 
-    def _role_variants(self, text: str, lang: str | None, key: str) -> list[_Entry]:
+    def _role_variants(self, text: str, lang: str | None, key: str) -> list[Entry]:
         """A role's label with another language's 'and', or with its words in another order."""
         others = self._other_languages(lang)
         variant = any_conjunction_as_ampersand(key)
         if variant != key:
-            found = self._names.get(variant, []) + [
-                e for language in others for e in self._translations.get((language, variant), ())
-            ]
+            found = self._names(variant) + [e for language in others for e in self._translations(language, variant)]
             if found:
                 return found
         own = language_key(lang)
         for language in (own, None) if own in self.languages else (None,):
             reordered = word_order_key(variant if language is None else normalize(text, lang))
-            if reordered is not None and (language, reordered) in self._reordered:
-                return [replace(e, rule=MatchRule.REORDERED) for e in self._reordered[(language, reordered)]]
+            entries = self._reordered(language, reordered) if reordered is not None else []
+            if entries:
+                return [replace(e, rule=MatchRule.REORDERED) for e in entries]
         found = self._in_languages(text, others, self._reordered, self._any_reordered, word_order_key)
         entries = [replace(e, rule=MatchRule.REORDERED) for e in found]
         return entries or self._derived(text, lang)
 
-    def _derived(self, text: str, lang: str | None) -> list[_Entry]:
+    def _derived(self, text: str, lang: str | None) -> list[Entry]:
         """A role's label with one word replaced by another noun of its action (derivation.py):
         in the text's language first, else in any (ambiguity across languages is kept)."""
         own = language_key(lang)
         allowed = {own, None, *self._other_languages(lang)}
-        found: dict[str | None, list[_Entry]] = defaultdict(list)
+        found: dict[str | None, list[Entry]] = defaultdict(list)
         by_key: dict[str, set[str | None]] = defaultdict(set)  # languages that give the text one key
         plain = normalize(text)
         if language_blind(plain):
@@ -312,16 +230,18 @@ class Matcher:
             words = tuple(key.split(" "))
             for i, word in enumerate(words):
                 slot = (len(words), i, words[:i] + words[i + 1 :], word[:MIN_STEM])
-                for label_lang, label_words, entry in self._role_labels.get(slot, ()):
-                    if label_lang in languages and derived_from(words, label_words):
-                        found[label_lang].append(replace(entry, rule=MatchRule.DERIVED))
+                for index in self._indexes:
+                    for label_lang, label_words, entry in index.role_labels(slot):
+                        if label_lang in languages and derived_from(words, label_words):
+                            found[label_lang].append(replace(entry, rule=MatchRule.DERIVED))
         if own in found:
             return found[own]
         return [e for entries in found.values() for e in entries]
 
     def identify(self, identifier: str) -> IdentifierMatch | None:
         """The term or vocabulary an identifier names (current or older form), if exactly one."""
-        found = self._identifiers.get(canonical_identifier(identifier))
+        form = canonical_identifier(identifier)
+        found = [pair for index in self._indexes for pair in index.identified(form)]
         if not found or len(found) > 1:
             return None
         vocabulary, term = found[0]
@@ -335,8 +255,8 @@ class Matcher:
         return None
 
     @staticmethod
-    def _result(text: str, key: str, entries: list[_Entry]) -> MatchResult:
-        def rule_for(entry: _Entry) -> MatchRule:
+    def _result(text: str, key: str, entries: list[Entry]) -> MatchResult:
+        def rule_for(entry: Entry) -> MatchRule:
             if entry.rule is MatchRule.NORMALISED_LABEL and entry.label == text.strip():
                 return MatchRule.EXACT_LABEL
             return entry.rule

@@ -25,7 +25,7 @@ from jats_enrich.article.targets import string_value
 from jats_enrich.decide.model import Decision, Outcome, roles_by_contributor
 from jats_enrich.decide.statement_items import ItemOutcome
 from jats_enrich.decide.statements import ContributorStatement
-from jats_enrich.match.keys import canonical_identifier
+from jats_enrich.text import canonical_identifier
 
 NS = "http://www.crossref.org/schema/5.5.0"
 CREDIT_TYPES = (

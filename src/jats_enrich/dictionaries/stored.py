@@ -1,0 +1,301 @@
+"""The stored form of a vocabulary: its terms and the keys of their names in an SQLite database.
+
+A thesaurus of 40,000 concepts made into Python objects takes most of a second and a hundred
+megabytes before the first article, in every run and every worker. Its compiled form
+(compiled.py) is instead an SQLite database file, opened read-only and queried where it lies (the
+operating system's page cache holds it once for every process that reads it): the vocabulary's
+own fields, each term as its JSON (made into a ``Term`` only when a look-up finds it, and
+validated then), and the look-up keys of every name, computed once when compiling:
+
+- ``names``: each label, alias and translation under its matching key (text.label_key, and the
+  key of its closed compound: "Pre-print" is found as "Preprint"); an acronym ("APC") under its
+  acronym key, case kept; a translation with its language;
+- ``identifiers``: every identifier of a term (current and older) and of the vocabulary, in the
+  form two spellings of one share (text.canonical_identifier);
+- ``near``: each name's key with the first letters of its content words and those words joined,
+  which is how near misses are narrowed down (match/fuzzy.py).
+
+What a look-up makes of the rows (which rule matched, which term wins) is matching's business
+(match/stored_index.py); this module only keeps and finds them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import overload
+
+from pydantic import ValidationError
+
+from jats_enrich.dictionaries.model import TargetKind, Term, TermStore, Vocabulary, check_terms
+from jats_enrich.text import (
+    acronym_key,
+    canonical_identifier,
+    closed_compound,
+    content_words,
+    is_acronym,
+    label_key,
+    language_key,
+)
+
+#: What a name is of its term.
+LABEL, ALIAS, TRANSLATION = 0, 1, 2
+#: Where a name is looked up: by its key without a language, by its acronym key, by its key in its language.
+PLAIN, ACRONYM, IN_LANGUAGE = 0, 1, 2
+#: Terms made from their rows and kept; beyond, the kept ones are let go (a batch touches few).
+KEPT_TERMS = 20_000
+#: The database's application_id ("JENR") and user_version: a database of another tool or format is refused.
+APPLICATION_ID = 0x4A454E52
+STORE_FORMAT = 2
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE terms (row INTEGER PRIMARY KEY, identifier TEXT NOT NULL, applies TEXT, body TEXT NOT NULL);
+CREATE TABLE names (seq INTEGER PRIMARY KEY, place INTEGER NOT NULL, key TEXT NOT NULL, lang TEXT,
+                    row INTEGER NOT NULL, name TEXT NOT NULL, what INTEGER NOT NULL, tag TEXT);
+CREATE TABLE identifiers (seq INTEGER PRIMARY KEY, form TEXT NOT NULL, row INTEGER);
+CREATE TABLE near (seq INTEGER PRIMARY KEY, row INTEGER NOT NULL, name TEXT NOT NULL, tag TEXT,
+                   key TEXT NOT NULL, letters TEXT NOT NULL, joined TEXT NOT NULL);
+"""
+_INDEXES = """
+CREATE UNIQUE INDEX terms_by_identifier ON terms (identifier);
+CREATE INDEX names_by_key ON names (key, place);
+CREATE INDEX identifiers_by_form ON identifiers (form);
+CREATE INDEX near_by_letters ON near (letters);
+CREATE INDEX near_by_joined ON near (joined);
+"""
+
+
+class StoreError(ValueError):
+    """A stored vocabulary that is not one this version wrote."""
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def stored_bytes(vocabulary: Vocabulary) -> bytes:
+    """The database of a (validated) vocabulary, as bytes to keep in a file."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.executescript(f"PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {STORE_FORMAT};")
+        connection.executescript(_SCHEMA)
+        _fill(connection, vocabulary)
+        connection.executescript(_INDEXES)
+        connection.commit()
+        return connection.serialize()
+    finally:
+        connection.close()
+
+
+def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
+    header = vocabulary.model_dump(mode="json", exclude={"terms"}, exclude_defaults=True)
+    names: list[tuple[int, str, str | None, int, str, int, str | None]] = []
+    near: list[tuple[int, str, str | None, str, str, str]] = []
+    identifiers: list[tuple[str, int | None]] = []
+    longest = 0
+    languages: set[str] = set()
+    for scheme in vocabulary.schemes:
+        identifiers.append((canonical_identifier(scheme), None))
+    for old in vocabulary.deprecated_identifiers:
+        identifiers.append((canonical_identifier(old), None))
+    rows = []
+    for row, term in enumerate(vocabulary.terms):
+        applies = json.dumps(term.applies_to) if term.applies_to is not None else None
+        rows.append((row, term.identifier, applies, term.model_dump_json(exclude_defaults=True)))
+        for identifier in (term.identifier, *term.deprecated_identifiers):
+            identifiers.append((canonical_identifier(identifier), row))
+        named: list[tuple[str, int, str | None]] = [
+            (term.label, LABEL, None),
+            *((a, ALIAS, None) for a in term.aliases),
+        ]
+        for language, labels in term.translations.items():
+            languages.add(language_key(language) or language)
+            named += [(label, TRANSLATION, language) for label in labels]
+        for name, what, tag in named:
+            key = label_key(name, tag)
+            words = content_words(key)
+            near.append((row, name, tag, key, "".join(sorted({w[0] for w in words})), "".join(words)))
+            if not key:  # "-", "—": nothing to match, and it would match empty text
+                continue
+            longest = max(longest, len(name))
+            if is_acronym(name):
+                names.append((ACRONYM, acronym_key(name), None, row, name, what, tag))
+                continue
+            lang = language_key(tag)
+            joined = closed_compound(name)
+            for each in dict.fromkeys((key, label_key(joined, tag) if joined is not None else key)):
+                names.append((IN_LANGUAGE if lang is not None else PLAIN, each, lang, row, name, what, tag))
+    meta = {
+        "vocabulary": json.dumps(header),
+        "count": str(len(rows)),
+        "longest": str(longest),
+        "near_longest": str(max((len(n[3]) for n in near), default=0)),
+        "languages": json.dumps(sorted(languages)),
+        "term_schemes": json.dumps(list(dict.fromkeys(t.scheme for t in vocabulary.terms if t.scheme))),
+        "applies": json.dumps(sorted({r[2] or "" for r in rows})),
+    }
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+    connection.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", rows)
+    connection.executemany(
+        "INSERT INTO names (place, key, lang, row, name, what, tag) VALUES (?, ?, ?, ?, ?, ?, ?)", names
+    )
+    connection.executemany("INSERT INTO identifiers (form, row) VALUES (?, ?)", _distinct(identifiers))
+    connection.executemany("INSERT INTO near (row, name, tag, key, letters, joined) VALUES (?, ?, ?, ?, ?, ?)", near)
+
+
+def _distinct(identifiers: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """Each (form, term) once: an identifier written twice names its term once."""
+    return list(dict.fromkeys(identifiers))
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+class StoredTerms(TermStore):
+    """The terms of a stored vocabulary, made when asked for; and the rows look-ups read."""
+
+    def __init__(self, path: Path) -> None:
+        """``path``: a database file stored_bytes wrote (its integrity is the caller's to check).
+        Opened read-only and immutable: no lock is taken, so a forked worker reads it as well."""
+        self.path = path
+        try:
+            connection = sqlite3.connect(path.as_uri() + "?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StoreError(f"not a stored vocabulary: {exc}") from exc
+        try:
+            marks = (
+                connection.execute("PRAGMA application_id").fetchone(),
+                connection.execute("PRAGMA user_version").fetchone(),
+            )
+            if marks != ((APPLICATION_ID,), (STORE_FORMAT,)):
+                raise StoreError(f"not a stored vocabulary of format {STORE_FORMAT}")
+            meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
+            self.header: dict[str, object] = json.loads(meta["vocabulary"])
+            self._count = int(meta["count"])
+            self.longest = int(meta["longest"])
+            self.near_longest = int(meta["near_longest"])
+            self.languages: tuple[str, ...] = tuple(json.loads(meta["languages"]))
+            self._schemes: tuple[str, ...] = tuple(json.loads(meta["term_schemes"]))
+            self._applies = frozenset(_applies_value(v or None) for v in json.loads(meta["applies"]))
+        except StoreError:
+            connection.close()
+            raise
+        except (sqlite3.Error, KeyError, ValueError, TypeError) as exc:
+            connection.close()
+            raise StoreError(f"not a stored vocabulary: {exc}") from exc
+        self._connection = connection
+        self._lock = threading.Lock()  # one connection, shared by a service's threads
+        self._made: dict[int, Term] = {}
+
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary whose terms these are, validated again as a dictionary file is: its own
+        fields, every term (one at a time, none kept: a tenth of a second for 40,000) and what
+        they must be together. Whoever could forge the entry's checksum gets no further."""
+        try:
+            check_terms(self)
+            checked = Vocabulary.model_validate({**self.header, "terms": [self.term_at(0)]})
+        except (ValidationError, ValueError, sqlite3.Error) as exc:
+            raise StoreError(f"its vocabulary is not valid: {exc}") from exc
+        return checked.model_copy(update={"terms": self})
+
+    def query(self, sql: str, parameters: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._connection.execute(sql, parameters).fetchall()
+
+    # -- the terms
+
+    def term_at(self, row: int) -> Term:
+        term = self._made.get(row)
+        if term is None:
+            found = self.query("SELECT body FROM terms WHERE row = ?", (row,))
+            if not found:
+                raise IndexError(row)
+            term = Term.model_validate_json(str(found[0][0]))
+            if len(self._made) >= KEPT_TERMS:
+                self._made.clear()
+            self._made[row] = term
+        return term
+
+    def row_of(self, identifier: str) -> int | None:
+        found = self.query("SELECT row FROM terms WHERE identifier = ?", (identifier,))
+        return int(str(found[0][0])) if found else None
+
+    def by_identifier(self, identifier: str) -> Term | None:
+        row = self.row_of(identifier)
+        return self.term_at(row) if row is not None else None
+
+    def applies_of(self, row: int) -> tuple[TargetKind, ...] | None:
+        """A term's own ``applies_to``, without making the term."""
+        found = self.query("SELECT applies FROM terms WHERE row = ?", (row,))
+        return _applies_value(str(found[0][0])) if found and found[0][0] is not None else None
+
+    @property
+    def term_schemes(self) -> tuple[str, ...]:
+        return self._schemes
+
+    @property
+    def applies_to_values(self) -> frozenset[tuple[TargetKind, ...] | None]:
+        return self._applies
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Term: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Term, ...]: ...
+    def __getitem__(self, index: int | slice) -> Term | tuple[Term, ...]:
+        if isinstance(index, slice):
+            return tuple(self.term_at(i) for i in range(*index.indices(self._count)))
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        return self.term_at(index)
+
+    def __iter__(self) -> Iterator[Term]:
+        with self._lock:  # read a page of rows at a time: all 40,000 at once would be tens of megabytes
+            cursor = self._connection.execute("SELECT body FROM terms ORDER BY row")
+            while rows := cursor.fetchmany(500):
+                for (body,) in rows:
+                    yield Term.model_validate_json(str(body))
+
+    def __repr__(self) -> str:
+        return f"<{self._count} stored terms of {self.path}>"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (StoredTerms, (self.path,))  # another process opens the same file
+
+    # -- the rows look-ups read (match/stored_index.py)
+
+    def names(self, place: int, key: str, lang: str | None = None) -> list[tuple[int, str, int, str | None]]:
+        """(row, name, what, tag) of the names stored under ``key`` in ``place`` (for IN_LANGUAGE,
+        in language ``lang``; None: in any), in the order they were stored."""
+        if place == IN_LANGUAGE and lang is not None:
+            sql = "SELECT row, name, what, tag FROM names WHERE key = ? AND place = ? AND lang = ? ORDER BY seq"
+            rows = self.query(sql, (key, place, lang))
+        else:
+            rows = self.query(
+                "SELECT row, name, what, tag FROM names WHERE key = ? AND place = ? ORDER BY seq", (key, place)
+            )
+        return [(int(str(r)), str(n), int(str(w)), None if t is None else str(t)) for r, n, w, t in rows]
+
+    def identified(self, form: str) -> list[int | None]:
+        """The terms (None: the vocabulary itself) an identifier in canonical form names."""
+        rows = self.query("SELECT row FROM identifiers WHERE form = ? ORDER BY seq", (form,))
+        return [None if r is None else int(str(r)) for (r,) in rows]
+
+    def near(self, letters: str, joined: tuple[str, ...]) -> list[tuple[int, str, str | None, str]]:
+        """(row, name, tag, key) of the names whose content words begin with exactly ``letters``
+        or, joined, are one of ``joined``, in the order they were stored."""
+        marks = ", ".join("?" * len(joined))
+        sql = f"SELECT row, name, tag, key FROM near WHERE letters = ? OR joined IN ({marks}) ORDER BY seq"
+        rows = self.query(sql, (letters, *joined))
+        return [(int(str(r)), str(n), None if t is None else str(t), str(k)) for r, n, t, k in rows]
+
+
+def _applies_value(text: str | None) -> tuple[TargetKind, ...] | None:
+    return None if text is None else tuple(json.loads(text))
