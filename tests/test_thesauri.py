@@ -313,6 +313,7 @@ def test_a_compiled_vocabulary_makes_only_the_terms_it_is_asked_for(tmp_path):
     assert len(stored.terms) == len(read.terms) and stored.terms[-1] == read.terms[-1]
     assert stored.schemes == read.schemes and stored.term(H + "c1") == read.term(H + "c1")
     assert stored.matched_against("keyword") and not stored.matched_against("role")
+    assert all(stored.term(t.identifier) == t for t in stored.terms)  # looked up while iterating: no deadlock
     texts = (
         [t.label for t in read.terms] + [n for t in read.terms for n in t.names] + ["Excavation", "amber", "kaivaus"]
     )
@@ -333,6 +334,27 @@ def test_a_compiled_vocabulary_makes_only_the_terms_it_is_asked_for(tmp_path):
             for lang in (None, "en", "fi"):
                 assert near_store.suggest(text, lang) == near_file.suggest(text, lang), (text, lang)
     assert 0 < len(stored.terms._made) < len(read.terms) or len(read.terms) < 50  # type: ignore[attr-defined]
+
+
+def test_a_compiled_vocabulary_answers_threads_and_other_processes_alike(tmp_path):
+    """The service looks terms up from several threads at once; a pickled vocabulary opens its
+    store again in the process that unpickles it."""
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jats_enrich.dictionaries import load_vocabulary
+    from jats_enrich.match.matcher import Matcher
+
+    cache = tmp_path / "cache"
+    read = load_vocabulary(str(EXTRACT), cache=str(cache))
+    stored = load_vocabulary(str(EXTRACT), cache=str(cache))
+    texts = [n for t in read.terms for n in t.names] * 20
+    expected = [Matcher([read], kind="keyword").match(t).distinct_terms for t in texts]
+    matcher = Matcher([stored], kind="keyword")
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(lambda t: matcher.match(t).distinct_terms, texts)) == expected
+    again = pickle.loads(pickle.dumps(stored))
+    assert again == read and again.term(H + "c1") == read.term(H + "c1")
 
 
 def test_a_cache_folder_others_may_write_to_is_not_used(tmp_path):
@@ -426,3 +448,24 @@ def test_near_misses_in_a_large_thesaurus_are_those_of_a_full_scan(monkeypatch):
         monkeypatch.setattr(fuzzy, "NARROW_FROM", 10**9)
         found += bool(expected)
     assert found >= 60  # most probes have near misses: the comparison is not of empty lists
+
+
+def test_the_lengths_a_stored_near_miss_is_looked_for_in_lose_none():
+    """A stored vocabulary's near misses are looked for among keys of comparable length only: any
+    key scoring MIN_SCORE or more against a text is within the lengths asked for."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from rapidfuzz import fuzz
+
+    from jats_enrich.match import fuzzy
+
+    words = st.lists(st.text("abcdeé", min_size=1, max_size=9), min_size=1, max_size=4).map(" ".join)
+
+    @settings(max_examples=2000, deadline=None)
+    @given(words, words)
+    def check(text: str, key: str) -> None:
+        if fuzz.token_sort_ratio(text, key) >= fuzzy.MIN_SCORE:
+            low, high = fuzzy._comparable_lengths(len(text))
+            assert low <= len(key) <= high
+
+    check()

@@ -163,7 +163,7 @@ def run_batch(
         ``on_warning`` what went wrong beside the articles; ``rewrite`` turns each article's report into
     the one passed on and written (the command line shows options as flags). ``keep=False`` leaves the returned report's
         articles empty (counts kept), for runs too large to hold. ``batch`` takes the other fields of
-        ``BatchOptions`` (backup, patterns, executor, scheduler, journal, resume, fsync)."""
+        ``BatchOptions`` (backup, patterns, executor, scheduler, task_seconds, journal, resume, fsync)."""
     options = options or EnrichOptions()
     target = Path(out) if out is not None else None
     if sources is None:

@@ -8,7 +8,6 @@ stylesheet compiled) and keeps it for all its tasks.
 
 from __future__ import annotations
 
-import importlib
 import os
 import stat
 import sys
@@ -25,11 +24,10 @@ from jats_enrich.batch.packages import Member, read_member
 from jats_enrich.batch.workers import become_worker, worker_context, worker_pool
 from jats_enrich.budget import give_back_memory, limit_memory
 from jats_enrich.config import EnrichOptions
-from jats_enrich.errors import ArticleError, OutputError, UsageError
+from jats_enrich.errors import ArticleError, OutputError
 from jats_enrich.files import atomic_write, read_at_most
 from jats_enrich.limits import MAX_ARTICLE_BYTES
 from jats_enrich.pipeline import Enricher
-from jats_enrich.recent import Recent
 from jats_enrich.report.model import ArticleReport
 
 
@@ -223,46 +221,34 @@ def run_in_pool(
             raise
 
 
-# -- Dask ------------------------------------------------------------------------------------
+# -- which executor ---------------------------------------------------------------------------
 
-_DASK_WORKERS: Recent[str, Enricher] = Recent(8)
+#: Dask: the estimated work in one task, in seconds (see dask_executor.py).
+TASK_SECONDS = 2.0
 
 
-def _work_on_dask(task: Task, options_json: str) -> TaskResult:
-    """Runs on a Dask worker: one Enricher per worker process and options, kept between tasks."""
-    enricher = _DASK_WORKERS.get(options_json, lambda: Enricher(EnrichOptions.model_validate_json(options_json)))
-    return work(task, enricher)
+@dataclass(frozen=True)
+class Spread:
+    """How the work is spread: over how many workers, and on Dask, where and in what tasks."""
+
+    workers: int
+    scheduler: str | None = None  # a Dask scheduler's address; None: a local cluster
+    task_seconds: float = TASK_SECONDS
 
 
 def run_on_dask(
-    tasks: list[Task], options: EnrichOptions, workers: int, scheduler: str | None, enricher: Enricher | None = None
+    tasks: list[Task], options: EnrichOptions, spread: Spread, enricher: Enricher | None = None
 ) -> Generator[TaskResult, None, None]:
-    """On a Dask cluster (a local one without a scheduler's address); each Dask worker builds its
-    own Enricher, so the caller's is not used."""
-    try:
-        distributed: Any = importlib.import_module("dask.distributed")
-    except ImportError:
-        raise UsageError("`executor` dask needs Dask: pip install 'jats-enrich[dask]'") from None
-    cluster: Any = None
-    if scheduler is None:
-        cluster = distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-    client: Any = distributed.Client(scheduler or cluster)
-    try:
-        futures = client.map(_work_on_dask, tasks, options_json=options.model_dump_json(), pure=False)
-        for future in futures:
-            yield future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    from jats_enrich.batch import dask_executor  # imports Dask only when asked for
+
+    return dask_executor.run_on_dask(tasks, options, spread, enricher)
 
 
 def run_locally(
-    tasks: list[Task], options: EnrichOptions, workers: int, scheduler: str | None, enricher: Enricher | None = None
+    tasks: list[Task], options: EnrichOptions, spread: Spread, enricher: Enricher | None = None
 ) -> Generator[TaskResult, None, None]:
     """In a pool of worker processes, or in this process for one worker or one task."""
+    workers = spread.workers
     if (workers > 1 and len(tasks) > 1) or options.memory_limit:
         # a memory limit is set in worker processes only, never in the caller's own
         return run_in_pool(tasks, options, min(workers, len(tasks)), enricher)
@@ -274,8 +260,7 @@ class Executor(Protocol):
         self,
         tasks: list[Task],
         options: EnrichOptions,
-        workers: int,
-        scheduler: str | None,
+        spread: Spread,
         enricher: Enricher | None = None,
         /,
     ) -> Generator[TaskResult, None, None]: ...

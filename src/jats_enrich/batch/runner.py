@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from jats_enrich import __version__
-from jats_enrich.batch.executors import EXECUTORS, Task, TaskResult, default_workers
+from jats_enrich.batch.executors import EXECUTORS, TASK_SECONDS, Spread, Task, TaskResult, default_workers
 from jats_enrich.batch.inputs import ARTICLE_PATTERNS, Source, check_outputs, is_input
 from jats_enrich.batch.journal import Journal, fingerprint, options_fingerprint
 from jats_enrich.batch.packages import Member, list_members, uncompressed, write_package
@@ -43,6 +43,11 @@ class BatchOptions(BaseModel):
     workers: int = Field(default_factory=default_workers, ge=1)
     executor: Literal["local", "dask"] = "local"
     scheduler: str | None = Field(default=None, description="Dask scheduler address; None: a local cluster")
+    task_seconds: float = Field(
+        default=TASK_SECONDS,
+        gt=0,
+        description="Dask: the estimated work of one task, in seconds (consecutive articles are grouped to it)",
+    )
     journal: Path | None = Field(default=None, description="Run journal; None: no journal, no resume")
 
     @field_validator("backup")
@@ -307,7 +312,8 @@ class Batch:
         if not tasks:
             return _nothing()
         run = EXECUTORS[self.options.executor]
-        return run(tasks, self.enrich, self.options.workers, self.options.scheduler, enricher)
+        spread = Spread(self.options.workers, self.options.scheduler, self.options.task_seconds)
+        return run(tasks, self.enrich, spread, enricher)
 
     @staticmethod
     def _collect(result: TaskResult, package: _Package | None, journal: Journal | None) -> None:

@@ -68,6 +68,13 @@ def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
         "--scheduler", metavar="ADDRESS", help="with --executor dask: the scheduler (default: a local cluster)"
     )
     parser.add_argument(
+        "--task-seconds",
+        type=float,
+        metavar="S",
+        help="with --executor dask: the estimated work of one Dask task (default: 2; consecutive articles "
+        "are grouped to it, as the scheduler's cost per task is about one article's)",
+    )
+    parser.add_argument(
         "--resume",
         action="store_true",
         help="finish an interrupted run: skip the articles its journal lists as done (and unchanged since)",

@@ -162,6 +162,7 @@ def _batch_options(args: argparse.Namespace, write: bool) -> dict[str, Any]:
         "workers": args.workers or api.default_workers(),
         "executor": args.executor,
         "scheduler": args.scheduler,
+        **({"task_seconds": args.task_seconds} if args.task_seconds is not None else {}),
         "journal": _journal_path(args, out) if write else None,
         "resume": args.resume,
         "fsync": getattr(args, "fsync", False),

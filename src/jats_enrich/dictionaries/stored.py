@@ -26,7 +26,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import overload
+from typing import cast, overload
 
 from pydantic import ValidationError
 
@@ -46,10 +46,10 @@ LABEL, ALIAS, TRANSLATION = 0, 1, 2
 #: Where a name is looked up: by its key without a language, by its acronym key, by its key in its language.
 PLAIN, ACRONYM, IN_LANGUAGE = 0, 1, 2
 #: Terms made from their rows and kept; beyond, the kept ones are let go (a batch touches few).
-KEPT_TERMS = 20_000
+KEPT_TERMS = 5_000
 #: The database's application_id ("JENR") and user_version: a database of another tool or format is refused.
 APPLICATION_ID = 0x4A454E52
-STORE_FORMAT = 2
+STORE_FORMAT = 4
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -58,13 +58,13 @@ CREATE TABLE names (seq INTEGER PRIMARY KEY, place INTEGER NOT NULL, key TEXT NO
                     row INTEGER NOT NULL, name TEXT NOT NULL, what INTEGER NOT NULL, tag TEXT);
 CREATE TABLE identifiers (seq INTEGER PRIMARY KEY, form TEXT NOT NULL, row INTEGER);
 CREATE TABLE near (seq INTEGER PRIMARY KEY, row INTEGER NOT NULL, name TEXT NOT NULL, tag TEXT,
-                   key TEXT NOT NULL, letters TEXT NOT NULL, joined TEXT NOT NULL);
+                   key TEXT NOT NULL, letters TEXT NOT NULL, length INTEGER NOT NULL, joined TEXT NOT NULL);
 """
 _INDEXES = """
 CREATE UNIQUE INDEX terms_by_identifier ON terms (identifier);
 CREATE INDEX names_by_key ON names (key, place);
 CREATE INDEX identifiers_by_form ON identifiers (form);
-CREATE INDEX near_by_letters ON near (letters);
+CREATE INDEX near_by_letters ON near (letters, length, key, row);
 CREATE INDEX near_by_joined ON near (joined);
 """
 
@@ -93,7 +93,7 @@ def stored_bytes(vocabulary: Vocabulary) -> bytes:
 def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
     header = vocabulary.model_dump(mode="json", exclude={"terms"}, exclude_defaults=True)
     names: list[tuple[int, str, str | None, int, str, int, str | None]] = []
-    near: list[tuple[int, str, str | None, str, str, str]] = []
+    near: list[tuple[int, str, str | None, str, str, int, str]] = []
     identifiers: list[tuple[str, int | None]] = []
     longest = 0
     languages: set[str] = set()
@@ -117,7 +117,7 @@ def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
         for name, what, tag in named:
             key = label_key(name, tag)
             words = content_words(key)
-            near.append((row, name, tag, key, "".join(sorted({w[0] for w in words})), "".join(words)))
+            near.append((row, name, tag, key, "".join(sorted({w[0] for w in words})), len(key), "".join(words)))
             if not key:  # "-", "—": nothing to match, and it would match empty text
                 continue
             longest = max(longest, len(name))
@@ -143,7 +143,9 @@ def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
         "INSERT INTO names (place, key, lang, row, name, what, tag) VALUES (?, ?, ?, ?, ?, ?, ?)", names
     )
     connection.executemany("INSERT INTO identifiers (form, row) VALUES (?, ?)", _distinct(identifiers))
-    connection.executemany("INSERT INTO near (row, name, tag, key, letters, joined) VALUES (?, ?, ?, ?, ?, ?)", near)
+    connection.executemany(
+        "INSERT INTO near (row, name, tag, key, letters, length, joined) VALUES (?, ?, ?, ?, ?, ?, ?)", near
+    )
 
 
 def _distinct(identifiers: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
@@ -257,11 +259,13 @@ class StoredTerms(TermStore):
         return self.term_at(index)
 
     def __iter__(self) -> Iterator[Term]:
-        with self._lock:  # read a page of rows at a time: all 40,000 at once would be tens of megabytes
-            cursor = self._connection.execute("SELECT body FROM terms ORDER BY row")
-            while rows := cursor.fetchmany(500):
-                for (body,) in rows:
-                    yield Term.model_validate_json(str(body))
+        # A page of rows at a time (all 40,000 at once would be tens of megabytes), each page read
+        # whole: no query stays open while the caller works, and the caller may look terms up.
+        last = -1
+        while page := self.query("SELECT row, body FROM terms WHERE row > ? ORDER BY row LIMIT 500", (last,)):
+            for _, body in page:
+                yield Term.model_validate_json(str(body))
+            last = int(str(page[-1][0]))
 
     def __repr__(self) -> str:
         return f"<{self._count} stored terms of {self.path}>"
@@ -288,13 +292,26 @@ class StoredTerms(TermStore):
         rows = self.query("SELECT row FROM identifiers WHERE form = ? ORDER BY seq", (form,))
         return [None if r is None else int(str(r)) for (r,) in rows]
 
-    def near(self, letters: str, joined: tuple[str, ...]) -> list[tuple[int, str, str | None, str]]:
-        """(row, name, tag, key) of the names whose content words begin with exactly ``letters``
-        or, joined, are one of ``joined``, in the order they were stored."""
+    def near(self, letters: str, lengths: tuple[int, int], joined: tuple[str, ...]) -> list[tuple[int, str, int]]:
+        """(seq, key, row) of the names whose content words begin with exactly ``letters`` and
+        whose key's length is within ``lengths``, or whose content words joined are one of
+        ``joined``; in the order they were stored (one indexed query each: thousands of names
+        may share their first letters)."""
+        by_letters = "SELECT seq, key, row FROM near WHERE letters = ? AND length BETWEEN ? AND ? ORDER BY seq"
+        found = cast(list[tuple[int, str, int]], self.query(by_letters, (letters, *lengths)))
         marks = ", ".join("?" * len(joined))
-        sql = f"SELECT row, name, tag, key FROM near WHERE letters = ? OR joined IN ({marks}) ORDER BY seq"
-        rows = self.query(sql, (letters, *joined))
-        return [(int(str(r)), str(n), None if t is None else str(t), str(k)) for r, n, t, k in rows]
+        by_joined = f"SELECT seq, key, row FROM near WHERE joined IN ({marks})"
+        compounds = cast(list[tuple[int, str, int]], self.query(by_joined, joined))
+        if not compounds:
+            return found
+        return sorted({r[0]: r for r in (*found, *compounds)}.values())
+
+    def near_name(self, seq: int) -> tuple[str, str | None]:
+        """The name (and its language tag) of a row ``near`` gave."""
+        [(name, tag)] = cast(
+            list[tuple[str, str | None]], self.query("SELECT name, tag FROM near WHERE seq = ?", (seq,))
+        )
+        return name, tag
 
 
 def _applies_value(text: str | None) -> tuple[TargetKind, ...] | None:

@@ -19,6 +19,7 @@ it was not a match, and ``accept_fuzzy`` never applies such a one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -201,6 +202,13 @@ def _narrowing_keys(key: str) -> tuple[frozenset[str], set[str]]:
     return frozenset(w[0] for w in words), {joined, joined.removesuffix("s"), joined.removesuffix("es")}
 
 
+def _comparable_lengths(length: int) -> tuple[int, int]:
+    """The lengths a key may have to score MIN_SCORE against a text's key of ``length``: the
+    token-sort ratio is at most 100 * (1 - |a - b| / (a + b)), whatever the letters."""
+    share = MIN_SCORE / 100
+    return math.floor(length * share / (2 - share)), math.ceil(length * (2 - share) / share)
+
+
 class _StoredNames:
     """The names of a compiled vocabulary, narrowed down in its store as Suggester narrows its own."""
 
@@ -211,13 +219,15 @@ class _StoredNames:
 
     def extract(self, key: str, limit: int) -> list[Found]:
         letters, joined = _narrowing_keys(key)
-        rows = [r for r in self.store.near("".join(sorted(letters)), tuple(sorted(joined))) if self._applies(r[0])]
+        near = self.store.near("".join(sorted(letters)), _comparable_lengths(len(key)), tuple(sorted(joined)))
+        rows = [r for r in near if self._applies(r[2])]
         found = process.extract(
-            key, [r[3] for r in rows], scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE
+            key, [r[1] for r in rows], scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE
         )
         close: list[Found] = []
         for choice, score, index in found:
-            row, name, tag, _ = rows[index]
+            seq, _, row = rows[index]
+            name, tag = self.store.near_name(seq)
             close.append((choice, score, (self.vocabulary, self.store.term_at(row), name, tag)))
         return close
 

@@ -1,0 +1,189 @@
+"""Dask for real: a `dask scheduler` and two `dask worker` processes on loopback, started here.
+
+The same outputs and report as the local pool, a bounded number of tasks in the scheduler at any
+time, and a worker killed mid-run losing nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import CORPUS, FIXTURES, comparable_report, shared_missing
+
+distributed = pytest.importorskip("dask.distributed", reason="the test extra installs Dask; a bare install may not")
+
+from jats_enrich.api import run_batch  # noqa: E402
+from jats_enrich.batch import dask_executor  # noqa: E402
+from jats_enrich.batch.executors import Spread, Task  # noqa: E402
+
+
+def _articles() -> list[Path]:
+    return sorted(CORPUS.glob("*.xml")) if not shared_missing else sorted(FIXTURES.glob("*.xml"))
+
+
+def _tree(folder: Path, copies: int) -> Path:
+    for i in range(copies):
+        target = folder / f"batch{i:02d}"
+        target.mkdir(parents=True)
+        for path in _articles():
+            os.link(path, target / path.name)
+    return folder
+
+
+def _tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+class Cluster:
+    """A scheduler and two single-thread workers (each under its nanny), stopped whatever happens."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.address = ""
+
+    def start(self) -> Cluster:
+        scheduler_file = self.folder / "scheduler.json"
+        common = ["--no-dashboard"]
+        self._spawn("distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0", *common,
+                    "--scheduler-file", str(scheduler_file))  # fmt: skip
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() or not scheduler_file.read_text().strip():
+            if time.monotonic() > deadline or self.processes[0].poll() is not None:
+                raise RuntimeError("the scheduler did not start: " + self._logs())
+            time.sleep(0.1)
+        self.address = json.loads(scheduler_file.read_text())["address"]
+        for _ in range(2):
+            self._spawn("distributed.cli.dask_worker", self.address, "--nthreads", "1", "--host", "127.0.0.1",
+                        *common, "--local-directory", str(self.folder))  # fmt: skip
+        with distributed.Client(self.address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        return self
+
+    def _spawn(self, module: str, *args: str) -> None:
+        log = (self.folder / f"{module.rsplit('.', 1)[1]}-{len(self.processes)}.log").open("wb")
+        self.processes.append(subprocess.Popen([sys.executable, "-m", module, *args], stdout=log, stderr=log))
+
+    def _logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-2000:] for p in sorted(self.folder.glob("*.log")))
+
+    def worker_pids(self) -> list[int]:
+        with distributed.Client(self.address, timeout=30) as client:
+            return sorted(client.run(os.getpid).values())
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            _stop(process)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    folder = tmp_path / "cluster"
+    folder.mkdir()
+    running = Cluster(folder)
+    try:
+        yield running.start()
+    finally:
+        running.stop()
+
+
+def _run(inputs: Path, out: Path, **batch: object) -> tuple[dict[str, bytes], str]:
+    report = out.parent / f"{out.name}.json"
+    run_batch([inputs], out, reports=[report], **batch)  # type: ignore[arg-type]
+    return _tree_bytes(out), comparable_report(report, out)
+
+
+def test_a_real_scheduler_and_two_workers_give_the_local_pool_s_bytes(cluster, tmp_path):
+    """Outputs and report byte for byte as the local pool gives them, in tasks of several
+    articles (the default) and of one."""
+    inputs = _tree(tmp_path / "in", 2)
+    local = _run(inputs, tmp_path / "local", workers=2)
+    for name, seconds in (("grouped", 2.0), ("one-by-one", 1e-9)):
+        on_dask = _run(inputs, tmp_path / name, workers=2, executor="dask", scheduler=cluster.address,
+                       task_seconds=seconds)  # fmt: skip
+        assert on_dask == local, name
+
+
+def test_the_scheduler_holds_a_bounded_number_of_tasks(cluster, tmp_path):
+    """However many articles, at most a window of tasks (WINDOW_PER_THREAD per worker thread) is
+    in the scheduler at any time: watched from another client while the run goes on."""
+    inputs = _tree(tmp_path / "in", 2)
+    tasks_seen: list[int] = []
+    running = threading.Event()
+
+    def watch() -> None:
+        with distributed.Client(cluster.address, timeout=30) as client:
+            while running.is_set():
+                tasks_seen.append(client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)))
+                time.sleep(0.02)
+
+    running.set()
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        report = run_batch([inputs], tmp_path / "out", workers=2, executor="dask", scheduler=cluster.address,
+                           task_seconds=1e-9)  # fmt: skip
+    finally:
+        running.clear()
+        watcher.join(timeout=60)
+    articles = 2 * len(_articles())
+    assert report.articles_total == articles and report.articles_failed == 0
+    window = dask_executor.WINDOW_PER_THREAD * 2
+    assert tasks_seen and max(tasks_seen) <= window < articles, (max(tasks_seen), window)
+    assert max(tasks_seen) >= 2  # the two workers were kept busy
+
+
+def test_a_worker_killed_mid_run_loses_nothing(cluster, tmp_path):
+    """A worker process killed (SIGKILL) while the run goes on: its task is given to the other
+    worker (or to the one its nanny starts again), and the run ends with the local pool's bytes."""
+    inputs = _tree(tmp_path / "in", 2)
+    expected = _run(inputs, tmp_path / "local", workers=2)
+    victim = cluster.worker_pids()[0]
+    seen = 0
+
+    def kill_after_a_few(article: object) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == 5:
+            os.kill(victim, signal.SIGKILL)
+
+    out, report = tmp_path / "dask", tmp_path / "dask.json"
+    run_batch([inputs], out, reports=[report], workers=2, executor="dask", scheduler=cluster.address,
+              task_seconds=1e-9, on_article=kill_after_a_few)  # fmt: skip
+    assert seen == 2 * len(_articles())
+    assert victim not in cluster.worker_pids()  # it was killed (its nanny started another)
+    assert (_tree_bytes(out), comparable_report(report, out)) == expected
+
+
+def test_articles_are_grouped_into_tasks_of_the_work_asked_for():
+    """Consecutive articles, in order, in groups of about task_seconds each; never fewer groups
+    than TASKS_PER_THREAD per thread when there are articles enough; one article never split."""
+    tasks = [Task(key=str(i), source=str(i), data=b"x" * 600_000) for i in range(100)]  # 0.0105 s each
+    each = dask_executor.estimated_seconds(tasks[0])
+    groups = dask_executor.grouped(tasks, 0.1, threads=1)
+    assert [t for g in groups for t in g] == tasks
+    assert all(len(g) == 10 for g in groups[:-1]) and 0.1 <= 10 * each < 0.11
+    many = dask_executor.grouped(tasks, 100.0, threads=5)
+    assert len(many) >= 5 * dask_executor.TASKS_PER_THREAD - 1
+    assert dask_executor.grouped(tasks[:3], 100.0, threads=8) == [[t] for t in tasks[:3]]
+    assert dask_executor.grouped([], 2.0, threads=2) == []
+    assert Spread(2).task_seconds == 2.0
