@@ -1,7 +1,7 @@
 """The package's structure, checked from its source: imports run along the flow of an article, no
 import cycle, small modules and functions.
 
-The flow, from the bottom: the foundations (errors, limits, files, text, budget, gc_pause, recent) ->
+The flow, from the bottom: the foundations (errors, limits, files, storage, text, budget, gc_pause, recent) ->
 dictionaries -> article -> match -> decide -> write and report -> config -> pipeline -> batch ->
 api -> service -> cli. A module may import from its own folder and from any folder below its own,
 never from one above it or beside it.
@@ -15,7 +15,7 @@ from pathlib import Path
 from support import ROOT
 
 SOURCE = ROOT / "src" / "jats_enrich"
-FOUNDATIONS = ("errors", "limits", "files", "text", "budget", "gc_pause", "recent")
+FOUNDATIONS = ("errors", "limits", "files", "storage", "text", "budget", "gc_pause", "recent")
 FLOOR: dict[str, int] = {
     **dict.fromkeys(FOUNDATIONS, 0),
     "dictionaries": 1,

@@ -16,7 +16,8 @@ import pytest
 from support import CORPUS, FIXTURES, ROOT, needs_shared
 
 from jats_enrich.batch.inputs import discover
-from jats_enrich.batch.runner import Batch, BatchOptions
+from jats_enrich.batch.options import BatchOptions
+from jats_enrich.batch.runner import Batch
 from jats_enrich.cli.report import report_schema
 from jats_enrich.config import EnrichOptions
 from jats_enrich.report.model import ArticleReport, Report

@@ -16,7 +16,8 @@ import pytest
 from support import FIXTURES
 
 from jats_enrich.batch.inputs import discover
-from jats_enrich.batch.runner import Batch, BatchOptions
+from jats_enrich.batch.options import BatchOptions
+from jats_enrich.batch.runner import Batch
 from jats_enrich.config import EnrichOptions
 from jats_enrich.errors import OutputError, UsageError
 from jats_enrich.files import atomic_write, is_stale, remove_stale_temporaries

@@ -20,7 +20,8 @@ from jats_enrich.article.reader import read_article
 from jats_enrich.batch.executors import default_workers
 from jats_enrich.batch.export import ExportReport, crossref_timestamp, export_sources, output_paths
 from jats_enrich.batch.inputs import Source, discover, is_input
-from jats_enrich.batch.runner import Batch, BatchOptions
+from jats_enrich.batch.options import BatchOptions
+from jats_enrich.batch.runner import Batch
 from jats_enrich.config import EnrichOptions, for_export, load_settings, with_overrides
 from jats_enrich.dictionaries import SHIPPED, load_vocabulary, shipped_path
 from jats_enrich.dictionaries.model import Vocabulary
@@ -30,6 +31,7 @@ from jats_enrich.recent import Recent
 from jats_enrich.report.model import ArticleReport, Finding, Report
 from jats_enrich.report.run import RunRecord, dictionary_record, run_record
 from jats_enrich.report.sinks import report_files, report_format, report_of, write_report
+from jats_enrich.storage import is_remote, local, uploaded
 from jats_enrich.write.crossref import ArticleExport
 from jats_enrich.write.crossref_deposit import Depositor
 
@@ -116,26 +118,32 @@ def find_sources(
     inputs: Iterable[str | Path],
     *,
     from_list: Path | None = None,
-    exclude: Path | None = None,
+    exclude: Path | str | None = None,
     patterns: tuple[str, ...] | None = None,
 ) -> list[Source]:
     """The articles and packages named (files, folders searched recursively, a list file's
     entries); UsageError when there are none. ``exclude`` (the output folder) is never searched."""
-    given = [Path(i) for i in inputs]
+    given = list(inputs)
     sources = discover(given, from_list=from_list, exclude=exclude, **({"patterns": patterns} if patterns else {}))
     if not sources:
         raise UsageError(f"no articles found in {', '.join(map(str, given)) or from_list}")
     return sources
 
 
-def default_journal(reports: Sequence[Path], out: Path | None, inputs: Sequence[Path]) -> Path:
+def default_journal(reports: Sequence[Path | str], out: Path | str | None, inputs: Sequence[Path | str]) -> Path | None:
     """Where a run keeps its journal when it is not told: beside its first report, else hidden in
-    the output folder, or (in place) in the first input's folder; never outside what was named."""
-    if reports:
-        return reports[0].with_name(reports[0].name + ".journal")
-    if out is not None:
+    the output folder, or (in place) in the first input's folder; never outside what was named.
+    None when all of those are remote (an object store cannot append: name a local journal)."""
+    local_reports = [local(r) for r in reports if not is_remote(r)]
+    if local_reports:
+        return local_reports[0].with_name(local_reports[0].name + ".journal")
+    if isinstance(out, Path):
         return out / ".jats-enrich-journal"
-    first = inputs[0] if inputs else Path(".")
+    if out is not None or reports:
+        return None
+    first = local(inputs[0]) if inputs and not is_remote(inputs[0]) else None
+    if first is None:
+        return None
     return (first if first.is_dir() else first.parent) / ".jats-enrich-journal"
 
 
@@ -150,7 +158,7 @@ def run_batch(
     on_start: Callable[[int], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     rewrite: Callable[[ArticleReport], ArticleReport] | None = None,
-    reports: Sequence[Path] = (),
+    reports: Sequence[Path | str] = (),
     sources: list[Source] | None = None,
     enricher: Enricher | None = None,
     keep: bool = True,
@@ -165,15 +173,15 @@ def run_batch(
         articles empty (counts kept), for runs too large to hold. ``batch`` takes the other fields of
         ``BatchOptions`` (backup, patterns, executor, scheduler, task_seconds, journal, resume, fsync)."""
     options = options or EnrichOptions()
-    target = Path(out) if out is not None else None
+    target: Path | str | None = out if out is None or is_remote(out) else local(out)
     if sources is None:
-        sources = discover([Path(i) for i in inputs], exclude=target)
+        sources = discover(list(inputs), exclude=target)
     batch_options = BatchOptions.model_validate({"out": target, "in_place": in_place, "workers": workers, **batch})
     runner = Batch(sources, options, batch_options)
     if enricher is None and workers == 1:
         enricher = enricher_for(options)
     record = run_record_of(options, enricher)
-    with report_files(reports) as sinks:
+    with uploaded(reports) as written, report_files(written) as sinks:
 
         def each(article: ArticleReport) -> None:
             if rewrite is not None:
@@ -214,13 +222,18 @@ def run_record_of(options: EnrichOptions, enricher: Enricher | None = None) -> R
     return run_record(f"jats-enrich {__version__}", options.engine, options.model_dump(mode="json"), records)
 
 
-def check_report_paths(reports: Iterable[Path], sources: list[Source], out: Path | None = None) -> None:
+def check_report_paths(reports: Iterable[Path | str], sources: list[Source], out: Path | str | None = None) -> None:
     """Each report's format is known (by its extension), its folder exists (or is in ``out``, the
-    output folder the run creates) and no report would overwrite an input."""
-    for report_path in reports:
+    output folder the run creates) and no report would overwrite an input. (A remote report is
+    uploaded when the run ends: its format only is checked now.)"""
+    for given in reports:
+        if is_remote(given):
+            report_format(Path(str(given).rsplit("/", 1)[-1]))
+            continue
+        report_path = local(given)
         report_format(report_path)
         folder = report_path.parent
-        if not folder.is_dir() and not (out is not None and _made_with(folder, out)):
+        if not folder.is_dir() and not (isinstance(out, Path) and _made_with(folder, out)):
             raise UsageError(f"{report_path}: no such folder {folder}")
         if is_input(report_path, sources):
             raise UsageError(f"{report_path}: the report would overwrite an input article")
@@ -285,9 +298,10 @@ def _depositor(options: EnrichOptions, deposit: bool) -> Depositor | None:
     return options.crossref if deposit else None
 
 
-def write_reports(report: Report, paths: Iterable[Path]) -> None:
+def write_reports(report: Report, paths: Sequence[Path | str]) -> None:
     """A finished report into report files, each in the format its extension names."""
-    write_report(report, paths)
+    with uploaded(paths) as written:
+        write_report(report, written)
 
 
 __all__ = [

@@ -1,4 +1,5 @@
-"""Where the per-article work runs: in this process, in a pool of worker processes, or on Dask.
+"""Where the per-article work runs: in this process or in a pool of worker processes (on Dask:
+dask_executor.py; the table of executors: executor_table.py).
 
 Every executor runs the same function (``work``) on the same tasks and yields the results in the
 order of the tasks, so reports and outputs are identical whatever the executor and the number of
@@ -15,10 +16,11 @@ import threading
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic_core import PydanticSerializationError
 
+from jats_enrich import storage
 from jats_enrich.batch.journal import fingerprint
 from jats_enrich.batch.packages import Member, read_member
 from jats_enrich.batch.workers import become_worker, worker_context, worker_pool
@@ -29,6 +31,7 @@ from jats_enrich.files import atomic_write, read_at_most
 from jats_enrich.limits import MAX_ARTICLE_BYTES
 from jats_enrich.pipeline import Enricher
 from jats_enrich.report.model import ArticleReport
+from jats_enrich.storage import is_remote
 
 
 @dataclass(frozen=True)
@@ -130,11 +133,16 @@ def _read(task: Task) -> tuple[bytes, int | None]:
     if task.member is not None and task.package is not None and task.kind is not None:
         return read_member(Path(task.package), task.kind, task.member), None
     assert task.path is not None
+    if is_remote(task.path):
+        return storage.read(task.path, MAX_ARTICLE_BYTES), None
     return read_input(task.path, task.root)
 
 
 def _write(task: Task, data: bytes, output: bytes, mode: int | None) -> None:
     assert task.out is not None
+    if is_remote(task.out):
+        storage.put(task.out, output)  # whole or not at all (an object store has no rename)
+        return
     target = Path(task.out)
     if task.backup:  # in place, keeping the original
         backup = target.with_name(target.name + task.backup)
@@ -236,14 +244,6 @@ class Spread:
     task_seconds: float = TASK_SECONDS
 
 
-def run_on_dask(
-    tasks: list[Task], options: EnrichOptions, spread: Spread, enricher: Enricher | None = None
-) -> Generator[TaskResult, None, None]:
-    from jats_enrich.batch import dask_executor  # imports Dask only when asked for
-
-    return dask_executor.run_on_dask(tasks, options, spread, enricher)
-
-
 def run_locally(
     tasks: list[Task], options: EnrichOptions, spread: Spread, enricher: Enricher | None = None
 ) -> Generator[TaskResult, None, None]:
@@ -253,21 +253,6 @@ def run_locally(
         # a memory limit is set in worker processes only, never in the caller's own
         return run_in_pool(tasks, options, min(workers, len(tasks)), enricher)
     return run_here(tasks, enricher or Enricher(options))
-
-
-class Executor(Protocol):
-    def __call__(
-        self,
-        tasks: list[Task],
-        options: EnrichOptions,
-        spread: Spread,
-        enricher: Enricher | None = None,
-        /,
-    ) -> Generator[TaskResult, None, None]: ...
-
-
-#: Executor name (BatchOptions.executor) -> how it runs the tasks.
-EXECUTORS: dict[str, Executor] = {"local": run_locally, "dask": run_on_dask}
 
 
 def default_workers() -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from jats_enrich.errors import UsageError
+from jats_enrich.storage import articles_under, is_remote, joined, local
 
 ARTICLE_PATTERNS = ("*.xml", "*.nxml")
 PACKAGE_SUFFIXES: dict[str, Literal["zip", "tar"]] = {
@@ -38,10 +39,16 @@ class Source:
     kind: Literal["article", "zip", "tar"] = "article"
     refusal: str | None = None  # set when the input must not be read (a symlink leading out)
     root: Path | None = None  # the folder it was found in (None: named itself)
+    url: str | None = None  # a remote article (storage.py): read there, by the worker
 
     @property
     def is_package(self) -> bool:
         return self.kind != "article"
+
+    @property
+    def location(self) -> str:
+        """Where it is read: its URL, or its path."""
+        return self.url if self.url is not None else str(self.path)
 
 
 def package_kind(path: Path) -> Literal["zip", "tar"] | None:
@@ -59,21 +66,27 @@ def is_article_name(name: str, patterns: tuple[str, ...] = ARTICLE_PATTERNS) -> 
 
 
 def discover(
-    inputs: Iterable[Path],
+    inputs: Iterable[Path | str],
     *,
     patterns: tuple[str, ...] = ARTICLE_PATTERNS,
     from_list: Path | None = None,
-    exclude: Path | None = None,
+    exclude: Path | str | None = None,
 ) -> list[Source]:
     """Every source named: files and packages as given, folders searched recursively for files
-    matching ``patterns`` (and for packages), the entries of a list file. ``exclude`` (the output
-    folder) is never searched, so a re-run into a folder inside the input reads no earlier output."""
-    skip = exclude.resolve() if exclude is not None else None
+    matching ``patterns`` (and for packages), the entries of a list file; remote folders and
+    files as URLs (their articles only: a package is read from a local path). ``exclude`` (the
+    output folder) is never searched, so a re-run into a folder inside the input reads no earlier
+    output."""
+    skip = exclude.resolve() if isinstance(exclude, Path) else None
     sources: list[Source] = []
-    given = list(inputs)
+    given: list[Path | str] = [i if is_remote(i) else local(i) for i in inputs]
     if from_list is not None:
         given += _listed(from_list)
-    for path in given:
+    for each in given:
+        if isinstance(each, str):
+            sources.extend(_remote(each, patterns, exclude if isinstance(exclude, str) else None))
+            continue
+        path = each
         if path.is_dir():
             sources.extend(_folder(path, patterns, skip))
         elif path.is_file():
@@ -83,15 +96,28 @@ def discover(
             raise UsageError(f"{path}: not a regular file (a FIFO, a device); not read")
         else:
             raise UsageError(f"{path}: no such file or folder")
-    seen: dict[Path, Path] = {}
+    seen: dict[Path, str] = {}
     for source in sources:
         if source.relative in seen:
             raise UsageError(
-                f"{source.path} and {seen[source.relative]} would both be written to {source.relative}; "
+                f"{source.location} and {seen[source.relative]} would both be written to {source.relative}; "
                 "run them separately"
             )
-        seen[source.relative] = source.path
+        seen[source.relative] = source.location
     return sources
+
+
+def _remote(url: str, patterns: tuple[str, ...], skip: str | None) -> list[Source]:
+    """The articles of a remote folder (or the remote article itself)."""
+    if package_kind(Path(url.rsplit("/", 1)[-1])) is not None:
+        raise UsageError(f"{url}: a package is read from a local path only; download it first")
+    found = articles_under(url, lambda relative: is_article_name(relative, patterns))
+    under = skip.rstrip("/") + "/" if skip is not None else None
+    return [
+        Source(Path(relative), Path(relative), url=each)
+        for each, relative in found
+        if under is None or not each.startswith(under)
+    ]
 
 
 def is_input(path: Path, sources: list[Source]) -> bool:
@@ -101,13 +127,16 @@ def is_input(path: Path, sources: list[Source]) -> bool:
     thousands of sources (a look-up per folder of its path) would cost more than the check needs."""
     target = path.resolve()
     return any(
-        (source.path.name == target.name or source.path.is_symlink()) and source.path.resolve() == target
+        source.url is None
+        and (source.path.name == target.name or source.path.is_symlink())
+        and source.path.resolve() == target
         for source in sources
     )
 
 
-def _listed(list_file: Path) -> list[Path]:
-    """The paths in a list file, one per line ('#' comments, blank lines ignored), relative to it."""
+def _listed(list_file: Path) -> list[Path | str]:
+    """The paths in a list file, one per line ('#' comments, blank lines ignored), relative to it;
+    and URLs."""
     try:
         lines = list_file.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
@@ -115,7 +144,8 @@ def _listed(list_file: Path) -> list[Path]:
     except UnicodeDecodeError:
         raise UsageError(f"{list_file}: not UTF-8 text") from None
     base = list_file.parent
-    return [base / line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    named = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return [name if is_remote(name) else base / local(name) for name in named]
 
 
 def _ours(name: str) -> bool:
@@ -155,6 +185,16 @@ def _folder(folder: Path, patterns: tuple[str, ...], skip: Path | None) -> list[
     return sources
 
 
+def check_remote_outputs(sources: list[Source], out: str) -> None:
+    """A remote output folder takes articles, never a package (assembled from a local staging
+    folder), and never writes over one of the run's own inputs."""
+    for source in sources:
+        if source.is_package:
+            raise UsageError(f"{source.path}: a package's output is written to a local folder only, not to {out}")
+        if source.url is not None and source.url == joined(out, source.relative.as_posix()):
+            raise UsageError(f"{out}: writing {source.relative} there would overwrite the input {source.url}")
+
+
 def check_outputs(sources: list[Source], out: Path) -> None:
     """Refuse a run that would write over one of its inputs, or outside the output folder.
 
@@ -172,7 +212,7 @@ def check_outputs(sources: list[Source], out: Path) -> None:
             parent = folders[path.parent] = path.parent.resolve()
         return (parent / path.name).resolve() if (parent / path.name).is_symlink() else parent / path.name
 
-    inputs = {resolved(source.path): source for source in sources}
+    inputs = {resolved(source.path): source for source in sources if source.url is None}
     for source in sources:
         destination = resolved(out / source.relative)
         if not destination.is_relative_to(target):

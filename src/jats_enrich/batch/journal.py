@@ -23,8 +23,10 @@ from typing import IO, Any
 
 from pydantic import BaseModel, ValidationError
 
+from jats_enrich import storage
 from jats_enrich.errors import OutputError, UsageError
 from jats_enrich.report.model import ArticleReport
+from jats_enrich.storage import is_remote
 
 JOURNAL_FORMAT = 1
 
@@ -91,7 +93,9 @@ class Journal:
         # In place, a finished article's input is its output: recognised by the hash written.
         if entry is None or data_hash is None or data_hash not in (entry.sha256, entry.written):
             return None
-        if entry.output is not None and not Path(entry.output).is_file():
+        if entry.output is not None and not (
+            storage.exists(entry.output) if is_remote(entry.output) else Path(entry.output).is_file()
+        ):
             return None
         return entry
 

@@ -15,51 +15,21 @@ import tempfile
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from jats_enrich import __version__
-from jats_enrich.batch.executors import EXECUTORS, TASK_SECONDS, Spread, Task, TaskResult, default_workers
-from jats_enrich.batch.inputs import ARTICLE_PATTERNS, Source, check_outputs, is_input
+from jats_enrich import __version__, storage
+from jats_enrich.batch.executor_table import EXECUTORS
+from jats_enrich.batch.executors import Spread, Task, TaskResult
+from jats_enrich.batch.inputs import Source, check_outputs, check_remote_outputs, is_input
 from jats_enrich.batch.journal import Journal, fingerprint, options_fingerprint
+from jats_enrich.batch.options import BatchOptions
 from jats_enrich.batch.packages import Member, list_members, uncompressed, write_package
 from jats_enrich.config import EnrichOptions
 from jats_enrich.errors import ArticleError, OutputError, UsageError
 from jats_enrich.files import TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temporaries
+from jats_enrich.limits import MAX_ARTICLE_BYTES
 from jats_enrich.pipeline import Enricher
 from jats_enrich.report.model import ArticleReport, Report, Tally, printable
-
-
-class BatchOptions(BaseModel):
-    """Where outputs go and how the work is spread."""
-
-    model_config = ConfigDict(frozen=True)
-
-    out: Path | None = Field(default=None, description="Output folder; None with in_place, or to check only")
-    in_place: bool = False
-    backup: str | None = Field(default=None, description="In place: keep each changed original at path+SUFFIX")
-    patterns: tuple[str, ...] = ARTICLE_PATTERNS
-    workers: int = Field(default_factory=default_workers, ge=1)
-    executor: Literal["local", "dask"] = "local"
-    scheduler: str | None = Field(default=None, description="Dask scheduler address; None: a local cluster")
-    task_seconds: float = Field(
-        default=TASK_SECONDS,
-        gt=0,
-        description="Dask: the estimated work of one task, in seconds (consecutive articles are grouped to it)",
-    )
-    journal: Path | None = Field(default=None, description="Run journal; None: no journal, no resume")
-
-    @field_validator("backup")
-    @classmethod
-    def _a_suffix(cls, value: str | None) -> str | None:
-        if value is not None and (not value or "/" in value or os.sep in value or value in (".", "..")):
-            raise ValueError(f"backup must be a suffix added to the file's name, not a path: {value!r}")
-        return value
-
-    resume: bool = False
-    fsync: bool = Field(default=False, description="Sync each output to disk before renaming it into place")
-
+from jats_enrich.storage import is_remote, joined
 
 ProgressCallback = Callable[[ArticleReport], None]
 
@@ -107,7 +77,12 @@ class Batch:
         self.warnings: list[str] = []  # what went wrong beside the articles (the journal), for the caller to say
         if self.write and options.out is None and not options.in_place:
             raise UsageError("an output folder is needed, or in-place")
-        if self.write and options.out is not None:
+        remote = [s.location for s in sources if s.url is not None]
+        if remote and self.write and options.in_place:
+            raise UsageError(f"{remote[0]}: a remote article is not enriched in place; name an output folder")
+        if isinstance(options.out, str):
+            check_remote_outputs(sources, options.out)
+        elif self.write and options.out is not None:
             if options.out.exists() and not options.out.is_dir():
                 raise UsageError(f"{options.out}: exists and is not a folder")
             check_outputs(sources, options.out)
@@ -177,7 +152,7 @@ class Batch:
         return todo, resumed
 
     def _remove_stale_temporaries(self) -> None:
-        if self.write and self.options.out is not None:
+        if self.write and isinstance(self.options.out, Path):
             remove_stale_temporaries(self.options.out)
         elif self.write and self.options.in_place:  # a killed in-place run leaves them beside its inputs
             for folder in dict.fromkeys(s.root if s.root is not None else s.path.parent for s in self.sources):
@@ -226,9 +201,9 @@ class Batch:
                 continue
             slots.append(
                 Task(
-                    key=printable(str(source.path)),  # the journal's key, in JSON
-                    source=str(source.path),
-                    path=str(source.path),
+                    key=printable(source.location),  # the journal's key, in JSON
+                    source=source.location,
+                    path=source.location,
                     out=self._target(source),
                     backup=(self.options.backup or "") if self.options.in_place else None,
                     refusal=source.refusal,
@@ -245,6 +220,8 @@ class Batch:
         if self.options.in_place:
             return str(source.path)
         assert self.options.out is not None
+        if isinstance(self.options.out, str):
+            return joined(self.options.out, source.relative.as_posix())
         return str(self.options.out / source.relative)
 
     def _package_slots(self, source: Source, slots: list[Task | ArticleReport], packages: list[_Package]) -> None:
@@ -302,8 +279,10 @@ class Batch:
         if task.path is None:
             return None
         try:
+            if is_remote(task.path):
+                return fingerprint(storage.read(task.path, MAX_ARTICLE_BYTES))
             return fingerprint(Path(task.path).read_bytes())
-        except OSError:
+        except (OSError, ArticleError):
             return None
 
     # -- running ---------------------------------------------------------------------------------

@@ -31,6 +31,13 @@ OUTCOMES = (
 )
 
 
+def location(text: str) -> Path | str:
+    """A command line's path, or a remote URL kept as it is (s3://, gs://, ...: storage.py)."""
+    from jats_enrich.storage import is_remote, local
+
+    return text if is_remote(text) else local(text)
+
+
 def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
     """Options of enrich and check (``writes``: enrich's). Defaults are None so that the
     configuration file's values stand unless a flag is given (see config.py)."""
@@ -38,10 +45,11 @@ def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
     parser.add_argument(
         "inputs",
         nargs="*",
-        type=Path,
+        type=location,
         metavar="INPUT",
         help="article files; folders (searched recursively for *.xml and *.nxml); zip, tar and tar.gz packages; "
-        f"or - for one article on standard input ({stdin})",
+        "remote folders and articles as URLs (s3://bucket/articles/, with the extra of their store: "
+        f"pip install 'jats-enrich[s3]'); or - for one article on standard input ({stdin})",
     )
     parser.add_argument(
         "--glob",
@@ -88,11 +96,12 @@ def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
     parser.add_argument(
         "--report",
         "-r",
-        type=Path,
+        type=location,
         action="append",
         metavar="FILE",
         help="write the report here, in the format its extension names: .json, .jsonl (streamed, one article "
-        "per line), .csv (one row per finding), .html (for reviewers); repeatable",
+        "per line), .csv (one row per finding), .html (for reviewers); a URL is uploaded when the run ends; "
+        "repeatable",
     )
     parser.add_argument(
         "--aliases",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jats_enrich.cli.article_options import add_article_options
+from jats_enrich.cli.article_options import add_article_options, location
 from jats_enrich.cli.exit_codes import ExitCode
 from jats_enrich.cli.flags import as_flags, report_with_flags
 from jats_enrich.cli.progress import Progress
@@ -37,9 +38,10 @@ def add_enrich_commands(commands: Any) -> None:
     enrich.add_argument(
         "--out",
         "-o",
-        type=Path,
+        type=location,
         metavar="DIR",
-        help="folder for the enriched articles (created if missing); a report file goes with --report",
+        help="folder for the enriched articles (created if missing), or a URL (s3://bucket/out/: each worker "
+        "writes there, each object whole); a report file goes with --report",
     )
     enrich.add_argument("--in-place", action="store_true", help="replace the inputs themselves (each atomically)")
     enrich.add_argument(
@@ -81,7 +83,7 @@ def _run(args: argparse.Namespace, write: bool) -> int:
     _refuse_bad_usage(args, write)
     enricher = _ready_enricher(options, quiet=args.quiet)
     sources = _sources(args, write)
-    reports: list[Path] = args.report or []
+    reports: list[Path | str] = args.report or []
     api.check_report_paths(reports, sources, getattr(args, "out", None) if write else None)
     warnings: list[str] = []
     report = _run_batch(args, write, sources, options, enricher, reports, warnings)
@@ -110,7 +112,7 @@ def _refuse_bad_usage(args: argparse.Namespace, write: bool) -> None:
     in_place = getattr(args, "in_place", False)
     if write and (out is None) == (not in_place):
         raise UsageError("give --out DIR, or --in-place (with --backup SUFFIX to keep the originals)")
-    if write and out is not None and out.suffix.lower() in FILE_SUFFIXES and not out.is_dir():
+    if write and isinstance(out, Path) and out.suffix.lower() in FILE_SUFFIXES and not out.is_dir():
         # -o names a file for `report` and `vocab`; here it is the folder of the enriched articles
         raise UsageError(
             f"--out {out}: names a file, but --out (-o) of enrich is the folder for the enriched articles; "
@@ -176,7 +178,7 @@ def _run_batch(
     sources: list[Source],
     options: EnrichOptions,
     enricher: Enricher,
-    reports: list[Path],
+    reports: list[Path | str],
     warnings: list[str],
 ) -> Report:
     """The batch, each article shown in the progress and streamed to the reports as it ends."""
@@ -198,10 +200,11 @@ def _run_batch(
         )
     finally:
         progress.close()
-    if write and args.journal is None:
+    chosen = _journal_path(args, getattr(args, "out", None))
+    if write and args.journal is None and chosen is not None:
         # The run finished: the journal it kept where it chose has nothing left to resume. (One
         # named with --journal stays: resuming a finished run from it gives that run's report.)
-        _journal_path(args, getattr(args, "out", None)).unlink(missing_ok=True)
+        chosen.unlink(missing_ok=True)
     return report
 
 
@@ -213,8 +216,9 @@ def _exit_code(report: Report, fail_on: tuple[str, ...]) -> int:
     return ExitCode.OK
 
 
-def _journal_path(args: argparse.Namespace, out: Path | None) -> Path:
-    """The run journal: --journal, else where the library keeps it (beside the report, ...)."""
+def _journal_path(args: argparse.Namespace, out: Path | str | None) -> Path | None:
+    """The run journal: --journal, else where the library keeps it (beside the report, ...;
+    None when the report and the outputs are all remote)."""
     from jats_enrich import api
 
     if args.journal is not None:
@@ -276,7 +280,7 @@ def _options(settings: EnrichOptions, write: bool, aliases: list[Path] | None = 
     return settings.model_copy(update={"write": write, "aliases": tuple(aliases or ())})
 
 
-def _summary_line(report: Report, report_paths: list[Path]) -> str:
+def _summary_line(report: Report, report_paths: Sequence[Path | str]) -> str:
     findings = ", ".join(f"{n} {outcome}" for outcome, n in report.summary.items()) or "no findings"
     kinds = "; ".join(
         f"{kind}: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items())
