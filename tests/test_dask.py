@@ -187,3 +187,13 @@ def test_articles_are_grouped_into_tasks_of_the_work_asked_for():
     assert dask_executor.grouped(tasks[:3], 100.0, threads=8) == [[t] for t in tasks[:3]]
     assert dask_executor.grouped([], 2.0, threads=2) == []
     assert Spread(2).task_seconds == 2.0
+
+
+def test_the_command_line_refuses_a_task_of_no_work():
+    for value in ("0", "-1", "nan"):
+        done = subprocess.run(
+            [sys.executable, "-m", "jats_enrich", "enrich", str(FIXTURES), "--out", "x", "--task-seconds", value],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 64 and "--task-seconds" in done.stderr and done.stderr.count("\n") == 1

@@ -28,6 +28,10 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 EXTRAS = {"s3": "s3", "s3a": "s3", "gs": "gcs", "gcs": "gcs", "az": "azure", "abfs": "azure", "abfss": "azure"}
 
 
+#: Stores of objects, not folders: nothing to make before writing (and a bucket is never created).
+OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "memory"}
+
+
 def is_remote(location: str | Path) -> bool:
     """A URL of a store other than the local file system (``file://`` is a local path)."""
     text = location if isinstance(location, str) else ""
@@ -82,10 +86,11 @@ def read(url: str, limit: int) -> bytes:
 def put(url: str, data: bytes) -> None:
     """Write an object whole (complete or absent: one request to an object store)."""
     fs, path = filesystem(url)
+    protocols = {fs.protocol} if isinstance(fs.protocol, str) else set(fs.protocol)
     try:
         parent = path.rsplit("/", 1)[0]
-        if parent and parent != path:
-            fs.makedirs(parent, exist_ok=True)  # (no-op on object stores; a folder on others)
+        if parent and parent != path and not protocols & OBJECT_STORES:
+            fs.makedirs(parent, exist_ok=True)  # a store of real folders (SFTP, HDFS): made as a local one is
         fs.pipe_file(path, data)
     except OSError as exc:
         raise OutputError(f"{url}: cannot write: {exc}") from None
@@ -117,7 +122,7 @@ def articles_under(url: str, is_article: Any) -> list[tuple[str, str]]:
     for each in found:
         relative = each[len(prefix) :] if each.startswith(prefix) else each.rsplit("/", 1)[-1]
         if is_article(relative):
-            listed.append((fs.unstrip_protocol(each), relative))
+            listed.append((joined(url, relative), relative))  # as the user spells the folder
     return listed
 
 

@@ -108,6 +108,8 @@ def _refuse_bad_usage(args: argparse.Namespace, write: bool) -> None:
         raise UsageError("'-' (standard input) must be the only input")
     if args.workers is not None and args.workers < 1:
         raise UsageError("--workers must be at least 1")
+    if args.task_seconds is not None and not 0 < args.task_seconds < float("inf"):
+        raise UsageError(f"--task-seconds {args.task_seconds}: the seconds of work of one Dask task, more than 0")
     out = getattr(args, "out", None)
     in_place = getattr(args, "in_place", False)
     if write and (out is None) == (not in_place):
