@@ -7,14 +7,15 @@ a few tasks per worker thread, so that the last ones balance), and only a window
 per worker thread) is submitted at a time: the scheduler never holds a back catalogue's millions
 of tasks, and a new task goes out as soon as one comes back.
 
-Results are yielded in the order of the articles, as soon as every earlier one is back; the
-window counts the tasks submitted and not yet yielded, so what waits behind a slow task is bounded
-too. A worker that dies loses nothing: the scheduler gives its task to another worker (work is
-idempotent: an output is renamed into place whole, or not at all).
+Results are yielded in the order of the articles, as soon as every earlier one is back; what
+waits behind a slow task is bounded too (BUFFERED_WINDOWS). A worker that dies loses nothing: the
+scheduler gives its task to another worker (work is idempotent: an output is renamed into place
+whole, or written as one object, or not at all).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import uuid
@@ -33,8 +34,10 @@ SECONDS_PER_ARTICLE = 0.0005
 BYTES_PER_SECOND = 60e6
 #: Tasks per worker thread at least (when there are articles enough), so that the last to finish
 #: are short; and tasks submitted and not yet yielded, per worker thread.
-TASKS_PER_THREAD = 4
+TASKS_PER_THREAD = 8
 WINDOW_PER_THREAD = 3
+#: Groups back and not yet yielded, in windows: what waits behind a slow group is bounded too.
+BUFFERED_WINDOWS = 4
 
 _DASK_WORKERS: Recent[str, Enricher] = Recent(8)
 
@@ -76,8 +79,18 @@ def grouped(tasks: list[Task], task_seconds: float, threads: int) -> list[list[T
 
 def work_on_dask(tasks: list[Task], options_json: str) -> list[TaskResult]:
     """Runs on a Dask worker: one Enricher per worker process and options, kept between tasks."""
-    enricher = _DASK_WORKERS.get(options_json, lambda: Enricher(EnrichOptions.model_validate_json(options_json)))
+    enricher = _DASK_WORKERS.get(options_json, lambda: _long_lived(options_json))
     return [work(task, enricher) for task in tasks]
+
+
+def _long_lived(options_json: str) -> Enricher:
+    """An Enricher for a worker's many tasks. What the worker holds now (Dask's own state, the
+    dictionaries, the indexes) lives as long as the worker: set aside from the cyclic collector,
+    which would otherwise walk it again and again while articles come and go."""
+    enricher = Enricher(EnrichOptions.model_validate_json(options_json))
+    gc.collect()
+    gc.freeze()
+    return enricher
 
 
 def run_on_dask(
@@ -86,14 +99,18 @@ def run_on_dask(
     """On a Dask cluster (a local one without a scheduler's address); each Dask worker builds its
     own Enricher, so the caller's is not used."""
     try:
+        dask: Any = importlib.import_module("dask")
         distributed: Any = importlib.import_module("dask.distributed")
     except ImportError:
         raise UsageError("`executor` dask needs Dask: pip install 'jats-enrich[dask]'") from None
     cluster: Any = None
     if spread.scheduler is None:
-        cluster = distributed.LocalCluster(
-            n_workers=spread.workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        # Our own cluster: without the workers' sampling profiler (a tenth of their time, for a
+        # dashboard nobody sees). A cluster of your own: see the README, "Running a back catalogue".
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = distributed.LocalCluster(
+                n_workers=spread.workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
     client: Any = distributed.Client(spread.scheduler or cluster)
     try:
         threads = max(1, sum(client.nthreads().values()))
@@ -108,7 +125,10 @@ def run_on_dask(
 def _in_order(
     distributed: Any, client: Any, groups: list[list[Task]], options_json: str, window: int
 ) -> Iterator[TaskResult]:
-    """Each group's results, in order, with at most ``window`` groups submitted and not yet yielded."""
+    """Each group's results, in order, with at most ``window`` groups in the scheduler at a time
+    (submitted, not yet back) and at most BUFFERED_WINDOWS windows of groups back and not yet
+    yielded (behind a slow one). A group goes out as soon as one comes back: never only once the
+    caller has taken the results before it, so a caller slow to take them leaves no worker idle."""
     run = uuid.uuid4().hex[:12]
     index: dict[str, int] = {}  # a future's key -> its group
     outstanding: dict[str, Any] = {}  # a future's key -> the future, until its result is in
@@ -119,7 +139,7 @@ def _in_order(
 
     def submit() -> None:
         nonlocal submitted
-        while submitted < len(groups) and submitted - yielded < window:
+        while submitted < len(groups) and len(outstanding) < window and submitted - yielded < BUFFERED_WINDOWS * window:
             key = f"jats-enrich-{run}-{submitted}"
             future = client.submit(work_on_dask, groups[submitted], options_json, key=key, pure=False)
             index[future.key] = submitted
@@ -130,14 +150,17 @@ def _in_order(
     submit()
     try:
         while yielded < len(groups):
-            future = next(pending)
-            finished[index.pop(future.key)] = future.result()
-            del outstanding[future.key]
-            future.release()  # the scheduler forgets it now, not when the run ends
-            while yielded in finished:
-                yield from finished.pop(yielded)
-                yielded += 1
+            if yielded not in finished:
+                future = next(pending)
+                finished[index.pop(future.key)] = future.result()
+                del outstanding[future.key]
+                future.release()  # the scheduler forgets it now, not when the run ends
                 submit()
+                continue
+            results = finished.pop(yielded)
+            yielded += 1
+            submit()
+            yield from results
     finally:  # stopped early (an error, Ctrl-C, the caller closing): nothing more is left to run
         for future in outstanding.values():
             future.cancel()
