@@ -88,28 +88,47 @@ def run(inputs: Path, out: Path, *flags: str) -> float:
 
 
 def measure(work: Path, copies: int, rounds: int) -> None:
+    """Two workers, then one: each cluster is up only while its own rounds run (an idle cluster's
+    heartbeats would take from the other's cores)."""
     inputs = work / f"in-{copies}"
     articles = tree(inputs, copies)
     times: dict[str, list[float]] = {}
-    with cluster(work / "cluster-1", 1) as one, cluster(work / "cluster-2", 2) as two:
+    with cluster(work / "cluster-2", 2) as two:
         dask_two = ["--executor", "dask", "--scheduler", two, "--workers", "2"]
+        rounds_of(
+            inputs,
+            work,
+            rounds,
+            times,
+            {
+                "local pool, 2 workers (baseline)": ["--workers", "2"],
+                "dask, 2 workers": dask_two,
+                "dask, 2 workers, 1 article a task": [*dask_two, "--task-seconds", "1e-9"],
+            },
+        )
+    with cluster(work / "cluster-1", 1) as one:
         configurations = {
-            "local pool, 2 workers (baseline)": ["--workers", "2"],
             "local pool, 1 worker": ["--workers", "1"],
             "dask, 1 worker": ["--executor", "dask", "--scheduler", one, "--workers", "1"],
-            "dask, 2 workers": dask_two,
-            "dask, 2 workers, 1 article a task": [*dask_two, "--task-seconds", "1e-9"],
         }
-        for flags in configurations.values():  # warm the workers' enrichers, and the disk
-            if "dask" in flags:
-                run(inputs, work / "warm", *flags)
-        for round_number in range(rounds):
-            for name, flags in configurations.items():
-                times.setdefault(name, []).append(run(inputs, work / f"out-{round_number}-{len(times)}", *flags))
+        rounds_of(inputs, work, rounds, times, configurations)
     report(f"the corpus copied {copies} times: {articles} articles, {rounds} rounds, medians", times, articles)
     grouped = statistics.median(times["dask, 2 workers"])
     single = statistics.median(times["dask, 2 workers, 1 article a task"])
     print(f"  time one more task costs (two workers, wall): {(single - grouped) / articles * 1000:.2f} ms")
+
+
+def rounds_of(
+    inputs: Path, work: Path, rounds: int, times: dict[str, list[float]], configurations: dict[str, list[str]]
+) -> None:
+    """Each configuration once per round, in turn; Dask's workers warmed first (their enrichers
+    built, as a long-lived cluster keeps them)."""
+    for flags in configurations.values():
+        if "dask" in flags:
+            run(inputs, work / "warm", *flags)
+    for round_number in range(rounds):
+        for name, flags in configurations.items():
+            times.setdefault(name, []).append(run(inputs, work / f"out-{round_number}-{len(times)}", *flags))
 
 
 def report(title: str, times: dict[str, list[float]], articles: int) -> None:
