@@ -469,3 +469,45 @@ def test_the_lengths_a_stored_near_miss_is_looked_for_in_lose_none():
             assert low <= len(key) <= high
 
     check()
+
+
+def test_a_large_stored_vocabulary_among_others_gives_the_near_misses_of_its_file(tmp_path):
+    """Past NARROW_FROM names, a compiled vocabulary's near misses are narrowed in its store and
+    scored together with those of the vocabularies in memory around it: the same suggestions,
+    scores and order as the same files read with no cache."""
+    import csv
+    import random
+
+    from jats_enrich.dictionaries import load_vocabulary
+    from jats_enrich.dictionaries.model import TermStore
+    from jats_enrich.match.fuzzy import NARROW_FROM, Suggester
+
+    rng = random.Random(11)
+    syllables = [c + v for c in "bdfgklmnprstv" for v in "aeiou"]
+    words = sorted({"".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(3_000)})
+    labels = sorted({" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(6_000)})
+    large = tmp_path / "large.csv"
+    with large.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["label", "identifier", "aliases"])
+        for i, label in enumerate(labels):
+            writer.writerow([label, f"https://large.test/t{i}", label[::-1] if i % 3 == 0 else ""])
+    small = tmp_path / "small.csv"
+    small.write_text(
+        "label,identifier\n" + "".join(f"{w},https://small.test/{i}\n" for i, w in enumerate(words[:300])),
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    files = [load_vocabulary(str(p), cache="off") for p in (small, large, small)]
+    files[2] = files[2].model_copy(update={"name": "small2"})
+    load_vocabulary(str(large), cache=str(cache))  # compiled now
+    stored = [files[0], load_vocabulary(str(large), cache=str(cache)), files[2]]
+    assert isinstance(stored[1].terms, TermStore) and len(labels) >= NARROW_FROM
+    probes = [label[:-1] + "x" for label in rng.sample(labels, 80)] + [w + "s" for w in rng.sample(words, 40)]
+    from_files, from_store = Suggester(files, "keyword"), Suggester(stored, "keyword")
+    found = 0
+    for probe in probes:
+        expected = [(s.vocabulary.name, s.term.identifier, s.label, s.score) for s in from_files.suggest(probe)]
+        assert [(s.vocabulary.name, s.term.identifier, s.label, s.score) for s in from_store.suggest(probe)] == expected
+        found += bool(expected)
+    assert found >= 60

@@ -13,6 +13,7 @@ or absent, never partial; that is what ``put`` relies on. A local path keeps ato
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -63,9 +64,28 @@ def filesystem(url: str) -> tuple[Any, str]:
         scheme = url.split("://", 1)[0].lower()
         extra = EXTRAS.get(scheme)
         hint = f"pip install 'jats-enrich[{extra}]'" if extra else "pip install fsspec and its backend for it"
-        raise UsageError(f"{url}: no file system for {scheme}:// URLs here ({hint}): {exc}") from None
-    except ValueError as exc:  # an unknown protocol
-        raise UsageError(f"{url}: {exc}") from None
+        raise UsageError(f"{url}: no file system for {scheme}:// URLs here ({hint}): {_said(exc)}") from None
+    except Exception as exc:  # an unknown protocol, a backend that cannot start (its own errors)
+        raise UsageError(f"{url}: {_said(exc)}") from None
+
+
+def _said(exc: Exception) -> str:
+    """A backend's error on one line (a cloud client's can span several)."""
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def canonical(url: str) -> str:
+    """The form two spellings of one remote location share ("memory://in" and "memory:///in",
+    "s3a://b/x" and "s3://b/x"): the file system's first protocol and its path."""
+    folder, _, name = url.rstrip("/").rpartition("/")
+    return f"{_canonical_folder(folder)}/{name}" if folder and "://" in folder else _canonical_folder(url)
+
+
+@functools.lru_cache(maxsize=1024)
+def _canonical_folder(url: str) -> str:
+    fs, path = filesystem(url)
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return f"{protocol}://{path.strip('/')}"
 
 
 def read(url: str, limit: int) -> bytes:
@@ -76,8 +96,8 @@ def read(url: str, limit: int) -> bytes:
             data: bytes = handle.read(limit + 1)
     except FileNotFoundError:
         raise ArticleError("no such object") from None
-    except OSError as exc:
-        raise ArticleError(f"cannot read: {exc}") from None
+    except Exception as exc:  # the backend's own errors too (credentials, its client library's)
+        raise ArticleError(f"cannot read: {_said(exc)}") from None
     if len(data) > limit:
         raise ArticleError(f"over the {limit}-byte limit of one article")
     return data
@@ -92,15 +112,15 @@ def put(url: str, data: bytes) -> None:
         if parent and parent != path and not protocols & OBJECT_STORES:
             fs.makedirs(parent, exist_ok=True)  # a store of real folders (SFTP, HDFS): made as a local one is
         fs.pipe_file(path, data)
-    except OSError as exc:
-        raise OutputError(f"{url}: cannot write: {exc}") from None
+    except Exception as exc:  # the backend's own errors too (credentials, its client library's)
+        raise OutputError(f"{url}: cannot write: {_said(exc)}") from None
 
 
 def exists(url: str) -> bool:
     fs, path = filesystem(url)
     try:
         return bool(fs.isfile(path))
-    except OSError:
+    except Exception:  # unknown here is absent: a resumed run does the article again
         return False
 
 
@@ -113,8 +133,8 @@ def articles_under(url: str, is_article: Any) -> list[tuple[str, str]]:
             name = path.rsplit("/", 1)[-1]
             return [(url, name)]
         found = sorted(fs.find(path))
-    except OSError as exc:
-        raise UsageError(f"{url}: cannot list: {exc}") from None
+    except Exception as exc:  # the backend's own errors too (credentials, its client library's)
+        raise UsageError(f"{url}: cannot list: {_said(exc)}") from None
     if not found:
         raise UsageError(f"{url}: no such file or folder")
     prefix = path.rstrip("/") + "/"

@@ -39,7 +39,16 @@ WINDOW_PER_THREAD = 3
 #: Groups back and not yet yielded, in windows: what waits behind a slow group is bounded too.
 BUFFERED_WINDOWS = 4
 
-_DASK_WORKERS: Recent[str, Enricher] = Recent(8)
+
+def _let_go(enricher: Enricher) -> None:
+    """An Enricher no longer kept: what was frozen with it goes back to the collector (its
+    cycles would otherwise stay for the worker's life), and what is left is frozen again."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+_DASK_WORKERS: Recent[str, Enricher] = Recent(8, close=_let_go)
 
 
 def estimated_seconds(task: Task) -> float:
@@ -113,22 +122,28 @@ def run_on_dask(
             )
     client: Any = distributed.Client(spread.scheduler or cluster)
     try:
-        threads = max(1, sum(client.nthreads().values()))
-        groups = grouped(tasks, spread.task_seconds, threads)
-        yield from _in_order(distributed, client, groups, options.model_dump_json(), WINDOW_PER_THREAD * threads)
+        groups = grouped(tasks, spread.task_seconds, max(spread.workers, _threads(client)))
+        yield from _in_order(distributed, client, groups, options.model_dump_json(), spread.workers)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
+def _threads(client: Any) -> int:
+    """The worker threads the cluster has now (workers come and go: an adaptive cluster, a job queue)."""
+    return int(sum(client.nthreads().values()))
+
+
 def _in_order(
-    distributed: Any, client: Any, groups: list[list[Task]], options_json: str, window: int
+    distributed: Any, client: Any, groups: list[list[Task]], options_json: str, workers: int
 ) -> Iterator[TaskResult]:
-    """Each group's results, in order, with at most ``window`` groups in the scheduler at a time
-    (submitted, not yet back) and at most BUFFERED_WINDOWS windows of groups back and not yet
-    yielded (behind a slow one). A group goes out as soon as one comes back: never only once the
-    caller has taken the results before it, so a caller slow to take them leaves no worker idle."""
+    """Each group's results, in order, with at most a window of groups in the scheduler at a time
+    (submitted, not yet back: WINDOW_PER_THREAD per worker thread the cluster has, counted again
+    as groups come back, at least ``workers``' worth) and at most BUFFERED_WINDOWS windows of
+    groups back and not yet yielded (behind a slow one). A group goes out as soon as one comes
+    back: never only once the caller has taken the results before it, so a caller slow to take
+    them leaves no worker idle."""
     run = uuid.uuid4().hex[:12]
     index: dict[str, int] = {}  # a future's key -> its group
     outstanding: dict[str, Any] = {}  # a future's key -> the future, until its result is in
@@ -136,10 +151,14 @@ def _in_order(
     submitted = 0
     yielded = 0
     pending = distributed.as_completed()
+    window = WINDOW_PER_THREAD * max(1, workers, _threads(client))
+
+    def room() -> bool:
+        return len(outstanding) < window and submitted - yielded < BUFFERED_WINDOWS * window
 
     def submit() -> None:
         nonlocal submitted
-        while submitted < len(groups) and len(outstanding) < window and submitted - yielded < BUFFERED_WINDOWS * window:
+        while submitted < len(groups) and room():
             key = f"jats-enrich-{run}-{submitted}"
             future = client.submit(work_on_dask, groups[submitted], options_json, key=key, pure=False)
             index[future.key] = submitted
@@ -155,6 +174,7 @@ def _in_order(
                 finished[index.pop(future.key)] = future.result()
                 del outstanding[future.key]
                 future.release()  # the scheduler forgets it now, not when the run ends
+                window = WINDOW_PER_THREAD * max(1, workers, _threads(client))
                 submit()
                 continue
             results = finished.pop(yielded)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 
 from jats_enrich.errors import UsageError
-from jats_enrich.storage import articles_under, is_remote, joined, local
+from jats_enrich.storage import articles_under, canonical, is_remote, joined, local
 
 ARTICLE_PATTERNS = ("*.xml", "*.nxml")
 PACKAGE_SUFFIXES: dict[str, Literal["zip", "tar"]] = {
@@ -112,11 +112,13 @@ def _remote(url: str, patterns: tuple[str, ...], skip: str | None) -> list[Sourc
     if package_kind(Path(url.rsplit("/", 1)[-1])) is not None:
         raise UsageError(f"{url}: a package is read from a local path only; download it first")
     found = articles_under(url, lambda relative: is_article_name(relative, patterns))
-    under = skip.rstrip("/") + "/" if skip is not None else None
+    if skip is None:
+        return [Source(Path(relative), Path(relative), url=each) for each, relative in found]
+    here, under = canonical(url).rstrip("/") + "/", canonical(skip).rstrip("/") + "/"  # however each is spelled
     return [
         Source(Path(relative), Path(relative), url=each)
         for each, relative in found
-        if under is None or not each.startswith(under)
+        if not (here + relative).startswith(under)
     ]
 
 
@@ -191,7 +193,7 @@ def check_remote_outputs(sources: list[Source], out: str) -> None:
     for source in sources:
         if source.is_package:
             raise UsageError(f"{source.path}: a package's output is written to a local folder only, not to {out}")
-        if source.url is not None and source.url == joined(out, source.relative.as_posix()):
+        if source.url is not None and canonical(source.url) == canonical(joined(out, source.relative.as_posix())):
             raise UsageError(f"{out}: writing {source.relative} there would overwrite the input {source.url}")
 
 

@@ -89,9 +89,10 @@ def add_article_options(parser: argparse.ArgumentParser, writes: bool) -> None:
     )
     parser.add_argument(
         "--journal",
-        type=Path,
+        type=location,
         metavar="FILE",
-        help="the run journal (default: REPORT.journal beside the report, else DIR/.jats-enrich-journal)",
+        help="the run journal, a local file (default: REPORT.journal beside the report, else "
+        "DIR/.jats-enrich-journal; none when the report and the outputs are remote)",
     )
     parser.add_argument(
         "--report",

@@ -124,8 +124,13 @@ def _refuse_bad_usage(args: argparse.Namespace, write: bool) -> None:
         raise UsageError("--backup goes with --in-place")
     if args.backup is not None and (not args.backup or "/" in args.backup or args.backup in (".", "..")):
         raise UsageError(f"--backup {args.backup!r}: a suffix added to each file's name (e.g. .orig), not a path")
+    if isinstance(args.journal, str):
+        raise UsageError(f"--journal {args.journal}: the run journal is a local file (an object store cannot append)")
     if args.resume and not args.report and args.journal is None and out is None:
         raise UsageError("--resume needs the journal of the interrupted run: --report or --journal as before")
+    if args.resume and _journal_path(args, out) is None:
+        raise UsageError("--resume needs the journal of the interrupted run: a run whose report and outputs are "
+                         "remote keeps one only with --journal FILE")  # fmt: skip
 
 
 def _ready_enricher(options: EnrichOptions, quiet: bool) -> Enricher:
@@ -224,7 +229,7 @@ def _journal_path(args: argparse.Namespace, out: Path | str | None) -> Path | No
     from jats_enrich import api
 
     if args.journal is not None:
-        return Path(args.journal)
+        return Path(args.journal)  # (a path already: a URL is refused, a file:// URL made a path)
     return api.default_journal(args.report or [], out, args.inputs)
 
 

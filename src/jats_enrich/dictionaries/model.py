@@ -14,7 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 #: What a vocabulary's terms are matched against: contributor roles, keywords, subjects.
 TargetKind = Literal["role", "keyword", "subject"]
@@ -145,6 +145,10 @@ class Term(BaseModel):
         return (self.label, *self.aliases, *(v for values in self.translations.values() for v in values))
 
 
+#: Validation context: the terms were checked together already (a stored vocabulary's, one by one).
+TERMS_CHECKED = "terms_checked"
+
+
 def check_terms(terms: Iterable[Term]) -> None:
     """What the terms of one vocabulary must be together (in one pass: a stored vocabulary's
     terms are made one at a time): some, with distinct identifiers, replaced only by one another,
@@ -244,8 +248,9 @@ class Vocabulary(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> Vocabulary:
-        check_terms(self.terms)
+    def _consistent(self, info: ValidationInfo) -> Vocabulary:
+        if not (info.context or {}).get(TERMS_CHECKED):
+            check_terms(self.terms)
         return self
 
     @cached_property

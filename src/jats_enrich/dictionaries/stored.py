@@ -24,13 +24,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import cast, overload
 
 from pydantic import ValidationError
 
-from jats_enrich.dictionaries.model import TargetKind, Term, TermStore, Vocabulary, check_terms
+from jats_enrich.dictionaries.model import TERMS_CHECKED, TargetKind, Term, TermStore, Vocabulary, check_terms
 from jats_enrich.text import (
     acronym_key,
     canonical_identifier,
@@ -49,7 +49,7 @@ PLAIN, ACRONYM, IN_LANGUAGE = 0, 1, 2
 KEPT_TERMS = 5_000
 #: The database's application_id ("JENR") and user_version: a database of another tool or format is refused.
 APPLICATION_ID = 0x4A454E52
-STORE_FORMAT = 4
+STORE_FORMAT = 5
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -95,8 +95,7 @@ def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
     names: list[tuple[int, str, str | None, int, str, int, str | None]] = []
     near: list[tuple[int, str, str | None, str, str, int, str]] = []
     identifiers: list[tuple[str, int | None]] = []
-    longest = 0
-    languages: set[str] = set()
+    measures: dict[str, _Measures] = {}  # by the terms' own applies_to (as written in `terms`)
     for scheme in vocabulary.schemes:
         identifiers.append((canonical_identifier(scheme), None))
     for old in vocabulary.deprecated_identifiers:
@@ -105,6 +104,7 @@ def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
     for row, term in enumerate(vocabulary.terms):
         applies = json.dumps(term.applies_to) if term.applies_to is not None else None
         rows.append((row, term.identifier, applies, term.model_dump_json(exclude_defaults=True)))
+        measured = measures.setdefault(applies or "", _Measures())
         for identifier in (term.identifier, *term.deprecated_identifiers):
             identifiers.append((canonical_identifier(identifier), row))
         named: list[tuple[str, int, str | None]] = [
@@ -112,15 +112,17 @@ def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
             *((a, ALIAS, None) for a in term.aliases),
         ]
         for language, labels in term.translations.items():
-            languages.add(language_key(language) or language)
+            measured.languages.add(language_key(language) or language)
             named += [(label, TRANSLATION, language) for label in labels]
         for name, what, tag in named:
             key = label_key(name, tag)
             words = content_words(key)
             near.append((row, name, tag, key, "".join(sorted({w[0] for w in words})), len(key), "".join(words)))
+            measured.near_longest = max(measured.near_longest, len(key))
+            measured.names += 1
             if not key:  # "-", "—": nothing to match, and it would match empty text
                 continue
-            longest = max(longest, len(name))
+            measured.longest = max(measured.longest, len(name))
             if is_acronym(name):
                 names.append((ACRONYM, acronym_key(name), None, row, name, what, tag))
                 continue
@@ -131,11 +133,8 @@ def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
     meta = {
         "vocabulary": json.dumps(header),
         "count": str(len(rows)),
-        "longest": str(longest),
-        "near_longest": str(max((len(n[3]) for n in near), default=0)),
-        "languages": json.dumps(sorted(languages)),
+        "measures": json.dumps({own: m.as_json() for own, m in measures.items()}),
         "term_schemes": json.dumps(list(dict.fromkeys(t.scheme for t in vocabulary.terms if t.scheme))),
-        "applies": json.dumps(sorted({r[2] or "" for r in rows})),
     }
     connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
     connection.executemany("INSERT INTO terms VALUES (?, ?, ?, ?)", rows)
@@ -146,6 +145,21 @@ def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
     connection.executemany(
         "INSERT INTO near (row, name, tag, key, letters, length, joined) VALUES (?, ?, ?, ?, ?, ?, ?)", near
     )
+
+
+class _Measures:
+    """What the matcher needs to know of the names of some terms: the longest name, the longest
+    key, and the languages of their translations."""
+
+    def __init__(self, longest: int = 0, near_longest: int = 0, languages: Iterable[str] = (), names: int = 0) -> None:
+        self.longest = longest
+        self.near_longest = near_longest
+        self.languages = set(languages)
+        self.names = names
+
+    def as_json(self) -> dict[str, object]:
+        languages = sorted(self.languages)
+        return {"longest": self.longest, "near_longest": self.near_longest, "languages": languages, "names": self.names}
 
 
 def _distinct(identifiers: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
@@ -164,8 +178,9 @@ class StoredTerms(TermStore):
         Opened read-only and immutable: no lock is taken, so a forked worker reads it as well."""
         self.path = path
         try:
-            connection = sqlite3.connect(path.as_uri() + "?mode=ro&immutable=1", uri=True, check_same_thread=False)
-        except sqlite3.Error as exc:
+            uri = path.resolve().as_uri() + "?mode=ro&immutable=1"  # (a URI needs an absolute path)
+            connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        except (sqlite3.Error, ValueError, OSError) as exc:
             raise StoreError(f"not a stored vocabulary: {exc}") from exc
         try:
             marks = (
@@ -177,11 +192,11 @@ class StoredTerms(TermStore):
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
             self.header: dict[str, object] = json.loads(meta["vocabulary"])
             self._count = int(meta["count"])
-            self.longest = int(meta["longest"])
-            self.near_longest = int(meta["near_longest"])
-            self.languages: tuple[str, ...] = tuple(json.loads(meta["languages"]))
+            self._measures = {
+                _applies_value(own or None): _Measures(m["longest"], m["near_longest"], m["languages"], m["names"])
+                for own, m in json.loads(meta["measures"]).items()
+            }
             self._schemes: tuple[str, ...] = tuple(json.loads(meta["term_schemes"]))
-            self._applies = frozenset(_applies_value(v or None) for v in json.loads(meta["applies"]))
         except StoreError:
             connection.close()
             raise
@@ -195,10 +210,19 @@ class StoredTerms(TermStore):
     def vocabulary(self) -> Vocabulary:
         """The vocabulary whose terms these are, validated again as a dictionary file is: its own
         fields, every term (one at a time, none kept: a tenth of a second for 40,000) and what
-        they must be together. Whoever could forge the entry's checksum gets no further."""
+        they must be together, and that every row of its look-up tables names one of its terms.
+        (The look-up keys themselves are trusted as the digest in the entry's name vouches for
+        them: whoever could forge that can write into the user's private cache folder.)"""
         try:
             check_terms(self)
-            checked = Vocabulary.model_validate({**self.header, "terms": [self.term_at(0)]})
+            for table in ("names", "near", "identifiers"):  # every row names a term there is
+                sql = f"SELECT count(*) FROM {table} WHERE row IS NOT NULL AND row NOT BETWEEN 0 AND ?"
+                if self.query(sql, (self._count - 1,))[0][0]:
+                    raise ValueError(f"a row of {table} names no term")
+            # its own fields (the terms are checked together above: one stands in for them here)
+            checked = Vocabulary.model_validate(
+                {**self.header, "terms": [self.term_at(0)]}, context={TERMS_CHECKED: True}
+            )
         except (ValidationError, ValueError, sqlite3.Error) as exc:
             raise StoreError(f"its vocabulary is not valid: {exc}") from exc
         return checked.model_copy(update={"terms": self})
@@ -240,7 +264,16 @@ class StoredTerms(TermStore):
 
     @property
     def applies_to_values(self) -> frozenset[tuple[TargetKind, ...] | None]:
-        return self._applies
+        return frozenset(self._measures)
+
+    def measures(self, wanted: Callable[[tuple[TargetKind, ...] | None], bool]) -> tuple[int, int, set[str], int]:
+        """The longest name, the longest key, the translation languages and the number of names
+        of the terms whose own ``applies_to`` is ``wanted`` (as an index of them in memory would
+        count them)."""
+        chosen = [m for own, m in self._measures.items() if wanted(own)]
+        languages: set[str] = set().union(*(m.languages for m in chosen))
+        longest = max((m.longest for m in chosen), default=0)
+        return longest, max((m.near_longest for m in chosen), default=0), languages, sum(m.names for m in chosen)
 
     def __len__(self) -> int:
         return self._count

@@ -91,27 +91,51 @@ Found = tuple[str, float, tuple[Vocabulary, Term, str, str | None]]
 
 
 class Suggester:
-    """An index of every label, alias and translation, by normalised key."""
+    """An index of every label, alias and translation, by normalised key.
+
+    A compiled vocabulary's names stay in its store, narrowed down there as the names in memory
+    are here; the names that come close are then scored together, in the order of the
+    vocabularies and of their names, so that a stored vocabulary is given the near misses the
+    same vocabulary read from its file is given. One too small to need narrowing is read here."""
 
     def __init__(self, vocabularies: Iterable[Vocabulary], kind: TargetKind | None = None) -> None:
         self._cache: dict[tuple[str, str | None, int], tuple[Suggestion, ...]] = {}
         self._keys: list[str] = []
         self._entries: list[tuple[Vocabulary, Term, str, str | None]] = []
-        self._stored: list[_StoredNames] = []  # compiled vocabularies: their names stay stored
-        for vocabulary in vocabularies:
+        self._places: list[int] = []  # the place of each name's vocabulary among the vocabularies
+        given = list(vocabularies)
+        self._stored: list[_StoredNames] = []
+        for place, vocabulary in enumerate(given):
             if isinstance(vocabulary.terms, StoredTerms):
-                self._stored.append(_StoredNames(vocabulary, vocabulary.terms, kind))
-                continue
-            for term in vocabulary.terms:
-                if kind is not None and not vocabulary.applies(term, kind):
-                    continue
-                labels: list[tuple[str, str | None]] = [(term.label, None), *((a, None) for a in term.aliases)]
-                labels += [(label, lang) for lang, values in term.translations.items() for label in values]
-                for label, lang in labels:
-                    self._keys.append(label_key(label, lang))
-                    self._entries.append((vocabulary, term, label, lang))
-        self._longest = max([len(k) for k in self._keys] + [s.store.near_longest for s in self._stored], default=0)
+                self._stored.append(_StoredNames(place, vocabulary, vocabulary.terms, kind))
+            else:
+                self._add(place, vocabulary, kind)
+        if self._stored and self._names < NARROW_FROM:  # scored whole, as the files' names would be
+            for part in self._stored:
+                self._add(part.place, part.vocabulary, kind)
+            order = sorted(range(len(self._keys)), key=lambda i: self._places[i])  # (stable: names in order)
+            self._keys = [self._keys[i] for i in order]
+            self._entries = [self._entries[i] for i in order]
+            self._places = [self._places[i] for i in order]
+            self._stored = []
+        longest = [len(k) for k in self._keys] + [s.near_longest for s in self._stored]
+        self._longest = max(longest, default=0)
         self._narrowed: tuple[dict[frozenset[str], list[int]], dict[str, list[int]]] | None = None
+
+    def _add(self, place: int, vocabulary: Vocabulary, kind: TargetKind | None) -> None:
+        for term in vocabulary.terms:
+            if kind is not None and not vocabulary.applies(term, kind):
+                continue
+            labels: list[tuple[str, str | None]] = [(term.label, None), *((a, None) for a in term.aliases)]
+            labels += [(label, lang) for lang, values in term.translations.items() for label in values]
+            for label, lang in labels:
+                self._keys.append(label_key(label, lang))
+                self._entries.append((vocabulary, term, label, lang))
+                self._places.append(place)
+
+    @property
+    def _names(self) -> int:
+        return len(self._keys) + sum(s.names for s in self._stored)
 
     def suggest(self, text: str, lang: str | None = None, limit: int = MAX_SUGGESTIONS) -> tuple[Suggestion, ...]:
         """Up to ``limit`` distinct terms, best first, each with its best-scoring label."""
@@ -128,15 +152,13 @@ class Suggester:
         key = normalize(text, lang)
         if not key:
             return ()
-        if len(self._keys) < NARROW_FROM:
+        if self._names < NARROW_FROM:
             found = process.extract(
                 key, self._keys, scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE
             )
+            close: list[Found] = [(found_key, score, self._entries[index]) for found_key, score, index in found]
         else:
-            found = self._extract_among_candidates(key, limit)
-        close: list[Found] = [(found_key, score, self._entries[index]) for found_key, score, index in found]
-        for stored in self._stored:
-            close += stored.extract(key, limit)
+            close = self._extract_among_candidates(key, limit)
         best: dict[tuple[str, str], Suggestion] = {}
         own = language_key(lang)
         for found_key, score, (vocabulary, term, label, label_lang) in close:
@@ -156,25 +178,35 @@ class Suggester:
         ranked = sorted(best.values(), key=lambda s: (-s.score, s.term.label))
         return tuple(ranked[:limit])
 
-    def _extract_among_candidates(self, key: str, limit: int) -> list[tuple[str, float, int]]:
+    def _extract_among_candidates(self, key: str, limit: int) -> list[Found]:
         """process.extract over the names that could pass says_what_the_label_says only: those
         whose content words begin with the same letters as the text's (each word must be nearly
         the same as one of the other's, first letter kept), or whose words joined are the text's
-        joined (a closed compound, in the plural too). Indexes are into ``self._keys``."""
-        by_letters, by_joined = self._narrow()
+        joined (a closed compound, in the plural too); here and in the stores, in one order."""
         letters, joined = _narrowing_keys(key)
-        chosen = set(by_letters.get(letters, ()))
-        for compound in joined:
-            chosen.update(by_joined.get(compound, ()))
-        candidates = sorted(chosen)
+        # (vocabulary's place, name's place, key, the name in memory, or the store and its row)
+        candidates: list[tuple[int, int, str, int | tuple[_StoredNames, int, int]]] = []
+        if self._keys:
+            by_letters, by_joined = self._narrow()
+            chosen = set(by_letters.get(letters, ()))
+            for compound in joined:
+                chosen.update(by_joined.get(compound, ()))
+            candidates += [(self._places[i], i, self._keys[i], i) for i in chosen]
+        for part in self._stored:
+            candidates += [(part.place, seq, name_key, (part, seq, row)) for seq, name_key, row in part.near(key)]
+        candidates.sort(key=lambda c: (c[0], c[1]))
         found = process.extract(
-            key,
-            [self._keys[i] for i in candidates],
-            scorer=fuzz.token_sort_ratio,
-            limit=limit * 8,
-            score_cutoff=MIN_SCORE,
+            key, [c[2] for c in candidates], scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE
         )
-        return [(choice, score, candidates[index]) for choice, score, index in found]
+        close: list[Found] = []
+        for choice, score, index in found:
+            source = candidates[index][3]
+            if isinstance(source, int):
+                close.append((choice, score, self._entries[source]))
+            else:
+                part, seq, row = source
+                close.append((choice, score, part.entry(seq, row)))
+        return close
 
     def _narrow(self) -> tuple[dict[frozenset[str], list[int]], dict[str, list[int]]]:
         """The names by the first letters of their content words, and by those words joined (built
@@ -212,24 +244,23 @@ def _comparable_lengths(length: int) -> tuple[int, int]:
 class _StoredNames:
     """The names of a compiled vocabulary, narrowed down in its store as Suggester narrows its own."""
 
-    def __init__(self, vocabulary: Vocabulary, store: StoredTerms, kind: TargetKind | None) -> None:
+    def __init__(self, place: int, vocabulary: Vocabulary, store: StoredTerms, kind: TargetKind | None) -> None:
+        self.place = place
         self.vocabulary = vocabulary
         self.store = store
         self._applies = rows_matched_against(vocabulary, store, kind)
+        applying = store.measures(lambda own: kind is None or vocabulary.applies_with(own, kind))
+        _, self.near_longest, _, self.names = applying
 
-    def extract(self, key: str, limit: int) -> list[Found]:
+    def near(self, key: str) -> list[tuple[int, str, int]]:
+        """(seq, key, row) of the names of terms of this kind that could come close to ``key``."""
         letters, joined = _narrowing_keys(key)
-        near = self.store.near("".join(sorted(letters)), _comparable_lengths(len(key)), tuple(sorted(joined)))
-        rows = [r for r in near if self._applies(r[2])]
-        found = process.extract(
-            key, [r[1] for r in rows], scorer=fuzz.token_sort_ratio, limit=limit * 8, score_cutoff=MIN_SCORE
-        )
-        close: list[Found] = []
-        for choice, score, index in found:
-            seq, _, row = rows[index]
-            name, tag = self.store.near_name(seq)
-            close.append((choice, score, (self.vocabulary, self.store.term_at(row), name, tag)))
-        return close
+        found = self.store.near("".join(sorted(letters)), _comparable_lengths(len(key)), tuple(sorted(joined)))
+        return [r for r in found if self._applies(r[2])]
+
+    def entry(self, seq: int, row: int) -> tuple[Vocabulary, Term, str, str | None]:
+        name, tag = self.store.near_name(seq)
+        return self.vocabulary, self.store.term_at(row), name, tag
 
 
 def _why_not_matched(text: str, lang: str | None, key: str, label: str, label_lang: str | None, label_key: str) -> str:

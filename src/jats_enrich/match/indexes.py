@@ -182,8 +182,9 @@ class StoredIndex:
         self.vocabulary = vocabulary
         self.store = store
         self.kind = kind
-        self.longest = store.longest
-        self.languages = set(store.languages)
+        self.longest, _, self.languages, _ = store.measures(
+            lambda own: kind is None or vocabulary.applies_with(own, kind)
+        )
         self._applies = rows_matched_against(vocabulary, store, kind)
 
     def _entries(self, rows: list[tuple[int, str, int, str | None]], one_per_term: bool = True) -> list[Entry]:
