@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import re
+import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -129,3 +130,14 @@ def comparable_report(path: Path, out: Path | None = None) -> str:
     data = json.loads(text)
     data["run"] = {k: v for k, v in data["run"].items() if k not in ("started", "finished")}
     return json.dumps(data, sort_keys=True)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """A server or worker the tests started, stopped: asked first, killed if it will not go."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)

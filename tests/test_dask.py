@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import CORPUS, FIXTURES, comparable_report, shared_missing
+from support import CORPUS, FIXTURES, comparable_report, shared_missing, stop_process
 
 distributed = pytest.importorskip("dask.distributed", reason="the test extra installs Dask; a bare install may not")
 
@@ -41,16 +41,6 @@ def _tree(folder: Path, copies: int) -> Path:
 
 def _tree_bytes(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 class Cluster:
@@ -92,7 +82,7 @@ class Cluster:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            _stop(process)
+            stop_process(process)
 
 
 @pytest.fixture

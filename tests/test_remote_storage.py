@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import CORPUS, FIXTURES, shared_missing
+from support import CORPUS, FIXTURES, shared_missing, stop_process
 
 s3fs = pytest.importorskip("s3fs", reason="the test extra installs s3fs and moto; a bare install may not")
 
@@ -64,12 +64,7 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
             "AWS_ENDPOINT_URL": endpoint,
         }
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
+        stop_process(server)
         log.close()
 
 
