@@ -12,6 +12,8 @@ On ../shared/corpus/real, measured in the same run:
   against the JSON-LD path;
 * whole processes on the corpus copied five times: the tool against the lxml round trip it
   replaces, parse only and `cp -r`; the xslt engine against a Saxon identity run; two workers;
+* Dask (a real scheduler and one or two workers on loopback) against the local pool, on the
+  corpus copied five times, and (``--large``) on 20,000 articles;
 * `jats-enrich --help` start-up time.
 Medians of the rounds; ratios of throughput (above 1.0: faster than the baseline).
 """
@@ -32,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_corpus  # noqa: E402
+import bench_dask  # noqa: E402
 import bench_dictionary  # noqa: E402
 import bench_service  # noqa: E402
 import bench_thesauri  # noqa: E402
@@ -73,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--large", action="store_true", help="also Dask on 20,000 articles (a few minutes more)")
     args = parser.parse_args(argv)
 
     print(f"machine: {machine()}")
@@ -85,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     print(run_quiet(bench_service.main, ["--rounds", str(max(1, args.rounds // 2))]), end="")
     print(run_quiet(bench_thesauri.main, ["--rounds", str(max(1, args.rounds // 3))]), end="")
     print(run_quiet(bench_whole_process.main, ["--rounds", str(max(1, args.rounds // 2))]), end="")
+    dask = ["--rounds", str(max(1, args.rounds // 2)), *(["--large", "111"] if args.large else [])]
+    print(run_quiet(bench_dask.main, dask), end="")
     startup = help_startup(10)
     print(f"jats-enrich --help: {startup:.3f} s (median of 10 runs, a fresh interpreter each)")
     return 0
