@@ -141,7 +141,8 @@ def _fill(connection: sqlite3.Connection, vocabulary: Vocabulary) -> None:
     connection.executemany(
         "INSERT INTO names (place, key, lang, row, name, what, tag) VALUES (?, ?, ?, ?, ?, ?, ?)", names
     )
-    connection.executemany("INSERT INTO identifiers (form, row) VALUES (?, ?)", _distinct(identifiers))
+    # each (form, term) once: an identifier written twice names its term once
+    connection.executemany("INSERT INTO identifiers (form, row) VALUES (?, ?)", list(dict.fromkeys(identifiers)))
     connection.executemany(
         "INSERT INTO near (row, name, tag, key, letters, length, joined) VALUES (?, ?, ?, ?, ?, ?, ?)", near
     )
@@ -160,11 +161,6 @@ class _Measures:
     def as_json(self) -> dict[str, object]:
         languages = sorted(self.languages)
         return {"longest": self.longest, "near_longest": self.near_longest, "languages": languages, "names": self.names}
-
-
-def _distinct(identifiers: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
-    """Each (form, term) once: an identifier written twice names its term once."""
-    return list(dict.fromkeys(identifiers))
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -318,12 +314,12 @@ class StoredTerms(TermStore):
             rows = self.query(
                 "SELECT row, name, what, tag FROM names WHERE key = ? AND place = ? ORDER BY seq", (key, place)
             )
-        return [(int(str(r)), str(n), int(str(w)), None if t is None else str(t)) for r, n, w, t in rows]
+        return cast(list[tuple[int, str, int, str | None]], rows)
 
     def identified(self, form: str) -> list[int | None]:
         """The terms (None: the vocabulary itself) an identifier in canonical form names."""
         rows = self.query("SELECT row FROM identifiers WHERE form = ? ORDER BY seq", (form,))
-        return [None if r is None else int(str(r)) for (r,) in rows]
+        return [row for (row,) in cast(list[tuple[int | None]], rows)]
 
     def near(self, letters: str, lengths: tuple[int, int], joined: tuple[str, ...]) -> list[tuple[int, str, int]]:
         """(seq, key, row) of the names whose content words begin with exactly ``letters`` and

@@ -110,14 +110,10 @@ class Suggester:
                 self._stored.append(_StoredNames(place, vocabulary, vocabulary.terms, kind))
             else:
                 self._add(place, vocabulary, kind)
-        if self._stored and self._names < NARROW_FROM:  # scored whole, as the files' names would be
-            for part in self._stored:
-                self._add(part.place, part.vocabulary, kind)
-            order = sorted(range(len(self._keys)), key=lambda i: self._places[i])  # (stable: names in order)
-            self._keys = [self._keys[i] for i in order]
-            self._entries = [self._entries[i] for i in order]
-            self._places = [self._places[i] for i in order]
-            self._stored = []
+        if self._stored and self._names < NARROW_FROM:  # too few to narrow: all read here, in order
+            self._keys, self._entries, self._places, self._stored = [], [], [], []
+            for place, vocabulary in enumerate(given):
+                self._add(place, vocabulary, kind)
         longest = [len(k) for k in self._keys] + [s.near_longest for s in self._stored]
         self._longest = max(longest, default=0)
         self._narrowed: tuple[dict[frozenset[str], list[int]], dict[str, list[int]]] | None = None
