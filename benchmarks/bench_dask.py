@@ -9,7 +9,9 @@ The real corpus (../shared/corpus/real) copied ``--copies`` times (hard links), 
 - the local pool, --workers 1;
 - Dask with a `dask scheduler` and one `dask worker` (one thread), then with two;
 - Dask with two workers and one article per task (--task-seconds 1e-9), which shows the
-  scheduler's cost per task.
+  scheduler's cost per task;
+- the local pool and Dask with two workers on the corpus copied twice as many times: what the
+  articles beyond the first batch cost is the throughput without what a run pays once.
 
 Each Dask worker keeps its Enricher between runs of the same options (as a long-lived cluster
 does); one run before the rounds warms them. Printed: median seconds, articles per second and
@@ -81,6 +83,9 @@ def cluster(folder: Path, workers: int) -> Iterator[str]:
 
 
 def run(inputs: Path, out: Path, *flags: str) -> float:
+    """One whole run; a first flag that is not an option names other inputs."""
+    if flags and not flags[0].startswith("-"):
+        inputs, flags = Path(flags[0]), flags[1:]
     command = [sys.executable, "-m", "jats_enrich", "enrich", str(inputs), "--out", str(out), "--quiet", *flags]
     started = time.perf_counter()
     subprocess.run(command, check=True, capture_output=True)
@@ -92,6 +97,8 @@ def measure(work: Path, copies: int, rounds: int) -> None:
     heartbeats would take from the other's cores)."""
     inputs = work / f"in-{copies}"
     articles = tree(inputs, copies)
+    twice = work / f"in-{2 * copies}"
+    tree(twice, 2 * copies)
     times: dict[str, list[float]] = {}
     with cluster(work / "cluster-2", 2) as two:
         dask_two = ["--executor", "dask", "--scheduler", two, "--workers", "2"]
@@ -104,6 +111,8 @@ def measure(work: Path, copies: int, rounds: int) -> None:
                 "local pool, 2 workers (baseline)": ["--workers", "2"],
                 "dask, 2 workers": dask_two,
                 "dask, 2 workers, 1 article a task": [*dask_two, "--task-seconds", "1e-9"],
+                "local pool, 2 workers (baseline), twice": [str(twice), "--workers", "2"],
+                "dask, 2 workers, twice": [str(twice), *dask_two],
             },
         )
     with cluster(work / "cluster-1", 1) as one:
@@ -116,6 +125,21 @@ def measure(work: Path, copies: int, rounds: int) -> None:
     grouped = statistics.median(times["dask, 2 workers"])
     single = statistics.median(times["dask, 2 workers, 1 article a task"])
     print(f"  time one more task costs (two workers, wall): {(single - grouped) / articles * 1000:.2f} ms")
+    marginal(times, articles)
+
+
+def marginal(times: dict[str, list[float]], articles: int) -> None:
+    """What the articles of the twice-as-large batch cost beyond the first batch's: throughput
+    without the costs a run pays once (starting Python, importing Dask, connecting)."""
+    print(f"  the {articles} articles more of a batch twice as large (without what a run pays once):")
+    pairs = {"local pool, 2 workers": "local pool, 2 workers (baseline)", "dask, 2 workers": "dask, 2 workers"}
+    rates = {}
+    for name, key in pairs.items():
+        extra = statistics.median(times[f"{key}, twice"]) - statistics.median(times[key])
+        rates[name] = articles / extra
+    baseline = rates["local pool, 2 workers"]
+    for name, rate in rates.items():
+        print(f"    {name:36} {rate:7.0f} articles/s  ({rate / baseline:4.2f}×)")
 
 
 def rounds_of(
@@ -135,6 +159,8 @@ def report(title: str, times: dict[str, list[float]], articles: int) -> None:
     print(f"\n{title}")
     baseline = statistics.median(next(iter(times.values())))
     for name, values in times.items():
+        if name.endswith(", twice"):  # shown by marginal()
+            continue
         median = statistics.median(values)
         print(f"  {name:38} {median:7.2f} s  {articles / median:7.0f} articles/s  ({baseline / median:4.2f}×)")
 

@@ -173,17 +173,25 @@ def test_a_worker_killed_mid_run_loses_nothing(cluster, tmp_path):
 
 
 def test_articles_are_grouped_into_tasks_of_the_work_asked_for():
-    """Consecutive articles, in order, in groups of about task_seconds each; never fewer groups
-    than TASKS_PER_THREAD per thread when there are articles enough; one article never split."""
-    tasks = [Task(key=str(i), source=str(i), data=b"x" * 600_000) for i in range(100)]  # 0.0105 s each
+    """Consecutive articles, in order, in groups of about task_seconds each while much work is
+    left; then smaller and smaller (each at most the work left per thread, shared in
+    GUIDED_SHARES), down to SMALLEST_TASK_SECONDS, so that the last tasks are short; one article
+    never split."""
+    tasks = [Task(key=str(i), source=str(i), data=b"x" * 600_000) for i in range(1000)]  # 0.0105 s each
     each = dask_executor.estimated_seconds(tasks[0])
     groups = dask_executor.grouped(tasks, 0.1, threads=1)
     assert [t for g in groups for t in g] == tasks
-    assert all(len(g) == 10 for g in groups[:-1]) and 0.1 <= 10 * each < 0.11
+    assert all(len(g) == 10 for g in groups[:-12]) and 0.1 <= 10 * each < 0.11
+    sizes = [len(g) for g in groups]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-2] * each < 2 * dask_executor.SMALLEST_TASK_SECONDS
     many = dask_executor.grouped(tasks, 100.0, threads=5)  # the work shared out, not 100 s a task
-    target = 100 * each / (5 * dask_executor.TASKS_PER_THREAD)
-    assert all(len(g) * each < target + each for g in many) and len(many) > 5
-    assert dask_executor.grouped(tasks[:3], 100.0, threads=8) == [[t] for t in tasks[:3]]
+    left = len(tasks) * each
+    for group in many:
+        share = max(left / (5 * dask_executor.GUIDED_SHARES), dask_executor.SMALLEST_TASK_SECONDS)
+        assert len(group) * each <= share + each + 1e-9
+        left -= len(group) * each
+    assert 10 < len(many) < 100 and len(many[-1]) <= 2
+    assert dask_executor.grouped(tasks[:3], 1e-9, threads=8) == [[t] for t in tasks[:3]]  # asked for: one each
     assert dask_executor.grouped([], 2.0, threads=2) == []
     assert Spread(2).task_seconds == 2.0
 
@@ -196,3 +204,68 @@ def test_the_command_line_refuses_a_task_of_no_work():
             text=True,
         )
         assert done.returncode == 64 and "--task-seconds" in done.stderr and done.stderr.count("\n") == 1
+
+
+class _FakeFuture:
+    def __init__(self, key: str, group: list[int]) -> None:
+        self.key, self.group, self.released = key, group, False
+
+    def result(self) -> list[int]:
+        return self.group
+
+    def release(self) -> None:
+        self.released = True
+
+    def cancel(self) -> None:
+        pass
+
+
+class _FakeCluster:
+    """Futures come back last submitted first (a slow first group); the cluster grows from one
+    thread to four while the run goes on; every question to the scheduler is counted."""
+
+    def __init__(self) -> None:
+        self.threads = 1
+        self.asked = 0
+        self.waiting: list[_FakeFuture] = []
+        self.most_out = 0
+
+    # -- the client
+    def nthreads(self) -> dict[str, int]:
+        self.asked += 1
+        return {f"worker-{i}": 1 for i in range(self.threads)}
+
+    def submit(self, function, group, options_json, key, pure):
+        future = _FakeFuture(key, group)
+        self.waiting.append(future)
+        self.most_out = max(self.most_out, len(self.waiting))
+        return future
+
+    # -- the module
+    def as_completed(self) -> _FakeCluster:
+        return self
+
+    def add(self, future: _FakeFuture) -> None:
+        pass
+
+    def __next__(self) -> _FakeFuture:
+        self.threads = min(4, self.threads + 1)
+        return self.waiting.pop()
+
+
+def test_results_come_in_order_and_the_window_follows_the_cluster_without_asking_each_time(monkeypatch):
+    """Groups yielded in their order whatever order they come back in; the window grows with the
+    cluster's threads, counted again at most every RECOUNT_SECONDS (each count is a question to
+    the scheduler, which a run of many groups must not ask each time one comes back)."""
+    clock = [0.0]
+    monkeypatch.setattr(dask_executor.time, "monotonic", lambda: clock[0])
+    fake = _FakeCluster()
+    groups: list[list[Task]] = [[i] for i in range(200)]  # type: ignore[list-item]
+    results = dask_executor._in_order(fake, fake, groups, "{}", workers=1)
+    seen = []
+    for item in results:
+        seen.append(item)
+        clock[0] += 0.05  # 20 groups a second
+    assert seen == list(range(200))
+    assert fake.asked <= 1 + 200 * 0.05 / dask_executor.RECOUNT_SECONDS + 1, fake.asked
+    assert fake.most_out == dask_executor.WINDOW_PER_THREAD * 4  # the grown cluster's window, no more

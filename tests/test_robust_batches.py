@@ -371,6 +371,29 @@ def test_a_killed_in_place_runs_temporary_files_are_removed_next_time(tmp_path):
     assert not left.exists() and not stage.exists()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_temporary_file_a_killed_worker_left_during_the_run_is_gone_when_it_ends(tmp_path, workers):
+    """A worker killed while writing an output leaves its temporary file (its task is done again
+    by another worker); the run removes it when it ends, not only the next run when it starts."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        shutil.copy(ARTICLE, folder / f"a{i}.xml")
+    out = tmp_path / "out"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = out / f".jats-enrich-a3.xml.{int(dead.stdout)}.abcd1234.tmp"
+
+    def killed_while_writing(report: object) -> None:
+        if not left.exists():
+            out.mkdir(exist_ok=True)
+            left.write_bytes(b"half")
+
+    batch = Batch(discover([folder]), EnrichOptions(), BatchOptions(out=out, workers=workers))
+    report = batch.run(on_article=killed_while_writing)
+    assert report.articles_failed == 0 and report.articles_total == 6
+    assert sorted(p.name for p in out.iterdir()) == [f"a{i}.xml" for i in range(6)]
+
+
 def test_a_report_on_a_full_disk_is_one_line_and_leaves_no_temporary_file(tmp_path, monkeypatch):
     import errno
 

@@ -2,9 +2,9 @@
 
 The scheduler spends a few milliseconds on every task it hands out, about as long as an article
 takes: one task per article would cap a cluster of any size at one scheduler's task rate. So
-consecutive articles are grouped into tasks of about ``task_seconds`` of estimated work (at least
-a few tasks per worker thread, so that the last ones balance), and only a window of them (a few
-per worker thread) is submitted at a time: the scheduler never holds a back catalogue's millions
+consecutive articles are grouped into tasks of about ``task_seconds`` of estimated work, smaller
+as the batch nears its end (so that the workers finish together), and only a window of them (a
+few per worker thread) is submitted at a time: the scheduler never holds a back catalogue's millions
 of tasks, and a new task goes out as soon as one comes back.
 
 Results are yielded in the order of the articles, as soon as every earlier one is back; what
@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import time
 import uuid
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -32,12 +33,18 @@ from jats_enrich.recent import Recent
 #: on one core, most of it proportional to the bytes read, parsed and written).
 SECONDS_PER_ARTICLE = 0.0005
 BYTES_PER_SECOND = 60e6
-#: Tasks per worker thread at least (when there are articles enough), so that the last to finish
-#: are short; and tasks submitted and not yet yielded, per worker thread.
-TASKS_PER_THREAD = 8
+#: A group is at most the work still to group divided by this many per worker thread (guided
+#: self-scheduling): groups shrink as the batch nears its end, so that the workers finish
+#: together instead of waiting on one last long task; but never below SMALLEST_TASK_SECONDS of
+#: work (each task costs the scheduler a few milliseconds).
+GUIDED_SHARES = 2
+SMALLEST_TASK_SECONDS = 0.02
+#: Tasks submitted and not yet yielded, per worker thread.
 WINDOW_PER_THREAD = 3
 #: Groups back and not yet yielded, in windows: what waits behind a slow group is bounded too.
 BUFFERED_WINDOWS = 4
+#: The cluster's threads are counted again at most this often (each count asks the scheduler).
+RECOUNT_SECONDS = 1.0
 
 
 def _let_go(enricher: Enricher) -> None:
@@ -68,19 +75,27 @@ def estimated_seconds(task: Task) -> float:
 
 
 def grouped(tasks: list[Task], task_seconds: float, threads: int) -> list[list[Task]]:
-    """Consecutive tasks in groups of about ``task_seconds`` of work each, in order; smaller when
-    that would leave fewer than TASKS_PER_THREAD groups per thread."""
-    total = sum(estimated_seconds(t) for t in tasks)
-    target = min(task_seconds, total / max(1, threads * TASKS_PER_THREAD))
+    """Consecutive tasks in groups of about ``task_seconds`` of work each, in order; smaller
+    towards the end of the batch (and on a small batch), down to SMALLEST_TASK_SECONDS."""
+    estimates = [estimated_seconds(t) for t in tasks]  # each file's size asked once
+    remaining = sum(estimates)
+    shares = max(1, threads) * GUIDED_SHARES
+
+    def target() -> float:
+        return min(task_seconds, max(SMALLEST_TASK_SECONDS, remaining / shares))
+
     groups: list[list[Task]] = []
     current: list[Task] = []
     seconds = 0.0
-    for task in tasks:
+    wanted = target()
+    for task, estimate in zip(tasks, estimates, strict=True):
         current.append(task)
-        seconds += estimated_seconds(task)
-        if seconds >= target:
+        seconds += estimate
+        if seconds >= wanted:
             groups.append(current)
+            remaining -= seconds
             current, seconds = [], 0.0
+            wanted = target()
     if current:
         groups.append(current)
     return groups
@@ -140,10 +155,10 @@ def _in_order(
 ) -> Iterator[TaskResult]:
     """Each group's results, in order, with at most a window of groups in the scheduler at a time
     (submitted, not yet back: WINDOW_PER_THREAD per worker thread the cluster has, counted again
-    as groups come back, at least ``workers``' worth) and at most BUFFERED_WINDOWS windows of
-    groups back and not yet yielded (behind a slow one). A group goes out as soon as one comes
-    back: never only once the caller has taken the results before it, so a caller slow to take
-    them leaves no worker idle."""
+    as groups come back, at most every RECOUNT_SECONDS, at least ``workers``' worth) and at most
+    BUFFERED_WINDOWS windows of groups back and not yet yielded (behind a slow one). A group goes
+    out as soon as one comes back: never only once the caller has taken the results before it, so
+    a caller slow to take them leaves no worker idle."""
     run = uuid.uuid4().hex[:12]
     index: dict[str, int] = {}  # a future's key -> its group
     outstanding: dict[str, Any] = {}  # a future's key -> the future, until its result is in
@@ -152,6 +167,7 @@ def _in_order(
     yielded = 0
     pending = distributed.as_completed()
     window = WINDOW_PER_THREAD * max(1, workers, _threads(client))
+    counted = time.monotonic()
 
     def room() -> bool:
         return len(outstanding) < window and submitted - yielded < BUFFERED_WINDOWS * window
@@ -174,7 +190,9 @@ def _in_order(
                 finished[index.pop(future.key)] = future.result()
                 del outstanding[future.key]
                 future.release()  # the scheduler forgets it now, not when the run ends
-                window = WINDOW_PER_THREAD * max(1, workers, _threads(client))
+                if time.monotonic() - counted >= RECOUNT_SECONDS:
+                    window = WINDOW_PER_THREAD * max(1, workers, _threads(client))
+                    counted = time.monotonic()
                 submit()
                 continue
             results = finished.pop(yielded)

@@ -122,6 +122,9 @@ class Batch:
             try:
                 if results is not None:
                     results.close()  # a pool of workers is shut down here, not whenever this is collected
+                    # A worker killed while writing (its task done again by another) left its
+                    # temporary file: not kept until the next run.
+                    self._remove_stale_temporaries()
             finally:
                 if journal is not None:
                     journal.close()
