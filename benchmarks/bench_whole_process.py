@@ -12,7 +12,11 @@ figures are medians over the rounds, with the peak memory (maximum RSS) of the p
 - ``enrich credit``, ``enrich credit+casrai``: ``jats-enrich enrich --workers 1 --report r.json``;
 - ``saxon identity`` and ``enrich xslt``: a saxonche identity transform of the same files, written
   out, against ``jats-enrich enrich --engine xslt --workers 1``;
-- ``enrich 2 workers``: ``--workers 2``, against ``enrich credit`` (one worker).
+- ``enrich 2 workers``: ``--workers 2``, against ``enrich credit`` (one worker);
+- ``lxml round trip x2``: the round trip in two processes at once, each with half the files,
+  against one: how far two processes scale on this machine and its disk, whatever the tool;
+- ``enrich one small``: the smallest article alone, whose peak memory is that of a worker with
+  its dictionaries; the peak of ``enrich credit`` beyond it is printed against the largest article.
 
 Printed: each command's median wall time and peak memory, and the speed of each tool run
 relative to its baseline (above 1.0: faster than the baseline).
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -38,8 +43,9 @@ import sys
 from pathlib import Path
 from lxml import etree
 source, out, write = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "write"
+part, parts = (int(sys.argv[4]), int(sys.argv[5])) if len(sys.argv) > 5 else (0, 1)
 parser = etree.XMLParser(resolve_entities=False, no_network=True)
-for path in sorted(source.rglob("*.xml")):
+for path in sorted(source.rglob("*.xml"))[part::parts]:
     tree = etree.parse(str(path), parser)
     if write:
         target = out / path.relative_to(source)
@@ -81,13 +87,19 @@ def timed(command: list[str]) -> tuple[float, float]:
     return wall, usage.ru_maxrss / 1024
 
 
-def commands(source: Path, out: Path) -> dict[str, list[str]]:
+def commands(source: Path, out: Path, smallest: Path) -> dict[str, list[str]]:
     tool = [PYTHON, "-m", "jats_enrich", "enrich", str(source), "--out", str(out), "-q", "--no-cache"]
     report = ["--report", str(out / "r.json")]
+    round_trip = [PYTHON, "-c", ROUND_TRIP, str(source), str(out), "write"]
+    halves = " & ".join(shlex.join([*round_trip, str(k), "2"]) for k in (0, 1))
     return {
         "copy": ["cp", "-r", str(source), str(out / "copy")],
         "lxml parse": [PYTHON, "-c", ROUND_TRIP, str(source), str(out), "parse"],
-        "lxml round trip": [PYTHON, "-c", ROUND_TRIP, str(source), str(out), "write"],
+        "lxml round trip": round_trip,
+        # The machine's own scaling: the bare round trip in two processes, each half the files.
+        "lxml round trip x2": ["sh", "-c", f"{halves} & wait"],
+        # A worker with its dictionaries and one small article: the memory before any large one.
+        "enrich one small": [*tool[:4], str(smallest), *tool[5:], "--workers", "1", "--vocab", "credit"],
         "enrich credit": [*tool, "--workers", "1", "--vocab", "credit", *report],
         "enrich credit+casrai": [*tool, "--workers", "1", "--vocab", "credit", "--vocab", "casrai", *report],
         "saxon identity": [PYTHON, "-c", SAXON_IDENTITY, str(source), str(out)],
@@ -102,6 +114,7 @@ RATIOS = {
     "enrich credit+casrai": "lxml round trip",
     "enrich xslt": "saxon identity",
     "enrich 2 workers": "enrich credit",
+    "lxml round trip x2": "lxml round trip",
 }
 
 
@@ -120,7 +133,9 @@ def main(argv: list[str] | None = None) -> None:
         for copy in range(args.copies):
             shutil.copytree(args.corpus, source / f"copy{copy}", ignore=shutil.ignore_patterns("*.md"))
         size = sum(p.stat().st_size for p in source.rglob("*.xml"))
-        runs = commands(source, Path(folder) / "out")
+        smallest = min(source.rglob("*.xml"), key=lambda p: p.stat().st_size)
+        largest = max(p.stat().st_size for p in source.rglob("*.xml"))
+        runs = commands(source, Path(folder) / "out", smallest)
         if args.only:
             wanted = set(args.only) | {RATIOS[n] for n in args.only if n in RATIOS}
             runs = {k: v for k, v in runs.items() if k in wanted}
@@ -143,6 +158,10 @@ def main(argv: list[str] | None = None) -> None:
             if base in walls:
                 line += f"   {statistics.median(walls[base]) / wall:.2f}x {base}"
             print(line)
+        if "enrich credit" in peaks and "enrich one small" in peaks:
+            grown = statistics.median(peaks["enrich credit"]) - statistics.median(peaks["enrich one small"])
+            print(f"a worker's memory beyond its dictionaries: {grown:.1f} MiB, "
+                  f"{grown * 2**20 / largest:.1f}x the largest article ({largest / 2**20:.2f} MiB)")  # fmt: skip
 
 
 if __name__ == "__main__":
