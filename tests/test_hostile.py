@@ -126,8 +126,10 @@ def test_local_files_named_by_entities_are_never_opened(tmp_path):
         ("garbage.xml", bytes(range(256)) * 64, "malformed XML"),
         ("empty.xml", b"", "empty file"),
         ("html.xml", b"<html><body><p>hello</p></body></html>", "not a JATS article (root element <html>)"),
+        # libxml2 quotes the text after an unfinished CDATA section on a line of its own
+        ("cdata.xml", article("Software <![CDATA[\n<role>x</role>\n"), "CData section not finished <role>x</role>"),
     ],
-    ids=["entity-bomb", "deep-nesting", "50MB-text-node", "binary-garbage", "empty-file", "not-jats"],
+    ids=["entity-bomb", "deep-nesting", "50MB-text-node", "binary-garbage", "empty-file", "not-jats", "open-cdata"],
 )
 def test_hostile_articles_are_one_clear_error_and_the_batch_goes_on(tmp_path, name, data, message):
     (tmp_path / "in").mkdir()
@@ -139,6 +141,19 @@ def test_hostile_articles_are_one_clear_error_and_the_batch_goes_on(tmp_path, na
     assert len(errors) == 1 and message in errors[0], done.stderr
     assert "Traceback" not in done.stderr
     assert (tmp_path / "out" / "good.xml").is_file() and not (tmp_path / "out" / name).exists()
+
+
+def test_a_file_name_with_a_line_break_is_still_one_line_of_error(tmp_path):
+    """The error names the file with its control characters escaped: one line on stderr, in the
+    CSV report's cell and in the JSON report's error."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "two\nlines.xml").write_bytes(b"<article><front>")
+    report = tmp_path / "r.csv"
+    done = cli("enrich", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--report", str(report))
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if "lines.xml" in line]
+    assert len(errors) == 1 and "two\\nlines.xml: malformed XML" in errors[0], done.stderr
+    assert "two\\nlines.xml: malformed XML" in report.read_text(encoding="utf-8")
 
 
 def test_other_encodings_are_read_and_written_in_their_own(tmp_path):

@@ -95,3 +95,14 @@ def test_a_name_mismatch_is_an_error_not_a_guess():
     root = parse(text)
     with pytest.raises(ArticleError, match="expected <c>"):
         apply_changes(text.encode(), root, [AttributeChange(index=1, name="c", attributes={"x": "1"})], "t")
+
+
+def test_an_attribute_moved_to_the_end_keeps_an_entity_the_article_does_not_declare():
+    """Moved to the end of its tag, an attribute is written again from its value; one that holds
+    an entity no declaration names has no value to write: it moves as written (reference, quote)."""
+    text = '<!DOCTYPE a SYSTEM "a.dtd"><a><b c=\'x&zz;"y\' k="v"/><b c="&amp;&#233;" k="v"/></a>'
+    root = parse(text)
+    bs = root.findall("b")
+    changes = [AttributeChange(index=element_indices(root, [b])[b], name="b", attributes={}, to_end=("c",)) for b in bs]
+    out = apply_changes(text.encode(), root, changes, "t").decode()
+    assert out == '<!DOCTYPE a SYSTEM "a.dtd"><a><b k="v" c=\'x&zz;"y\'/><b k="v" c="&amp;é"/></a>'

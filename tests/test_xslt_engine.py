@@ -160,3 +160,36 @@ def test_engine_and_stylesheet_options_on_enrich_and_check(tmp_path):
     bad = run("enrich", fixture, "--out", str(tmp_path / "c"), "--engine", "xslt", "--xslt", str(broken))
     assert bad.returncode == 64 and "cannot compile the stylesheet" in bad.stderr
     assert not (tmp_path / "c").exists()
+
+
+ENTITIES_IN_ATTRIBUTES = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.3 20210610//EN"
+  "JATS-journalpublishing1-3.dtd">
+<article dtd-version="1.3" xml:lang="en"><front><article-meta>
+<contrib-group><contrib contrib-type="author"><name><surname>Roe</surname><given-names>A</given-names></name>
+<role specific-use="a&ndash;b">Software</role>
+<role specific-use='x&unknown;y "q"'>Writing &ndash; original draft</role>
+<role vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Formal analysis"
+  vocab-term-identifier="https://credit.niso.org/contributor-roles/formal-analysis/"
+  content-type="&elsewhere;">Formal analysis</role>
+</contrib></contrib-group>
+<kwd-group kwd-group-type="author" specific-use="&unknown;">
+<kwd content-type="&ndash;&unknown;">Open access</kwd></kwd-group>
+</article-meta></front></article>
+"""
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["default", "upgrade"])
+def test_an_attribute_with_an_entity_the_article_does_not_declare_is_kept_as_written_by_both_engines(upgrade):
+    """Saxon reads an entity no declaration names as U+FFFD (nothing is fetched); an attribute
+    holding one, on an element the stylesheet edits, is written back as it was (reference and
+    quote kept), never with U+FFFD, and both engines write the same bytes."""
+    data = ENTITIES_IN_ATTRIBUTES.encode()
+    lxml_engine, xslt_engine = engines(upgrade, ("credit", "casrai"))
+    by_lxml, by_xslt = lxml_engine.enrich_bytes(data, "e.xml"), xslt_engine.enrich_bytes(data, "e.xml")
+    assert by_xslt.report.error is None and by_lxml.report.error is None
+    assert by_xslt.output == by_lxml.output
+    assert by_xslt.output is not None and by_xslt.output != data and "\ufffd" not in by_xslt.output.decode()
+    assert only_attributes_added(by_xslt.output, data)
+    for written in ("a&ndash;b", 'x&unknown;y "q"', '"&elsewhere;"', '"&ndash;&unknown;"', '"&unknown;"'):
+        assert written in by_xslt.output.decode()

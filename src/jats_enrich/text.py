@@ -249,3 +249,23 @@ SMALL_WORDS = frozenset(
 def content_words(key: str) -> list[str]:
     """The words of a matching key that carry its meaning: not the small ones, not single letters."""
     return [w for w in key.split() if w not in SMALL_WORDS and len(w) > 1]
+
+
+def printable(text: str) -> str:
+    """Text as reports hold it. A file name that is not valid UTF-8 reaches Python with each bad
+    byte as a lone surrogate, which JSON cannot hold; such a byte is written as ``\\xNN``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+#: Control characters (a line break in a parser's message, in a file's name): never in a one-line error.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """An error as reports and the command line show it: printable, and on one line (a control
+    character is written as its escape, ``\\n``, so that a file name keeps telling which file)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], printable(text))

@@ -54,9 +54,14 @@ def internal_entities(node: etree._Element) -> dict[str, str]:
 _LAST: tuple[Any, dict[str, str]] = (None, {})
 
 
-def decode_entity(name: str, internal: dict[str, str] | None = None) -> str:
+#: What stands for an entity that neither the article nor the JATS table declares, where a
+#: parser must read a character (the XSLT engine's input to Saxon).
+UNKNOWN_ENTITY = "\ufffd"
+
+
+def decode_entity(name: str, internal: dict[str, str] | None = None, unknown: str | None = None) -> str:
     """The characters for entity ``name`` (the document's own declarations first); an unknown
-    name is kept as its reference."""
+    name is kept as its reference, or read as ``unknown`` when given."""
     if internal and name in internal:
         return internal[name]
-    return entity_table().get(name, f"&{name};")
+    return entity_table().get(name, f"&{name};" if unknown is None else unknown)

@@ -108,8 +108,9 @@ _LIMITS = {
 
 
 def _syntax_message(exc: etree.XMLSyntaxError) -> str:
-    # lxml appends "(<string>, line N)"; keep the parser's own message, which names line and column.
-    message = str(exc.msg or exc).split(" (<string>")[0].strip()
+    # lxml appends "(<string>, line N)"; keep the parser's own message, which names line and column
+    # (on one line: for some errors libxml2 quotes the document's text after a line break).
+    message = " ".join(str(exc.msg or exc).split(" (<string>")[0].split())
     for clue, refusal in _LIMITS.items():
         if clue in message:
             where = message[message.rfind(", line ") :] if ", line " in message else ""

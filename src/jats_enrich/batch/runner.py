@@ -28,8 +28,9 @@ from jats_enrich.errors import ArticleError, OutputError, UsageError
 from jats_enrich.files import TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temporaries
 from jats_enrich.limits import MAX_ARTICLE_BYTES
 from jats_enrich.pipeline import Enricher
-from jats_enrich.report.model import ArticleReport, Report, Tally, printable
+from jats_enrich.report.model import ArticleReport, Report, Tally
 from jats_enrich.storage import is_remote, joined
+from jats_enrich.text import printable
 
 ProgressCallback = Callable[[ArticleReport], None]
 

@@ -21,18 +21,9 @@ from jats_enrich.match.fuzzy import Suggestion
 from jats_enrich.report.run import RunRecord
 from jats_enrich.report.statements import StatementReport
 from jats_enrich.report.terms import TermRef
+from jats_enrich.text import one_line, printable
 
 REPORT_SCHEMA_VERSION = "1.4"
-
-
-def printable(text: str) -> str:
-    """Text as reports hold it. A file name that is not valid UTF-8 reaches Python with each bad
-    byte as a lone surrogate, which JSON cannot hold; such a byte is written as ``\\xNN``."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return text
 
 
 class ScoredTerm(TermRef):
@@ -250,10 +241,15 @@ class ArticleReport(BaseModel):
         default_factory=list, description="Roles that disagree across the article (outcome inconsistent)"
     )
 
-    @field_validator("path", "output", "error")
+    @field_validator("path", "output")
     @classmethod
     def _printable(cls, value: str | None) -> str | None:
         return None if value is None else printable(value)
+
+    @field_validator("error")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        return None if value is None else one_line(value)
 
     def written_to(self, output: str) -> ArticleReport:
         """This report, with where its article was written."""
@@ -261,7 +257,7 @@ class ArticleReport(BaseModel):
 
     def failed(self, error: str) -> ArticleReport:
         """This report, for an article whose output could not be written after all."""
-        return self.model_copy(update={"error": printable(error), "findings": [], "statements": [], "consistency": []})
+        return self.model_copy(update={"error": one_line(error), "findings": [], "statements": [], "consistency": []})
 
 
 class Report(BaseModel):

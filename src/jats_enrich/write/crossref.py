@@ -18,14 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from jats_enrich.article.people import Affiliation, Person
 from jats_enrich.article.targets import string_value
 from jats_enrich.decide.model import Decision, Outcome, roles_by_contributor
 from jats_enrich.decide.statement_items import ItemOutcome
 from jats_enrich.decide.statements import ContributorStatement
-from jats_enrich.text import canonical_identifier
+from jats_enrich.text import canonical_identifier, one_line, printable
 
 NS = "http://www.crossref.org/schema/5.5.0"
 CREDIT_TYPES = (
@@ -88,6 +88,16 @@ class ArticleExport(ContributorsExport):
     deposit_missing: list[str] = Field(
         default_factory=list, description="what Crossref requires of a deposit and the article lacks (no deposit)"
     )
+
+    @field_validator("path")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return printable(value)
+
+    @field_validator("error")
+    @classmethod
+    def _one_line(cls, value: str | None) -> str | None:
+        return None if value is None else one_line(value)
 
 
 def crossref_bytes(element: etree._Element) -> bytes:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from jats_enrich.article.encoding import byte_order_mark
-from jats_enrich.article.entities import decode_entity, internal_entities
+from jats_enrich.article.entities import UNKNOWN_ENTITY, decode_entity, internal_entities
 from jats_enrich.errors import ArticleError
 
 #: The DOCTYPE with its internal subset (whose declarations may hold '<' and '>'), as a verbose
@@ -285,22 +285,49 @@ def _tag_edits(
         m = existing.get(name)
         if m is not None and name not in attributes and name not in to_end:
             edits.append((m.start(), m.end(), ""))  # the attribute with the white space before it
-    moved: dict[str, str] = {}
+    moved: dict[str, str] = {}  # name -> its markup at the end
     for name in to_end:
         m = existing.pop(name, None)
         if m is not None:
             edits.append((m.start(), m.end(), ""))
-            moved[name] = attributes.get(name, _unescape_attribute(m.group("value"), internal))
+            moved[name] = _moved(name, m, attributes.get(name), internal)
     inserted: list[str] = []
-    for name, value in {**{k: v for k, v in attributes.items() if k not in moved}, **moved}.items():
+    for name, value in attributes.items():
         m = existing.get(name)
+        if name in moved:
+            continue
         if m is None:
             inserted.append(f' {name}="{escape_attribute(value, chr(34))}"')
-        elif _unescape_attribute(m.group("value"), internal) != value:
+        elif not _reads_as(m.group("value"), value, internal):
             edits.append((m.start("value"), m.end("value"), escape_attribute(value, m.group("quote"))))
+    inserted += moved.values()
     if inserted:
         edits.append((insert_at, insert_at, "".join(inserted)))
     return edits
+
+
+def _moved(name: str, written: re.Match[str], value: str | None, internal: dict[str, str] | None) -> str:
+    """The markup of an attribute moved to the end of its tag: with its new value, or its value as
+    read; as written when it holds an entity the article does not declare (it has no value to
+    write again: the reference is kept)."""
+    raw = written.group("value")
+    if (value is None or _reads_as(raw, value, internal)) and _has_unknown_entity(raw, internal):
+        return f" {name}={written.group('quote')}{raw}{written.group('quote')}"
+    return f' {name}="{escape_attribute(_unescape_attribute(raw, internal) if value is None else value, chr(34))}"'
+
+
+def _has_unknown_entity(raw: str, internal: dict[str, str] | None) -> bool:
+    return "&" in raw and _unescape_attribute(raw, internal) != _unescape_attribute(raw, internal, UNKNOWN_ENTITY)
+
+
+def _reads_as(raw: str, value: str, internal: dict[str, str] | None) -> bool:
+    """Whether the attribute written ``raw`` already holds ``value``: an attribute is never
+    rewritten into another spelling of the same value. An entity the article does not declare
+    reads as its reference, or as the XSLT engine's input has it (UNKNOWN_ENTITY): a stylesheet
+    that left the attribute alone gives it back so, and it stays as written."""
+    if _unescape_attribute(raw, internal) == value:
+        return True
+    return "&" in raw and _unescape_attribute(raw, internal, UNKNOWN_ENTITY) == value
 
 
 def escape_text(value: str) -> str:
@@ -323,10 +350,10 @@ _LINE_ENDS = re.compile(r"\r\n?")
 _REFERENCE = re.compile(r"&(?:#x([0-9A-Fa-f]+)|#([0-9]+)|([^\s&;#<>'\"=]+));")
 
 
-def _unescape_attribute(raw: str, internal: dict[str, str] | None = None) -> str:
+def _unescape_attribute(raw: str, internal: dict[str, str] | None = None, unknown: str | None = None) -> str:
     """The value a parser reads from raw attribute text: line ends and white space normalised,
     character and entity references decoded (named ones with the document's internal subset, then
-    the JATS entity table).
+    the JATS entity table; an unknown name kept as its reference, or read as ``unknown``).
 
     Used to decide whether a value already equals what would be written, so that an attribute
     is never rewritten into another spelling of the same value.
@@ -339,7 +366,7 @@ def _unescape_attribute(raw: str, internal: dict[str, str] | None = None) -> str
             return chr(int(hexadecimal, 16))
         if decimal:
             return chr(int(decimal))
-        return decode_entity(name, internal)
+        return decode_entity(name, internal, unknown)
 
     return _REFERENCE.sub(decode, text)
 

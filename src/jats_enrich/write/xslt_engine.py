@@ -53,7 +53,7 @@ from typing import Any
 
 from lxml import etree
 
-from jats_enrich.article.entities import entity_table, internal_entities
+from jats_enrich.article.entities import UNKNOWN_ENTITY, entity_table, internal_entities
 from jats_enrich.article.reader import Article
 from jats_enrich.decide.model import Edit
 from jats_enrich.decide.statements import RoleInsertion
@@ -281,7 +281,7 @@ def saxon_input(article: Article) -> str:
         name = m.group(1)
         if name in PREDEFINED:
             return m.group(0)
-        return "".join(f"&#{ord(c)};" for c in table.get(name, "\ufffd"))
+        return "".join(f"&#{ord(c)};" for c in table.get(name, UNKNOWN_ENTITY))
 
     return _ENTITY.sub(replace, text)
 
