@@ -128,8 +128,26 @@ def test_local_files_named_by_entities_are_never_opened(tmp_path):
         ("html.xml", b"<html><body><p>hello</p></body></html>", "not a JATS article (root element <html>)"),
         # libxml2 quotes the text after an unfinished CDATA section on a line of its own
         ("cdata.xml", article("Software <![CDATA[\n<role>x</role>\n"), "CData section not finished <role>x</role>"),
+        # a namespace error stops libxml2, and lxml raises nothing when a warning was logged after
+        # it: the text and elements after the root were taken for a well-formed article
+        (
+            "tail.xml",
+            b'<!DOCTYPE article SYSTEM "a.dtd">\n<article xmlns:x="http://\xc3\xa9w">'
+            + ROLE.format("Software &nbsp;").encode()
+            + b"</article>\ngarbage <role>Software</role>",
+            "malformed XML: xmlns:x: 'http://\u00e9w' is not a valid URI, line 2, column",
+        ),
     ],
-    ids=["entity-bomb", "deep-nesting", "50MB-text-node", "binary-garbage", "empty-file", "not-jats", "open-cdata"],
+    ids=[
+        "entity-bomb",
+        "deep-nesting",
+        "50MB-text-node",
+        "binary-garbage",
+        "empty-file",
+        "not-jats",
+        "open-cdata",
+        "hidden-tail",
+    ],
 )
 def test_hostile_articles_are_one_clear_error_and_the_batch_goes_on(tmp_path, name, data, message):
     (tmp_path / "in").mkdir()

@@ -106,3 +106,10 @@ def test_an_attribute_moved_to_the_end_keeps_an_entity_the_article_does_not_decl
     changes = [AttributeChange(index=element_indices(root, [b])[b], name="b", attributes={}, to_end=("c",)) for b in bs]
     out = apply_changes(text.encode(), root, changes, "t").decode()
     assert out == '<!DOCTYPE a SYSTEM "a.dtd"><a><b k="v" c=\'x&zz;"y\'/><b k="v" c="&amp;é"/></a>'
+
+
+def test_an_attribute_named_by_its_namespace_is_refused_never_written():
+    root = parse("<a><b/></a>")
+    change = AttributeChange(index=1, name="b", attributes={"{http://www.w3.org/1999/xlink}title": "t"})
+    with pytest.raises(ArticleError, match=r"an attribute named \{http://www.w3.org/1999/xlink\}title"):
+        apply_changes(b"<a><b/></a>", root, [change], "t")

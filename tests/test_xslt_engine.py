@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from support import CORPUS, FIXTURES, needs_shared, only_attributes_added
 
 from jats_enrich.config import EnrichOptions
@@ -165,10 +166,10 @@ def test_engine_and_stylesheet_options_on_enrich_and_check(tmp_path):
 ENTITIES_IN_ATTRIBUTES = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.3 20210610//EN"
   "JATS-journalpublishing1-3.dtd">
-<article dtd-version="1.3" xml:lang="en"><front><article-meta>
+<article dtd-version="1.3" xml:lang="en" xmlns:xlink="http://www.w3.org/1999/xlink"><front><article-meta>
 <contrib-group><contrib contrib-type="author"><name><surname>Roe</surname><given-names>A</given-names></name>
-<role specific-use="a&ndash;b">Software</role>
-<role specific-use='x&unknown;y "q"'>Writing &ndash; original draft</role>
+<role specific-use="a&ndash;b" xlink:title="a&ndash;b">Software</role>
+<role specific-use='x&unknown;y "q"' xml:lang="en&unknown;">Writing &ndash; original draft</role>
 <role vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Formal analysis"
   vocab-term-identifier="https://credit.niso.org/contributor-roles/formal-analysis/"
   content-type="&elsewhere;">Formal analysis</role>
@@ -191,5 +192,39 @@ def test_an_attribute_with_an_entity_the_article_does_not_declare_is_kept_as_wri
     assert by_xslt.output == by_lxml.output
     assert by_xslt.output is not None and by_xslt.output != data and "\ufffd" not in by_xslt.output.decode()
     assert only_attributes_added(by_xslt.output, data)
-    for written in ("a&ndash;b", 'x&unknown;y "q"', '"&elsewhere;"', '"&ndash;&unknown;"', '"&unknown;"'):
+    for written in ('"a&ndash;b"', 'x&unknown;y "q"', '"en&unknown;"', '"&elsewhere;"', '"&ndash;&unknown;"'):
         assert written in by_xslt.output.decode()
+    assert "{" not in by_xslt.output.decode()  # no attribute written under its expanded name
+
+
+NAMESPACED_STYLESHEET = """<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+    xmlns:je="urn:jats-enrich:xslt" xmlns:xlink="http://www.w3.org/1999/xlink" exclude-result-prefixes="#all">
+  <xsl:import href="urn:jats-enrich:xslt:enrich.xsl"/>
+  <xsl:template name="je:extra-attributes">
+    <xsl:param name="set" as="map(*)"/>
+    <xsl:if test="self::role and exists($set?vocab-term-identifier)">
+      <xsl:attribute name="xlink:title" select="$set?vocab-term"/>
+      <xsl:attribute name="xml:lang" select="'en'"/>
+    </xsl:if>
+  </xsl:template>
+</xsl:stylesheet>"""
+
+
+def test_a_stylesheet_writing_namespaced_attributes_writes_them_with_their_prefixes(tmp_path):
+    """A user's stylesheet may set attributes in a namespace: each is written with the prefix the
+    element has in scope for it (xml for XML's own), replacing the value in place; with none in
+    scope the article is refused in one line, never written with an attribute no parser can read."""
+    stylesheet = tmp_path / "namespaced.xsl"
+    stylesheet.write_text(NAMESPACED_STYLESHEET, encoding="utf-8")
+    enricher = Enricher(EnrichOptions(engine="xslt", xslt=str(stylesheet)))
+    data = ENTITIES_IN_ATTRIBUTES.encode()
+    result = enricher.enrich_bytes(data, "e.xml")
+    assert result.report.error is None and result.output is not None
+    out = result.output.decode()
+    assert 'xlink:title="Software"' in out and 'xml:lang="en"' in out and "{" not in out
+    assert 'xml:lang="en&unknown;"' not in out  # replaced in place: one xml:lang on the role
+    etree.fromstring(result.output, etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True))
+    bare = data.replace(b' xmlns:xlink="http://www.w3.org/1999/xlink"', b"")
+    refused = enricher.enrich_bytes(bare.replace(b' xlink:title="a&ndash;b"', b""), "bare.xml")
+    assert refused.output is None and refused.report.error is not None
+    assert "no prefix is declared for http://www.w3.org/1999/xlink (title); not written" in refused.report.error

@@ -56,8 +56,9 @@ def read_article(data: bytes, source: str) -> Article:
         raise ArticleError(f"{source}: empty file")
     if len(data) > MAX_ARTICLE_BYTES:
         raise ArticleError(f"{source}: {len(data)} bytes, larger than the {MAX_ARTICLE_BYTES}-byte limit")
+    parser = _parser()
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         if _out_of_memory(exc):
             raise MemoryError(f"{source}: the parser ran out of memory") from None  # a budget, not a fault of the XML
@@ -66,12 +67,24 @@ def read_article(data: bytes, source: str) -> Article:
         raise ArticleError(f"{source}: {kind}{message}") from None
     except (ValueError, LookupError) as exc:  # e.g. an unknown encoding name in the declaration
         raise ArticleError(f"{source}: unreadable XML: {exc}") from None
+    _refuse_logged_errors(parser, source)
     tree = root.getroottree()
     article = _main_article(root)
     if article is None:
         raise ArticleError(f"{source}: not a JATS article (root element <{_qname(root)}>)")
     version = detect_version(article.get("dtd-version"), tree.docinfo.public_id)
     return Article(source=source, data=data, tree=tree, version=version, doi=_doi(article))
+
+
+def _refuse_logged_errors(parser: etree.XMLParser, source: str) -> None:
+    """A parse that returned a tree but logged an error did not read the whole document: lxml
+    raises only when the last entry of the log is an error, and libxml2, once a namespace error
+    has stopped it, never reports what follows the root element (with a warning logged after the
+    error, text or elements after the root were taken as a well-formed article)."""
+    for entry in parser.error_log:
+        if entry.level >= etree.ErrorLevels.ERROR:
+            message = " ".join(entry.message.split())
+            raise ArticleError(f"{source}: malformed XML: {message}, line {entry.line}, column {entry.column}")
 
 
 def _main_article(root: etree._Element) -> etree._Element | None:

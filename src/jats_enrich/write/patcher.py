@@ -241,6 +241,9 @@ def apply_changes(
     internal = internal_entities(root)
     pieces: list[tuple[int, int, str]] = []  # (start, end, replacement) in text offsets
     for change in sorted(changes, key=lambda c: c.index):
+        expanded = [n for n in (*change.attributes, *change.remove, *change.to_end) if n.startswith("{")]
+        if expanded:  # a name a start tag cannot hold (its prefix is the writer's to find)
+            raise ArticleError(f"{source}: an attribute named {expanded[0]}, not as a tag writes it; not written")
         tag = tags[change.index]
         if tag.name != change.name:
             raise ArticleError(

@@ -127,9 +127,9 @@ class XsltWriter:
             position: [{"set": in_attribute_order(r.attributes), "text": r.text} for r in i.roles]
             for position, i in by_position.items()
         }
-        listed = self._transform(article, decisions, new_roles)
+        read, listed = self._transform(article, decisions, new_roles)
         kept = [(name, attributes) for name, attributes, _ in listed if INSERTED not in attributes]
-        changes = attribute_changes(article.root, before, kept, article.source)
+        changes = attribute_changes(article.root, before, read, kept, article.source)
         changes = with_moves(changes, {e.element: e.to_end for e in edits if e.to_end}, article.root, before, kept)
         inserted = inserted_roles(listed, by_position, article.source)
         if not changes and not inserted:
@@ -140,14 +140,19 @@ class XsltWriter:
 
     def _transform(
         self, article: Article, decisions: dict[str, Any], new_roles: dict[str, Any]
-    ) -> list[tuple[str, dict[str, str], str]]:
-        """(element name, attributes) of every identity element of the stylesheet's result."""
+    ) -> tuple[list[tuple[str, dict[str, str]]], list[tuple[str, dict[str, str], str]]]:
+        """(element name, attributes) of every identity element as Saxon read the article, and of
+        the stylesheet's result (with the text of the roles it inserted)."""
         from saxonche import PySaxonApiError
 
         text = saxon_input(article)
         with saxon_stderr() as printed:
             try:
                 document = self.processor.parse_xml(xml_text=text)
+                # What the stylesheet changed is read against Saxon's own reading of the article:
+                # lxml, which reads no DTD, drops a named entity from an attribute's value, and
+                # Saxon has the character (or U+FFFD for a name no declaration gives).
+                read = self.lister.transform_to_string(xdm_node=document)
                 self.executable.set_parameter("decisions", self.processor.make_string_value(json.dumps(decisions)))
                 self.executable.set_parameter("insertions", self.processor.make_string_value(json.dumps(new_roles)))
                 result = self.executable.transform_to_value(xdm_node=document)
@@ -162,7 +167,10 @@ class XsltWriter:
                         "Saxon's time grows with their square; the lxml engine has no such limit)"
                     )
                 raise ArticleError(f"{article.source}: XSLT engine: {message}") from None
-        return [(name, attributes, text) for name, attributes, text in json.loads(listed or "[]")]
+        return (
+            [(name, attributes) for name, attributes, _ in json.loads(read or "[]")],
+            [(name, attributes, text) for name, attributes, text in json.loads(listed or "[]")],
+        )
 
 
 #: Lists (name, attributes) of every identity element of a document, as JSON; attribute names as

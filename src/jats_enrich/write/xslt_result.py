@@ -8,13 +8,13 @@ from dataclasses import replace
 
 from lxml import etree
 
-from jats_enrich.article.targets import attributes_of
 from jats_enrich.decide.statements import NewRole, RoleInsertion
 from jats_enrich.errors import ArticleError
 from jats_enrich.write.patcher import AttributeChange, element_indices, in_attribute_order
 
 #: The marker of a role the stylesheet inserted (its value: the contributor's position).
 INSERTED = "{urn:jats-enrich:xslt}inserted"
+XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 
 
 def inserted_roles(
@@ -56,19 +56,23 @@ def with_moves(
 
 
 def attribute_changes(
-    source: etree._Element, before: list[etree._Element], result: list[tuple[str, dict[str, str]]], name: str
+    source: etree._Element,
+    before: list[etree._Element],
+    read: list[tuple[str, dict[str, str]]],
+    result: list[tuple[str, dict[str, str]]],
+    name: str,
 ) -> list[AttributeChange]:
-    """What the stylesheet changed on the identity elements (``before``, in document order), as
-    edits of the source tree."""
-    if len(before) != len(result) or any(b.tag != tag for b, (tag, _) in zip(before, result, strict=True)):
-        raise ArticleError(f"{name}: XSLT engine: the stylesheet added, removed or renamed elements; not written")
+    """What the stylesheet changed on the identity elements (``before``, in document order; as
+    Saxon ``read`` them, and in its ``result``), as edits of the source tree."""
+    for listed in (read, result):
+        if len(before) != len(listed) or any(b.tag != tag for b, (tag, _) in zip(before, listed, strict=True)):
+            raise ArticleError(f"{name}: XSLT engine: the stylesheet added, removed or renamed elements; not written")
     changed = []
-    for b, (_, new) in zip(before, result, strict=True):
-        old = attributes_of(b)
+    for b, (_, old), (_, new) in zip(before, read, result, strict=True):
         if old != new:
-            changed.append(
-                (b, {k: v for k, v in new.items() if old.get(k) != v}, tuple(k for k in old if k not in new))
-            )
+            set_ = {_written_name(b, k, name): v for k, v in new.items() if old.get(k) != v}
+            remove = tuple(_written_name(b, k, name) for k in old if k not in new)
+            changed.append((b, set_, remove))
     if not changed:
         return []
     positions = element_indices(source, (b for b, _, _ in changed))
@@ -76,3 +80,17 @@ def attribute_changes(
         AttributeChange(index=positions[b], name=str(b.tag), attributes=in_attribute_order(set_), remove=remove)
         for b, set_, remove in changed
     ]
+
+
+def _written_name(element: etree._Element, key: str, source: str) -> str:
+    """An attribute's name as a start tag writes it: ``{namespace}local`` with the prefix the
+    element has in scope for that namespace (``xml`` for XML's own)."""
+    if not key.startswith("{"):
+        return key
+    namespace, local = key[1:].split("}", 1)
+    if namespace == XML_NAMESPACE:
+        return f"xml:{local}"
+    prefixes = [p for p, uri in element.nsmap.items() if uri == namespace and p]
+    if not prefixes:
+        raise ArticleError(f"{source}: XSLT engine: no prefix is declared for {namespace} ({local}); not written")
+    return f"{sorted(prefixes)[0]}:{local}"
