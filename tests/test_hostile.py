@@ -174,6 +174,15 @@ def test_a_file_name_with_a_line_break_is_still_one_line_of_error(tmp_path):
     assert "two\\nlines.xml: malformed XML" in report.read_text(encoding="utf-8")
 
 
+def test_an_error_is_one_line_whatever_separates_lines():
+    """Line separators Python splits on (NEL, U+2028, U+2029) and C1 controls are escaped too."""
+    from jats_enrich.report.model import ArticleReport
+
+    error = ArticleReport(path="p", error="two\x85nel.xml\u2028\u2029\x9b: malformed XML").error
+    assert error is not None and len(error.splitlines()) == 1
+    assert error == "two\\x85nel.xml\\u2028\\u2029\\x9b: malformed XML"
+
+
 def test_other_encodings_are_read_and_written_in_their_own(tmp_path):
     for name in ("credit-1.2-latin1-crlf.xml", "credit-1.4-utf16-bom.xml"):
         result = Enricher().enrich_bytes((FIXTURES / name).read_bytes(), name)

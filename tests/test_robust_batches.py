@@ -356,6 +356,35 @@ def test_resuming_in_place_reports_what_the_first_run_did(tmp_path):
     assert "tagged" in outcomes  # as the first run reported, not "already-correct" from enriching its output again
 
 
+def test_a_temporary_file_of_another_machine_is_never_taken_for_a_leftover(tmp_path):
+    """On a shared file system a process of another machine cannot be seen from here: its file is
+    kept whatever its process number; this machine's dead process's file is removed (in the
+    names of earlier versions too, without the machine's tag)."""
+    from jats_enrich.batch.runner import _staging_folder
+    from jats_enrich.files import HOST_TAG
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    other = "0" * 8 if HOST_TAG != "0" * 8 else "1" * 8
+    theirs = tmp_path / f".jats-enrich-a.xml.{pid}.{other}abcd1234.tmp"
+    ours = tmp_path / f".jats-enrich-b.xml.{pid}.{HOST_TAG}abcd1234.tmp"
+    older = tmp_path / f".jats-enrich-c.xml.{pid}.abcd1234.tmp"
+    for path in (theirs, ours, older):
+        path.write_bytes(b"partial")
+    assert (is_stale(theirs), is_stale(ours), is_stale(older)) == (False, True, True)
+    # A package's staging folder, made by a process that is gone, is known for a leftover too.
+    made = subprocess.run(
+        [sys.executable, "-c", f"from jats_enrich.batch.runner import _staging_folder; from pathlib import Path; "
+         f"print(_staging_folder(Path({str(tmp_path / 'out.zip')!r})))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    stage = Path(made.stdout.strip())
+    assert stage.is_dir() and stage.parent == tmp_path and is_stale(stage)
+    assert not is_stale(_staging_folder(tmp_path / "mine.zip"))  # this process's own
+    assert remove_stale_temporaries(tmp_path) == 3
+    assert theirs.exists() and not ours.exists() and not older.exists() and not stage.exists()
+
+
 def test_a_killed_in_place_runs_temporary_files_are_removed_next_time(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

@@ -228,3 +228,8 @@ def test_a_stylesheet_writing_namespaced_attributes_writes_them_with_their_prefi
     refused = enricher.enrich_bytes(bare.replace(b' xlink:title="a&ndash;b"', b""), "bare.xml")
     assert refused.output is None and refused.report.error is not None
     assert "no prefix is declared for http://www.w3.org/1999/xlink (title); not written" in refused.report.error
+    # Two prefixes for one namespace: which one the tag writes is not known, so nothing is guessed.
+    twice = data.replace(b'xmlns:xlink="', b'xmlns:xl="http://www.w3.org/1999/xlink" xmlns:xlink="')
+    ambiguous = enricher.enrich_bytes(twice, "twice.xml")
+    assert ambiguous.output is None and ambiguous.report.error is not None
+    assert "several prefixes (xl, xlink) are declared for http://www.w3.org/1999/xlink" in ambiguous.report.error

@@ -1,14 +1,18 @@
 """Files written whole or not at all: a temporary file beside the target, renamed into place.
 
-The temporary file's name says whose it is (``.jats-enrich-NAME.PID.TOKEN.tmp``), so that a later
-run can tell a killed run's leftovers (its process is gone) from a live run's files.
+The temporary file's name says whose it is (``.jats-enrich-NAME.PID.HOSTTOKEN.tmp``: the process,
+a tag of the machine, a random token), so that a run can tell a killed process's leftovers (its
+process is gone) from a live run's files; a file another machine writes (a shared file system)
+is never taken for a leftover, as this machine cannot see its process.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +25,8 @@ CHUNK = 1 << 20
 
 TEMP_PREFIX = ".jats-enrich-"
 TEMP_SUFFIX = ".tmp"
+#: This machine, in the names of its temporary files.
+HOST_TAG = hashlib.sha256(socket.gethostname().encode("utf-8", "surrogateescape")).hexdigest()[:8]
 
 
 class Readable(Protocol):
@@ -44,7 +50,12 @@ def read_at_most(stream: Readable, limit: int) -> bytes:
 
 def temporary_path(path: Path) -> Path:
     """Where ``path`` is written before it is renamed into place."""
-    return path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    return path.with_name(temporary_name(path.name))
+
+
+def temporary_name(stem: str) -> str:
+    """A temporary file's name: whose it is (this process, this machine) and a random token."""
+    return f"{TEMP_PREFIX}{stem}.{os.getpid()}.{HOST_TAG}{secrets.token_hex(4)}{TEMP_SUFFIX}"
 
 
 @contextmanager
@@ -124,6 +135,8 @@ def is_stale(temp: Path) -> bool:
     parts = temp.name.split(".")
     if len(parts) < 4 or not parts[-3].isdigit():
         return False
+    if len(parts[-2]) == 16 and parts[-2][:8] != HOST_TAG:
+        return False  # another machine's: its process cannot be seen from here
     pid = int(parts[-3])
     if pid == os.getpid():
         return False

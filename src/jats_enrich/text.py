@@ -261,8 +261,9 @@ def printable(text: str) -> str:
     return text
 
 
-#: Control characters (a line break in a parser's message, in a file's name): never in a one-line error.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters and line separators (a line break in a parser's message, in a file's name):
+#: never in a one-line error.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def one_line(text: str) -> str:

@@ -77,10 +77,12 @@ def read_article(data: bytes, source: str) -> Article:
 
 
 def _refuse_logged_errors(parser: etree.XMLParser, source: str) -> None:
-    """A parse that returned a tree but logged an error did not read the whole document: lxml
-    raises only when the last entry of the log is an error, and libxml2, once a namespace error
-    has stopped it, never reports what follows the root element (with a warning logged after the
-    error, text or elements after the root were taken as a well-formed article)."""
+    """A parse that logged an error is refused even when lxml returned a tree. libxml2 logs some
+    faults at the error level and goes on (a namespace name that is no URI, a duplicate xml:id),
+    but once one is logged it no longer reports content after the root element; and lxml raises
+    only when the log's last entry is an error, so a warning logged after it (an entity of the
+    external DTD) let text and elements after the root pass for a well-formed article. Refused
+    whatever follows, as lxml refuses them when nothing does."""
     for entry in parser.error_log:
         if entry.level >= etree.ErrorLevels.ERROR:
             message = " ".join(entry.message.split())

@@ -9,6 +9,7 @@ leaves a half-written file; the journal (journal.py) lets ``--resume`` finish an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -25,7 +26,7 @@ from jats_enrich.batch.options import BatchOptions
 from jats_enrich.batch.packages import Member, list_members, uncompressed, write_package
 from jats_enrich.config import EnrichOptions
 from jats_enrich.errors import ArticleError, OutputError, UsageError
-from jats_enrich.files import TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temporaries
+from jats_enrich.files import HOST_TAG, TEMP_PREFIX, TEMP_SUFFIX, remove_stale_temporaries
 from jats_enrich.limits import MAX_ARTICLE_BYTES
 from jats_enrich.pipeline import Enricher
 from jats_enrich.report.model import ArticleReport, Report, Tally
@@ -124,8 +125,10 @@ class Batch:
                 if results is not None:
                     results.close()  # a pool of workers is shut down here, not whenever this is collected
                     # A worker killed while writing (its task done again by another) left its
-                    # temporary file: not kept until the next run.
-                    self._remove_stale_temporaries()
+                    # temporary file: not kept until the next run. (Best effort: never in the way
+                    # of what the run itself raises; the next run tries again.)
+                    with contextlib.suppress(OSError):
+                        self._remove_stale_temporaries()
             finally:
                 if journal is not None:
                     journal.close()
@@ -359,9 +362,10 @@ def _staging_folder(target: Path | None) -> Path:
         return Path(tempfile.mkdtemp(prefix=TEMP_PREFIX + "stage-"))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        return Path(
-            tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}stage-{os.getpid()}.", suffix=TEMP_SUFFIX, dir=target.parent)
-        )
+        # Named as a temporary file (mkdtemp's random part after the machine's tag), so that a
+        # killed run's staging folder is known for a leftover and removed.
+        stage = f"{TEMP_PREFIX}stage.{os.getpid()}.{HOST_TAG}"
+        return Path(tempfile.mkdtemp(prefix=stage, suffix=TEMP_SUFFIX, dir=target.parent))
     except OSError as exc:
         raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
 

@@ -13,7 +13,6 @@ import csv
 import glob
 import json
 import os
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Protocol
@@ -21,7 +20,7 @@ from typing import IO, Protocol
 from jats_enrich import __version__
 from jats_enrich.dictionaries.csv_format import spreadsheet_row
 from jats_enrich.errors import OutputError, UsageError
-from jats_enrich.files import atomic_write, is_stale
+from jats_enrich.files import atomic_write, is_stale, temporary_path
 from jats_enrich.report.model import REPORT_SCHEMA_VERSION, ArticleReport, Finding, Report, summarise
 from jats_enrich.report.run import RunRecord
 
@@ -76,7 +75,7 @@ class _Atomic:
 
     def __init__(self, path: Path, newline: str | None = None) -> None:
         self.path = path
-        self.temp = path.with_name(f".jats-enrich-{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        self.temp = temporary_path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             remove_stale(path)

@@ -28,7 +28,8 @@ def inserted_roles(
             continue
         if name != "role" or position not in asked:
             raise ArticleError(f"{source}: XSLT engine: the stylesheet inserted an unexpected <{name}>; not written")
-        own = {k: v for k, v in attributes.items() if k != INSERTED}
+        contributor = asked[position].contributor
+        own = {_written_name(contributor, k, source): v for k, v in attributes.items() if k != INSERTED}
         found.setdefault(position, []).append(NewRole(text, own))
     return [replace(asked[p], roles=tuple(roles)) for p, roles in found.items()]
 
@@ -91,6 +92,7 @@ def _written_name(element: etree._Element, key: str, source: str) -> str:
     if namespace == XML_NAMESPACE:
         return f"xml:{local}"
     prefixes = [p for p, uri in element.nsmap.items() if uri == namespace and p]
-    if not prefixes:
-        raise ArticleError(f"{source}: XSLT engine: no prefix is declared for {namespace} ({local}); not written")
-    return f"{sorted(prefixes)[0]}:{local}"
+    if len(prefixes) != 1:  # none, or several: which one the tag writes is not known here
+        declared = "no prefix is" if not prefixes else f"several prefixes ({', '.join(sorted(prefixes))}) are"
+        raise ArticleError(f"{source}: XSLT engine: {declared} declared for {namespace} ({local}); not written")
+    return f"{prefixes[0]}:{local}"
