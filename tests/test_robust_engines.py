@@ -16,8 +16,8 @@ import pytest
 from lxml import etree
 from support import FIXTURES, ROOT
 
+from jats_enrich.article.attribute_values import attributes_of
 from jats_enrich.article.reader import read_article
-from jats_enrich.article.targets import attributes_of
 from jats_enrich.config import EnrichOptions
 from jats_enrich.pipeline import Enricher
 from jats_enrich.write import xslt_engine as engine_xslt

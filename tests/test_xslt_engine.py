@@ -233,3 +233,39 @@ def test_a_stylesheet_writing_namespaced_attributes_writes_them_with_their_prefi
     ambiguous = enricher.enrich_bytes(twice, "twice.xml")
     assert ambiguous.output is None and ambiguous.report.error is not None
     assert "several prefixes (xl, xlink) are declared for http://www.w3.org/1999/xlink" in ambiguous.report.error
+
+
+NAMED_REFERENCES_IN_IDENTITIES = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Publishing DTD v1.3 20210610//EN"
+  "JATS-journalpublishing1-3.dtd">
+<article dtd-version="1.3" xml:lang="en"><front><article-meta>
+<contrib-group><contrib contrib-type="author"><name><surname>Roe</surname></name>
+<role vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Writing &ndash; original draft"
+  vocab-term-identifier="https://credit.niso.org/contributor-roles/writing-original-draft/">Writing &ndash;
+  original draft</role>
+<role vocab="credit" vocab-identifier="https://credit.niso.org/" vocab-term="Software"
+  vocab-term-identifier="https://credit.niso.org/contributor-roles/software&unknown;/">Software</role>
+</contrib></contrib-group>
+</article-meta></front></article>
+"""
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["default", "upgrade"])
+def test_identities_written_with_named_references_are_read_as_a_dtd_reading_parser_reads_them(upgrade):
+    """lxml reads no DTD and drops a named reference from an attribute's value: the targets'
+    attributes are read again with every reference as its character. A vocab-term written with
+    &ndash; is the label, already correct; an identifier holding an entity nobody declares is
+    no identifier of the dictionary (never "already correct"), and under upgrade is rewritten;
+    both engines agree."""
+    data = NAMED_REFERENCES_IN_IDENTITIES.encode()
+    lxml_engine, xslt_engine = engines(upgrade, ("credit",))
+    by_lxml, by_xslt = lxml_engine.enrich_bytes(data, "n.xml"), xslt_engine.enrich_bytes(data, "n.xml")
+    assert by_lxml.output == by_xslt.output and by_lxml.report == by_xslt.report
+    written, unknown = by_lxml.report.findings
+    assert written.outcome.value == "already-correct", written
+    assert unknown.outcome.value != "already-correct", unknown
+    assert by_lxml.output is not None
+    out = by_lxml.output.decode()
+    assert 'vocab-term="Writing &ndash; original draft"' in out  # kept as written
+    fixed = 'vocab-term-identifier="https://credit.niso.org/contributor-roles/software/"'
+    assert (fixed in out) == upgrade and ("software&unknown;/" in out) != upgrade

@@ -7,6 +7,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from jats_enrich.errors import ArticleError
+
 #: Byte order marks and their codecs; UTF-32's first, as UTF-16's are their beginnings.
 BYTE_ORDER_MARKS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -31,3 +33,20 @@ def declared_encoding(data: bytes | str) -> str | None:
     head = data[:400].encode("ascii", "replace") if isinstance(data, str) else data[:400]
     found = _DECLARATION.match(head)
     return found.group(1).decode("ascii") if found else None
+
+
+def split_bom(data: bytes, declared: str | None) -> tuple[bytes, bytes, str]:
+    """(BOM bytes, body bytes, Python codec of the body)."""
+    marked = byte_order_mark(data)
+    if marked is not None:
+        bom, codec = marked
+        return bom, data[len(bom) :], codec
+    try:
+        codec = codecs.lookup(declared or "utf-8").name
+    except LookupError:
+        raise ArticleError(f"unknown encoding {declared!r}") from None
+    if codec in ("utf-16", "utf-32"):
+        # No BOM: the byte order shows in how '<' is written (XML 1.0, appendix F).
+        little = data.startswith(b"<\x00")
+        codec += "-le" if little else "-be"
+    return b"", data, codec

@@ -10,6 +10,7 @@ after the entities the article's own internal subset declares (``<!DOCTYPE artic
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -57,6 +58,25 @@ _LAST: tuple[Any, dict[str, str]] = (None, {})
 #: What stands for an entity that neither the article nor the JATS table declares, where a
 #: parser must read a character (the XSLT engine's input to Saxon).
 UNKNOWN_ENTITY = "\ufffd"
+#: The entities every XML parser knows.
+PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
+#: A named reference: an XML name, of any script ("&éx;", "&a·b;").
+ENTITY_REFERENCE = re.compile(r"&([^\s&;#<>'\"=]+);")
+
+
+def with_character_references(text: str, internal: dict[str, str]) -> str:
+    """``text`` with each named reference but the predefined ones written as character
+    references (the article's own declarations first, then the JATS table; an unknown name as
+    UNKNOWN_ENTITY), so that a parser reading no DTD reads every character."""
+    table = {**entity_table(), **internal}
+
+    def replace(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in PREDEFINED:
+            return m.group(0)
+        return "".join(f"&#{ord(c)};" for c in table.get(name, UNKNOWN_ENTITY))
+
+    return ENTITY_REFERENCE.sub(replace, text)
 
 
 def decode_entity(name: str, internal: dict[str, str] | None = None, unknown: str | None = None) -> str:

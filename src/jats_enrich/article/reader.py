@@ -31,6 +31,9 @@ class Article:
     doi: str | None
     #: What is read of the article once and asked for twice (its contributors), by name.
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: It refers to entities it does not declare (the external DTD's, never read): lxml keeps such
+    #: a reference in text, and drops it from an attribute's value (see targets.py).
+    undeclared_entities: bool = False
 
     @property
     def root(self) -> etree._Element:
@@ -39,6 +42,8 @@ class Article:
 
 #: libxml2's error code for a failed allocation (its memory budget reached).
 XML_ERR_NO_MEMORY = 2
+#: ... and its warning for a reference to an entity nothing declares.
+_UNDECLARED_ENTITY = etree.ErrorTypes.WAR_UNDECLARED_ENTITY
 
 
 def _out_of_memory(exc: etree.XMLSyntaxError) -> bool:
@@ -73,7 +78,10 @@ def read_article(data: bytes, source: str) -> Article:
     if article is None:
         raise ArticleError(f"{source}: not a JATS article (root element <{_qname(root)}>)")
     version = detect_version(article.get("dtd-version"), tree.docinfo.public_id)
-    return Article(source=source, data=data, tree=tree, version=version, doi=_doi(article))
+    undeclared = any(entry.type == _UNDECLARED_ENTITY for entry in parser.error_log)
+    return Article(
+        source=source, data=data, tree=tree, version=version, doi=_doi(article), undeclared_entities=undeclared
+    )
 
 
 def _refuse_logged_errors(parser: etree.XMLParser, source: str) -> None:

@@ -19,12 +19,13 @@ white space collapsed; the parts of a compound keyword or subject are joined wit
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from lxml import etree
 from pydantic import BaseModel, ConfigDict
 
+from jats_enrich.article.attribute_values import attributes_of, read_again
 from jats_enrich.article.entities import decode_entity, internal_entities
 from jats_enrich.article.jats_version import GROUP_ATTRIBUTES, JatsVersion, detect_version
 from jats_enrich.article.reader import Article
@@ -135,7 +136,29 @@ def find_targets(
         found.append(_target(paths, element, kind, versions.of(element), group))
     if limit and len(found) > limit:
         raise TooManyTargets(f"more than {limit} roles, keywords and subjects in one article (max_targets)")
-    return found
+    return _as_written(article, found)
+
+
+def _as_written(article: Article, found: list[Target]) -> list[Target]:
+    """The targets with their attributes as a parser reading the DTD reads them, when some
+    start tag of theirs holds a reference to an entity the article does not declare (see
+    attribute_values.py); else as they are."""
+    if not found or not article.undeclared_entities:
+        return found
+    elements = [t.element for t in found] + [t.group for t in found if t.group is not None]
+    again = read_again(article, elements)
+    if again is None:
+        return found
+    return [
+        replace(
+            t,
+            attributes=again[t.element],
+            group_attributes=None
+            if t.group is None
+            else {a: again[t.group][a] for a in GROUP_ATTRIBUTES if a in again[t.group]},
+        )
+        for t in found
+    ]
 
 
 def in_citation(element: etree._Element) -> bool:
@@ -250,24 +273,6 @@ def _target(
         group_type=group_type(group, kind) if group is not None else None,
         version=version,
     )
-
-
-#: Every attribute node of an element, in one pass (see attributes_of).
-_ALL_ATTRIBUTES = etree.XPath("@*")
-#: Up to this many attributes, lxml's own mapping is quicker than an XPath call.
-_FEW_ATTRIBUTES = 16
-
-
-def attributes_of(element: etree._Element) -> dict[str, str]:
-    """The attributes of an element ({namespace}name -> value), read in time linear in their
-    number. lxml's ``attrib.items()`` (and ``dict(element.attrib)``) looks each value up again by
-    its name, walking the attribute list each time: quadratic, minutes for 200,000 attributes."""
-    names = element.keys()
-    if len(names) <= _FEW_ATTRIBUTES:
-        return {str(k): str(v) for k, v in element.items()}
-    found = _ALL_ATTRIBUTES(element)
-    values = found if isinstance(found, list) else []
-    return {str(getattr(value, "attrname", "")): str(value) for value in values}
 
 
 def language_of(element: etree._Element) -> str | None:

@@ -11,14 +11,13 @@ a guess.
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lxml import etree
 
-from jats_enrich.article.encoding import byte_order_mark
+from jats_enrich.article.encoding import split_bom
 from jats_enrich.article.entities import UNKNOWN_ENTITY, decode_entity, internal_entities
 from jats_enrich.errors import ArticleError
 
@@ -195,23 +194,6 @@ def element_indices(root: etree._Element, wanted: Iterable[etree._Element]) -> d
 
 def count_elements(root: etree._Element) -> int:
     return sum(1 for _ in root.getroottree().iter(tag=etree.Element))
-
-
-def split_bom(data: bytes, declared: str | None) -> tuple[bytes, bytes, str]:
-    """(BOM bytes, body bytes, Python codec of the body)."""
-    marked = byte_order_mark(data)
-    if marked is not None:
-        bom, codec = marked
-        return bom, data[len(bom) :], codec
-    try:
-        codec = codecs.lookup(declared or "utf-8").name
-    except LookupError:
-        raise ArticleError(f"unknown encoding {declared!r}") from None
-    if codec in ("utf-16", "utf-32"):
-        # No BOM: the byte order shows in how '<' is written (XML 1.0, appendix F).
-        little = data.startswith(b"<\x00")
-        codec += "-le" if little else "-be"
-    return b"", data, codec
 
 
 def apply_changes(

@@ -30,8 +30,8 @@ The engine's own work is linear in the number of elements and of attributes: a d
 by the element's position among the identity elements in document order, which the stylesheet's
 accumulator je:index counts in one pass (fn:path(), the key up to 0.10, counts the preceding
 siblings of every ancestor again for each element: quadratic, minutes for 40,000 roles), and
-attributes are read in one pass (``targets.attributes_of``). Saxon's own handling of one
-element's attributes is not linear: hence MAX_ATTRIBUTES.
+attributes are read in one pass (the lister, over Saxon's reading of the article and over the
+result). Saxon's own handling of one element's attributes is not linear: hence MAX_ATTRIBUTES.
 
 One Saxon processor and one compiled stylesheet per process (per stylesheet), created on first use.
 """
@@ -53,7 +53,8 @@ from typing import Any
 
 from lxml import etree
 
-from jats_enrich.article.entities import UNKNOWN_ENTITY, entity_table, internal_entities
+from jats_enrich.article.encoding import split_bom
+from jats_enrich.article.entities import internal_entities, with_character_references
 from jats_enrich.article.reader import Article
 from jats_enrich.decide.model import Edit
 from jats_enrich.decide.statements import RoleInsertion
@@ -63,7 +64,6 @@ from jats_enrich.write.patcher import (
     apply_changes,
     escape_attribute,
     in_attribute_order,
-    split_bom,
     start_tag_at,
     start_tag_offsets,
 )
@@ -83,11 +83,8 @@ IDENTITY_ELEMENTS = (
 )
 SHIPPED_URI = "urn:jats-enrich:xslt:enrich.xsl"
 #: The mark the stylesheet puts on a role it inserted: the contributor's position (never written).
-PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
-
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _DOCTYPE = re.compile(DOCTYPE_PATTERN, re.DOTALL | re.VERBOSE)
-_ENTITY = re.compile(r"&([^\s&;#<>'\"=]+);")  # an XML name, of any script ("&éx;", "&a·b;")
 #: A namespace declaration in a start tag's attributes: its prefix ('' for the default namespace).
 _NAMESPACE_DECLARATION = re.compile(r"""\sxmlns(?::([^\s=/>]+))?\s*=""")
 
@@ -283,15 +280,7 @@ def saxon_input(article: Article) -> str:
         text = _declare_defaulted_namespaces(text, article.root, article.source)
     text = _DECLARATION.sub("", text, count=1)
     text = _DOCTYPE.sub("", text, count=1)
-    table = {**entity_table(), **internal_entities(article.root)}  # the article's own declarations first
-
-    def replace(m: re.Match[str]) -> str:
-        name = m.group(1)
-        if name in PREDEFINED:
-            return m.group(0)
-        return "".join(f"&#{ord(c)};" for c in table.get(name, UNKNOWN_ENTITY))
-
-    return _ENTITY.sub(replace, text)
+    return with_character_references(text, internal_entities(article.root))
 
 
 def _declare_defaulted_namespaces(text: str, root: etree._Element, source: str) -> str:
