@@ -269,3 +269,24 @@ def test_identities_written_with_named_references_are_read_as_a_dtd_reading_pars
     assert 'vocab-term="Writing &ndash; original draft"' in out  # kept as written
     fixed = 'vocab-term-identifier="https://credit.niso.org/contributor-roles/software/"'
     assert (fixed in out) == upgrade and ("software&unknown;/" in out) != upgrade
+
+
+def test_an_own_entity_written_out_too_often_is_refused_as_a_bomb_never_expanded():
+    """The XSLT engine (and the second reading of attributes) write an article's own entities out
+    as characters: a long one referred to thousands of times would take gigabytes, so past
+    MAX_GROWTH times the text it is refused in one line (the lxml engine, which writes nothing
+    out, enriches it)."""
+    value = "x" * 1_000  # 500,000 characters in all: below libxml2's own limit, which counts characters
+    body = "<p>" + "&big;" * 500 + "</p>"
+    data = (
+        f'<!DOCTYPE article SYSTEM "a.dtd" [<!ENTITY big "{value}">]>'
+        '<article dtd-version="1.3"><front><article-meta><contrib-group><contrib><name><surname>R</surname>'
+        f'</name><role specific-use="&nbsp;">Software</role></contrib></contrib-group></article-meta></front>'
+        f"<body>{body}</body></article>"
+    ).encode()
+    by_lxml, by_xslt = engines(False, ("credit",))
+    lxml_result = by_lxml.enrich_bytes(data, "bomb.xml")
+    assert lxml_result.report.error is None and lxml_result.report.findings[0].outcome.value == "tagged"
+    refused = by_xslt.enrich_bytes(data, "bomb.xml")
+    assert refused.output is None and refused.report.error is not None
+    assert refused.report.error.startswith("bomb.xml: XSLT engine: refused: entity expansion beyond the safety limit")

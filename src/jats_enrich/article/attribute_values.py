@@ -47,12 +47,12 @@ def read_again(article: Article, elements: list[etree._Element]) -> dict[etree._
     text = body.decode(codec, "replace")
     if not ascii_compatible and _IN_TEXT.search(text) is None:
         return None
-    again = with_character_references(text, internal_entities(article.root))
     try:
+        again = with_character_references(text, internal_entities(article.root))
         root = etree.fromstring(
             bom + again.encode(codec, "xmlcharrefreplace"), etree.XMLParser(**ARTICLE_PARSER_OPTIONS)
         )
-    except (etree.XMLSyntaxError, ValueError, LookupError):
+    except (ArticleError, etree.XMLSyntaxError, ValueError, LookupError):
         return None
     mine = list(article.tree.iter(tag=etree.Element))
     theirs = list(root.getroottree().iter(tag=etree.Element))

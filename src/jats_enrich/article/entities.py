@@ -17,6 +17,8 @@ from typing import Any
 
 from lxml import etree
 
+from jats_enrich.errors import ArticleError
+
 
 @cache
 def entity_table() -> dict[str, str]:
@@ -58,6 +60,8 @@ _LAST: tuple[Any, dict[str, str]] = (None, {})
 #: What stands for an entity that neither the article nor the JATS table declares, where a
 #: parser must read a character (the XSLT engine's input to Saxon).
 UNKNOWN_ENTITY = "\ufffd"
+#: How many times its own length an article may grow when its references are written out.
+MAX_GROWTH = 4
 #: The entities every XML parser knows.
 PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
 #: A named reference: an XML name, of any script ("&éx;", "&a·b;").
@@ -67,14 +71,21 @@ ENTITY_REFERENCE = re.compile(r"&([^\s&;#<>'\"=]+);")
 def with_character_references(text: str, internal: dict[str, str]) -> str:
     """``text`` with each named reference but the predefined ones written as character
     references (the article's own declarations first, then the JATS table; an unknown name as
-    UNKNOWN_ENTITY), so that a parser reading no DTD reads every character."""
+    UNKNOWN_ENTITY), so that a parser reading no DTD reads every character. An article's own
+    entity may be long and referred to often: past MAX_GROWTH times the text (and a megabyte),
+    ArticleError, as for an entity bomb."""
     table = {**entity_table(), **internal}
+    budget = [MAX_GROWTH * len(text) + 1_000_000]
 
     def replace(m: re.Match[str]) -> str:
         name = m.group(1)
         if name in PREDEFINED:
             return m.group(0)
-        return "".join(f"&#{ord(c)};" for c in table.get(name, UNKNOWN_ENTITY))
+        written = "".join(f"&#{ord(c)};" for c in table.get(name, UNKNOWN_ENTITY))
+        budget[0] -= len(written)
+        if budget[0] < 0:
+            raise ArticleError("refused: entity expansion beyond the safety limit (an entity bomb)")
+        return written
 
     return ENTITY_REFERENCE.sub(replace, text)
 

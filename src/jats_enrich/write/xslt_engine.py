@@ -280,7 +280,10 @@ def saxon_input(article: Article) -> str:
         text = _declare_defaulted_namespaces(text, article.root, article.source)
     text = _DECLARATION.sub("", text, count=1)
     text = _DOCTYPE.sub("", text, count=1)
-    return with_character_references(text, internal_entities(article.root))
+    try:
+        return with_character_references(text, internal_entities(article.root))
+    except ArticleError as exc:
+        raise ArticleError(f"{article.source}: XSLT engine: {exc}") from None
 
 
 def _declare_defaulted_namespaces(text: str, root: etree._Element, source: str) -> str:
