@@ -72,29 +72,32 @@ def read_article(data: bytes, source: str) -> Article:
         raise ArticleError(f"{source}: {kind}{message}") from None
     except (ValueError, LookupError) as exc:  # e.g. an unknown encoding name in the declaration
         raise ArticleError(f"{source}: unreadable XML: {exc}") from None
-    _refuse_logged_errors(parser, source)
+    undeclared = _read_log(parser, source)
     tree = root.getroottree()
     article = _main_article(root)
     if article is None:
         raise ArticleError(f"{source}: not a JATS article (root element <{_qname(root)}>)")
     version = detect_version(article.get("dtd-version"), tree.docinfo.public_id)
-    undeclared = any(entry.type == _UNDECLARED_ENTITY for entry in parser.error_log)
     return Article(
         source=source, data=data, tree=tree, version=version, doi=_doi(article), undeclared_entities=undeclared
     )
 
 
-def _refuse_logged_errors(parser: etree.XMLParser, source: str) -> None:
-    """A parse that logged an error is refused even when lxml returned a tree. libxml2 logs some
+def _read_log(parser: etree.XMLParser, source: str) -> bool:
+    """Whether the article refers to entities it does not declare; and a parse that logged an
+    error is refused even when lxml returned a tree. libxml2 logs some
     faults at the error level and goes on (a namespace name that is no URI, a duplicate xml:id),
     but once one is logged it no longer reports content after the root element; and lxml raises
     only when the log's last entry is an error, so a warning logged after it (an entity of the
     external DTD) let text and elements after the root pass for a well-formed article. Refused
     whatever follows, as lxml refuses them when nothing does."""
+    undeclared = False
     for entry in parser.error_log:
         if entry.level >= etree.ErrorLevels.ERROR:
             message = " ".join(entry.message.split())
             raise ArticleError(f"{source}: malformed XML: {message}, line {entry.line}, column {entry.column}")
+        undeclared = undeclared or entry.type == _UNDECLARED_ENTITY
+    return undeclared
 
 
 def _main_article(root: etree._Element) -> etree._Element | None:

@@ -278,9 +278,9 @@ def _tag_edits(
             moved[name] = _moved(name, m, attributes.get(name), internal)
     inserted: list[str] = []
     for name, value in attributes.items():
-        m = existing.get(name)
         if name in moved:
             continue
+        m = existing.get(name)
         if m is None:
             inserted.append(f' {name}="{escape_attribute(value, chr(34))}"')
         elif not _reads_as(m.group("value"), value, internal):
