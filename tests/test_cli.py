@@ -26,7 +26,7 @@ def test_help_explains_commands_and_exit_codes():
     assert "--out" in enrich_help.stdout and "--report" in enrich_help.stdout
 
 
-def test_version_comes_from_the_package_metadata():
+def test_version_agrees_with_the_package_metadata():
     from importlib.metadata import version
 
     done = run("--version")

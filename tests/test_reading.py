@@ -139,3 +139,42 @@ def test_the_dtd_named_by_the_doctype_is_never_loaded(tmp_path):
     (role,) = contributor_roles(read_article(data, "a.xml"))
     assert role.text == "&secret;"
     assert "vocab" not in role.attributes
+
+
+ELEMENT_NAME_SETS = [
+    ("role",),
+    ("contrib",),
+    ("kwd", "compound-kwd", "subject", "compound-subject"),
+    ("fn", "sec", "notes", "fn-group", "ack"),
+    ("article", "role"),  # a name the shared pass does not keep: asked of the tree itself
+]
+
+
+@pytest.mark.parametrize("names", ELEMENT_NAME_SETS, ids="/".join)
+def test_elements_found_in_one_pass_are_those_each_pass_would_find(names, monkeypatch):
+    """The shared pass (article/elements.py) gives what ``root.iter(*names)`` gives, in document
+    order, root included, namespaced elements left out; and past its limit, the same again."""
+    from jats_enrich.article import elements
+
+    data = (
+        b'<article xmlns:x="urn:x"><front><article-meta><contrib-group><contrib><role>A</role>'
+        b"<x:role>B</x:role><xref/></contrib><role>C</role></contrib-group><kwd-group><kwd>k</kwd>"
+        b"<compound-kwd><compound-kwd-part>p</compound-kwd-part></compound-kwd></kwd-group>"
+        b"<subj-group><subject>s</subject></subj-group></article-meta></front><body><sec><fn-group>"
+        b'<fn fn-type="con"><p>x</p></fn></fn-group><sec><role>D</role></sec></sec></body>'
+        b"<back><ack/><notes/></back></article>"
+    )
+
+    def tags(found):
+        return [(e.tag, e.text) for e in found]
+
+    article = read_article(data, "a.xml")
+    expected = tags(article.root.iter(*names))
+    assert expected
+    assert tags(elements.elements_named(article, names)) == expected
+    assert tags(elements.elements_named(article, names)) == expected  # asked again: from what was kept
+    monkeypatch.setattr(elements, "MAX_KEPT", 3)
+    crowded = read_article(data, "a.xml")
+    assert tags(elements.elements_named(crowded, names)) == expected
+    if set(names) <= set(elements.WATCHED):
+        assert crowded.memo[elements._MEMO] is None  # too many to keep

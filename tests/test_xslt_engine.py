@@ -290,3 +290,35 @@ def test_an_own_entity_written_out_too_often_is_refused_as_a_bomb_never_expanded
     refused = by_xslt.enrich_bytes(data, "bomb.xml")
     assert refused.output is None and refused.report.error is not None
     assert refused.report.error.startswith("bomb.xml: XSLT engine: refused: entity expansion beyond the safety limit")
+
+
+def test_with_nothing_to_change_the_shipped_stylesheet_is_not_run_and_a_user_one_is(tmp_path):
+    """The shipped stylesheet changes only the elements it is given edits for: an article with
+    none is written as it is without Saxon reading it (here one Saxon's parser could not read, a
+    name with a character of XML 1.0's fifth edition); with an edit, Saxon reads it and refuses it
+    in one line. A user's stylesheet may change more: it runs on every article."""
+    name = "x\u0700"  # a name character libxml2 accepts and Saxon's parser refuses
+    article = (
+        '<article dtd-version="1.3"><front><article-meta><contrib-group><contrib><name><surname>R</surname>'
+        "</name><role>{role}</role></contrib></contrib-group><kwd-group><kwd>Soil</kwd></kwd-group>"
+        f"</article-meta></front><body><{name}/></body></article>"
+    )
+    untouched = article.format(role="Head of the lab").encode()
+    shipped = Enricher(EnrichOptions(vocab=("credit",), engine="xslt"))
+    result = shipped.enrich_bytes(untouched, "a.xml")
+    assert result.report.error is None and result.output == untouched
+    edited = article.format(role="Software").encode()
+    refused = shipped.enrich_bytes(edited, "a.xml")
+    assert refused.output is None and refused.report.error.startswith("a.xml: XSLT engine: ")
+
+    user = tmp_path / "group-type.xsl"
+    user.write_text(
+        '<xsl:stylesheet version="3.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">'
+        '<xsl:import href="urn:jats-enrich:xslt:enrich.xsl"/>'
+        '<xsl:template match="kwd-group"><xsl:copy><xsl:attribute name="kwd-group-type">author</xsl:attribute>'
+        '<xsl:apply-templates select="@* | node()"/></xsl:copy></xsl:template></xsl:stylesheet>'
+    )
+    plain = untouched.replace(name.encode(), b"x")
+    by_user = Enricher(EnrichOptions(vocab=("credit",), engine="xslt", xslt=str(user))).enrich_bytes(plain, "a.xml")
+    assert by_user.report.error is None
+    assert by_user.output == plain.replace(b"<kwd-group>", b'<kwd-group kwd-group-type="author">')

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from jats_enrich.article.elements import elements_named
 from jats_enrich.article.reader import Article
 from jats_enrich.article.targets import in_citation, string_value
 
@@ -57,7 +58,7 @@ def find_contributors(article: Article) -> list[Contributor]:
 
 def _read_contributors(article: Article) -> list[Contributor]:
     found: list[Contributor] = []
-    for element in article.root.iter("contrib"):
+    for element in elements_named(article, ("contrib",)):
         if in_citation(element):
             continue
         nested = next(element.iterdescendants("contrib"), None) is not None  # a <collab>'s members

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from jats_enrich.article.contributors import Contributor
+from jats_enrich.article.elements import elements_named
 from jats_enrich.article.reader import Article
 from jats_enrich.article.targets import in_citation, string_value
 from jats_enrich.text import fold_case, without_accents
@@ -65,7 +66,7 @@ class Statement:
 def statement_elements(article: Article) -> list[etree._Element]:
     """The elements that hold contribution statements, in document order (a group's footnotes
     one by one): most articles have none, and need nothing more read."""
-    return list(_statement_elements(article.root))
+    return list(_statement_elements(article))
 
 
 def find_statements(
@@ -78,7 +79,7 @@ def find_statements(
             by_id.setdefault(rid, []).append(c)
     tree = article.tree
     found: list[Statement] = []
-    for element in elements if elements is not None else _statement_elements(article.root):
+    for element in elements if elements is not None else _statement_elements(article):
         text = _text_of(element)
         if not text or _only_equal_contribution(text):
             continue
@@ -88,9 +89,9 @@ def find_statements(
     return found
 
 
-def _statement_elements(root: etree._Element) -> Iterator[etree._Element]:
+def _statement_elements(article: Article) -> Iterator[etree._Element]:
     seen: set[etree._Element] = set()
-    for element in root.iter(*_CONTAINERS):
+    for element in elements_named(article, _CONTAINERS):
         if element in seen or not _is_statement(element) or in_citation(element):
             continue
         inner = [fn for fn in element.iter("fn") if fn is not element] if element.tag != "fn" else []

@@ -26,6 +26,7 @@ from lxml import etree
 from pydantic import BaseModel, ConfigDict
 
 from jats_enrich.article.attribute_values import attributes_of, read_again
+from jats_enrich.article.elements import elements_named
 from jats_enrich.article.entities import decode_entity, internal_entities
 from jats_enrich.article.jats_version import GROUP_ATTRIBUTES, JatsVersion, detect_version
 from jats_enrich.article.reader import Article
@@ -117,7 +118,7 @@ def find_targets(
     paths = _Paths(article.tree)
     versions = ArticleVersions(article)
     found: list[Target] = []
-    for element in article.root.iter(*names):
+    for element in elements_named(article, names):
         if limit and len(found) > limit:
             raise TooManyTargets(f"more than {limit} roles, keywords and subjects in one article (max_targets)")
         if in_citation(element):
