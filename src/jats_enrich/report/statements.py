@@ -22,7 +22,7 @@ def _term(vocabulary: Vocabulary, term: Term) -> TermRef:
 @lru_cache(maxsize=4096)
 def _term_ref(vocab: str, label: str, identifier: str) -> TermRef:
     """One (frozen) reference per term: statements name the same few terms again and again."""
-    return TermRef.model_construct(vocab=vocab, term=label, identifier=identifier)
+    return TermRef(vocab=vocab, term=label, identifier=identifier)
 
 
 class StatementItemReport(BaseModel):
@@ -40,8 +40,8 @@ class StatementItemReport(BaseModel):
     @classmethod
     def from_item(cls, item: StatementItem, written: bool) -> StatementItemReport:
         m = item.meaning
-        # Built from typed internal data: not validated again (an item per role of a statement).
-        return cls.model_construct(
+        # Validated as it is built: with pydantic-core that is quicker than model_construct.
+        return cls(
             text=item.text,
             outcome=item.outcome,
             term=_term(m.vocabulary, m.term) if m else None,
@@ -84,7 +84,7 @@ class StatementReport(BaseModel):
     @classmethod
     def from_entry(cls, entry: ContributorStatement, *, written: bool = True) -> StatementReport:
         c = entry.contributor
-        return cls.model_construct(
+        return cls(
             xpath=entry.statement.xpath,
             line=entry.statement.line,
             statement_id=entry.statement.element.get("id"),
@@ -97,9 +97,9 @@ class StatementReport(BaseModel):
             has_identified_roles=entry.has_identified_roles,
             items=[StatementItemReport.from_item(i, written) for i in entry.items],
             mismatches=[
-                StatementMismatch.model_construct(
+                StatementMismatch(
                     finding="statement-mismatch",
-                    term=TermRef.model_construct(vocab=m.vocab, term=m.term, identifier=m.identifier),
+                    term=TermRef(vocab=m.vocab, term=m.term, identifier=m.identifier),
                     side=m.side,
                 )
                 for m in entry.mismatches
