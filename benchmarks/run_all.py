@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import platform
 import statistics
 import subprocess
@@ -31,22 +30,18 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import bench_corpus  # noqa: E402
-import bench_dask  # noqa: E402
-import bench_dictionary  # noqa: E402
-import bench_service  # noqa: E402
-import bench_thesauri  # noqa: E402
-import bench_whole_process  # noqa: E402
-import bench_workers  # noqa: E402
 
 
-def run_quiet(function, argv: list[str]) -> str:
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        function(argv)
-    return printed.getvalue()
+def run_quiet(bench: str, argv: list[str]) -> str:
+    """One benchmark, in a fresh interpreter: a process it starts would otherwise report the peak
+    memory of this one (Linux keeps a process's peak across fork and exec), and nothing one
+    benchmark leaves in memory weighs on the next."""
+    done = subprocess.run(
+        [sys.executable, str(HERE / f"{bench}.py"), *argv], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{bench} failed ({done.returncode}): {done.stderr[-1000:]}")
+    return done.stdout
 
 
 def help_startup(rounds: int) -> float:
@@ -80,17 +75,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print(f"machine: {machine()}")
-    print(run_quiet(bench_corpus.main, ["--rounds", str(args.rounds)]), end="")
-    print(run_quiet(bench_dictionary.main, ["--rounds", str(args.rounds)]), end="")
+    print(run_quiet("bench_corpus", ["--rounds", str(args.rounds)]), end="")
+    print(run_quiet("bench_dictionary", ["--rounds", str(args.rounds)]), end="")
     print(
-        run_quiet(bench_workers.main, ["--articles", str(args.articles), "--rounds", str(max(1, args.rounds // 2))]),
+        run_quiet("bench_workers", ["--articles", str(args.articles), "--rounds", str(max(1, args.rounds // 2))]),
         end="",
     )
-    print(run_quiet(bench_service.main, ["--rounds", str(max(1, args.rounds // 2))]), end="")
-    print(run_quiet(bench_thesauri.main, ["--rounds", str(max(1, args.rounds // 3))]), end="")
-    print(run_quiet(bench_whole_process.main, ["--rounds", str(max(1, args.rounds // 2))]), end="")
+    print(run_quiet("bench_service", ["--rounds", str(max(1, args.rounds // 2))]), end="")
+    print(run_quiet("bench_thesauri", ["--rounds", str(max(1, args.rounds // 3))]), end="")
+    print(run_quiet("bench_whole_process", ["--rounds", str(max(1, args.rounds // 2))]), end="")
     dask = ["--rounds", str(max(1, args.rounds // 2)), *(["--large", "111"] if args.large else [])]
-    print(run_quiet(bench_dask.main, dask), end="")
+    print(run_quiet("bench_dask", dask), end="")
     startup = help_startup(10)
     print(f"jats-enrich --help: {startup:.3f} s (median of 10 runs, a fresh interpreter each)")
     return 0
