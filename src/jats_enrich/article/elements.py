@@ -42,7 +42,7 @@ def elements_named(article: Article, names: Iterable[str]) -> Iterable[etree._El
     """The elements of the whole article (its root included) named ``names``, in document order,
     as ``article.root.iter(*names)`` finds them."""
     wanted = tuple(names)
-    if not _WATCHED.issuperset(wanted):
+    if not wanted or not _WATCHED.issuperset(wanted):  # (no name: every node, as iter() gives)
         return article.root.iter(*wanted)
     if _MEMO not in article.memo:
         walked = list(islice(article.root.iter(*WATCHED), MAX_KEPT + 1))
