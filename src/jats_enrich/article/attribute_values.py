@@ -18,7 +18,7 @@ import re
 from lxml import etree
 
 from jats_enrich.article.encoding import split_bom
-from jats_enrich.article.entities import internal_entities, with_character_references
+from jats_enrich.article.entities import ENTITY_NAME, internal_entities, with_character_references
 from jats_enrich.article.reader import Article
 from jats_enrich.errors import ArticleError
 from jats_enrich.limits import ARTICLE_PARSER_OPTIONS
@@ -27,7 +27,7 @@ from jats_enrich.limits import ARTICLE_PARSER_OPTIONS
 #: reference other than the predefined ones.
 _TAG_WITH_REFERENCE = (
     r"<(?:role|kwd|subject|compound-kwd|compound-subject|kwd-group|subj-group)\b[^>]*?"
-    r"&(?!(?:amp|lt|gt|quot|apos);)[^\s&;#<>'\"=]+;"
+    r"&(?!(?:amp|lt|gt|quot|apos);)" + ENTITY_NAME + ";"
 )
 _IN_BYTES = re.compile(_TAG_WITH_REFERENCE.encode())
 _IN_TEXT = re.compile(_TAG_WITH_REFERENCE)

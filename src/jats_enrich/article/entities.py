@@ -64,8 +64,10 @@ UNKNOWN_ENTITY = "\ufffd"
 MAX_GROWTH = 4
 #: The entities every XML parser knows.
 PREDEFINED = frozenset({"lt", "gt", "amp", "quot", "apos"})
-#: A named reference: an XML name, of any script ("&éx;", "&a·b;").
-ENTITY_REFERENCE = re.compile(r"&([^\s&;#<>'\"=]+);")
+#: An entity's name as a reference writes it: an XML name, of any script ("&éx;", "&a·b;").
+ENTITY_NAME = r"[^\s&;#<>'\"=]+"
+#: A named reference.
+ENTITY_REFERENCE = re.compile(f"&({ENTITY_NAME});")
 
 
 def with_character_references(text: str, internal: dict[str, str]) -> str:
